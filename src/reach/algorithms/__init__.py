@@ -1,0 +1,1 @@
+"""Graph algorithms over :class:`reach.graph.ReachGraph`."""

@@ -1,0 +1,168 @@
+"""Network statistics: size, components, clustering and the distance distribution.
+
+The distance distribution is taken on the largest connected component: exact (a BFS from every
+node) up to ``exact_limit`` people, otherwise estimated from BFS runs from ``n_samples`` random
+sources (seeded). The 90th-percentile effective diameter is interpolated the way SNAP defines it:
+with ``F(d)`` the fraction of connected pairs at distance ``<= d`` and ``d*`` the first distance where
+``F(d*) >= q``, ``eff = (d* - 1) + (q - F(d* - 1)) / (F(d*) - F(d* - 1))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reach.graph import ReachGraph
+
+
+@dataclass
+class DistanceDistribution:
+    """Pairs of people by hop distance in the largest component."""
+
+    counts: dict[int, float]  # distance -> number of unordered pairs (estimated when sampled)
+    exact: bool
+    n_sources: int  # BFS sources used (all nodes when exact)
+
+    @property
+    def n_pairs(self) -> float:
+        return float(sum(self.counts.values()))
+
+    def average(self) -> float:
+        if not self.counts:
+            return 0.0
+        return float(sum(d * c for d, c in self.counts.items()) / self.n_pairs)
+
+    def max_distance(self) -> int:
+        return max(self.counts, default=0)
+
+    def effective_diameter(self, q: float = 0.9) -> float:
+        """SNAP's interpolated ``q``-quantile of the pair-distance distribution."""
+        return effective_diameter(self.counts, q)
+
+
+@dataclass
+class NetworkStats:
+    n_people: int
+    n_ties: int
+    n_components: int
+    largest_component_people: int
+    largest_component_ties: int
+    average_clustering: float
+    n_triangles: int
+    distances: DistanceDistribution
+    diameter: int
+    diameter_exact: bool
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = self.distances
+        return {
+            "people": self.n_people,
+            "ties": self.n_ties,
+            "components": self.n_components,
+            "largest_component_people": self.largest_component_people,
+            "largest_component_ties": self.largest_component_ties,
+            "largest_component_share": round(self.largest_component_people / self.n_people, 4) if self.n_people else 0.0,
+            "average_clustering": round(self.average_clustering, 6),
+            "triangles": self.n_triangles,
+            "distance_exact": d.exact,
+            "distance_sources": d.n_sources,
+            "average_distance": round(d.average(), 4),
+            "diameter": self.diameter,
+            "diameter_exact": self.diameter_exact,
+            "effective_diameter_90": round(d.effective_diameter(0.9), 4),
+            "distance_distribution": {str(k): (int(v) if d.exact else round(v, 1)) for k, v in sorted(d.counts.items())},
+        }
+
+
+def effective_diameter(counts: dict[int, float], q: float = 0.9) -> float:
+    """Interpolated ``q``-quantile of a distance histogram (distance -> pairs), as SNAP computes it."""
+    if not counts:
+        return 0.0
+    ds = np.array(sorted(counts), dtype=np.float64)
+    cdf = np.cumsum([counts[int(d)] for d in ds], dtype=np.float64)
+    total = cdf[-1]
+    target = q * total
+    i = int(np.searchsorted(cdf, target, side="left"))
+    if i >= len(ds):
+        return float(ds[-1])
+    prev_d, prev_c = (ds[i - 1], cdf[i - 1]) if i > 0 else (ds[i] - 1.0, 0.0)
+    if cdf[i] == prev_c:
+        return float(ds[i])
+    return float(prev_d + (target - prev_c) * (ds[i] - prev_d) / (cdf[i] - prev_c))
+
+
+def _hist_from_bfs(graph, source: int) -> np.ndarray:
+    """Nodes at each distance 1.. from ``source`` (index 0 = distance 1)."""
+    _, layers, _ = graph.bfs(source, mode="all")
+    return np.diff(np.asarray(layers, dtype=np.int64))[1:]
+
+
+def distance_distribution(graph, *, exact_limit: int = 50_000, n_samples: int = 1000, seed: int = 0
+                          ) -> DistanceDistribution:
+    """Distance distribution of a connected igraph graph: exact or sampled (see module docs)."""
+    n = graph.vcount()
+    if n < 2:
+        return DistanceDistribution(counts={}, exact=True, n_sources=n)
+    if n <= exact_limit:
+        hist = graph.path_length_hist(directed=False)
+        counts = {int(start): float(c) for start, _, c in hist.bins() if c}
+        return DistanceDistribution(counts=counts, exact=True, n_sources=n)
+    rng = np.random.default_rng(seed)
+    k = min(n_samples, n)
+    sample = rng.choice(n, size=k, replace=False)
+    total = np.zeros(1, dtype=np.float64)
+    for s in sample:
+        h = _hist_from_bfs(graph, int(s)).astype(np.float64)
+        if h.shape[0] > total.shape[0]:
+            total = np.pad(total, (0, h.shape[0] - total.shape[0]))
+        total[: h.shape[0]] += h
+    scale = n / (2.0 * k)  # ordered pairs from k sources -> unordered pairs over n sources
+    counts = {i + 1: float(c * scale) for i, c in enumerate(total) if c}
+    return DistanceDistribution(counts=counts, exact=False, n_sources=k)
+
+
+def diameter_lower_bound(graph, *, seed: int = 0, n_sweeps: int = 8) -> int:
+    """A lower bound on the diameter by repeated double sweeps (BFS to the farthest node and again)."""
+    rng = np.random.default_rng(seed)
+    best = 0
+    for _ in range(n_sweeps):
+        v = int(rng.integers(graph.vcount()))
+        for _ in range(2):
+            vids, layers, _ = graph.bfs(v, mode="all")
+            ecc = len(layers) - 2
+            best = max(best, ecc)
+            v = int(vids[-1])
+    return best
+
+
+def network_stats(rg: ReachGraph, *, exact_limit: int = 50_000, n_samples: int = 1000, seed: int = 0) -> NetworkStats:
+    """Compute :class:`NetworkStats` for a graph (see module docs for what is exact and what sampled)."""
+    g = rg.graph
+    notes: list[str] = []
+    comps = g.connected_components()
+    sizes = np.asarray(comps.sizes(), dtype=np.int64)
+    n_comp = int(sizes.shape[0])
+    if g.vcount():
+        giant = comps.giant()
+        lcc_n, lcc_m = giant.vcount(), giant.ecount()
+    else:
+        giant, lcc_n, lcc_m = g, 0, 0
+    local = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=np.float64)
+    avg_clust = float(local.mean()) if local.size else 0.0
+    deg = np.asarray(g.degree(), dtype=np.float64)
+    n_tri = int(round(float((local * deg * (deg - 1) / 2.0).sum()) / 3.0))
+    dist = distance_distribution(giant, exact_limit=exact_limit, n_samples=n_samples, seed=seed)
+    if dist.exact:
+        diameter, exact_d = dist.max_distance(), True
+    else:
+        diameter = max(dist.max_distance(), diameter_lower_bound(giant, seed=seed))
+        exact_d = False
+        notes.append(f"distances estimated from {dist.n_sources} sampled sources; diameter is a lower bound")
+    return NetworkStats(
+        n_people=g.vcount(), n_ties=g.ecount(), n_components=n_comp,
+        largest_component_people=lcc_n, largest_component_ties=lcc_m,
+        average_clustering=avg_clust, n_triangles=n_tri, distances=dist,
+        diameter=diameter, diameter_exact=exact_d, notes=notes,
+    )

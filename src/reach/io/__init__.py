@@ -1,0 +1,1 @@
+"""File input and output: the only package that opens files."""

@@ -1,0 +1,61 @@
+"""What every importer returns, and small helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+
+EXCERPT_CHARS = 120
+
+
+@dataclass
+class Parsed:
+    """One file's contents as tables.
+
+    ``records`` has the :data:`reach.schema.RECORDS` columns except ``source_id``, with local
+    ``record_id`` values 0..n-1; ``interactions`` refers to those local ids and lacks ``source_id``;
+    ``rejects`` has ``line``, ``reason`` and ``excerpt``. The import stage adds the source id and
+    shifts record ids into the workspace's range.
+    """
+
+    records: pa.Table
+    interactions: pa.Table
+    rejects: pa.Table
+    n_rows: int
+    n_skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    def __call__(self, path: Path, *, owner: str | None, options: dict) -> Parsed: ...
+
+
+REJECT_FIELDS = [
+    pa.field("line", pa.int64()),
+    pa.field("reason", pa.string()),
+    pa.field("excerpt", pa.string()),
+]
+
+
+def rejects_table(rows: list[tuple[int | None, str, str | None]]) -> pa.Table:
+    """Build a local rejects table from ``(line, reason, raw_text)`` tuples."""
+    lines, reasons, excerpts = [], [], []
+    for line, reason, raw in rows:
+        lines.append(line)
+        reasons.append(reason)
+        excerpts.append(None if raw is None else raw[:EXCERPT_CHARS])
+    return pa.table(
+        {"line": pa.array(lines, pa.int64()), "reason": pa.array(reasons, pa.string()),
+         "excerpt": pa.array(excerpts, pa.string())}
+    )
+
+
+def owner_record(owner: str) -> dict:
+    """The record standing for an export's owner (always local record 0 of owner-relative formats)."""
+    owner = owner.strip()
+    emails = [owner] if "@" in owner and " " not in owner else None
+    return {"record_id": 0, "line": None, "role": "owner", "owner": owner, "display_name": owner,
+            "emails": emails}

@@ -1,0 +1,171 @@
+"""Edge lists as SNAP and friends ship them.
+
+Accepted: ``#`` or ``%`` comment lines, tabs, spaces, commas or semicolons between columns, CRLF or
+LF, no final newline, self-loops (skipped and counted), both directions listed (kept: each line is one
+interaction), and optional third and fourth columns: a weight and/or a unix time. A third column of
+integers that all look like unix times (after 1990) is read as a time, otherwise as a weight. A header
+row naming the columns (``source,target,weight``) is recognised and used.
+
+Parsing is vectorised: the file is split into lines by Arrow and tokenised by polars, so there is no
+Python loop over lines.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reach.errors import InputFormatError
+from reach.io.base import EXCERPT_CHARS, Parsed
+from reach.io.text import decode
+
+COMMENT_PREFIXES = ("#", "%")
+SPLIT = r"[ \t,;]+"
+HEADER_NAMES = {
+    "source": "src", "src": "src", "from": "src", "u": "src", "node1": "src", "fromnodeid": "src",
+    "source_id": "src", "sourceid": "src", "a": "src", "id1": "src",
+    "target": "dst", "dst": "dst", "to": "dst", "v": "dst", "node2": "dst", "tonodeid": "dst",
+    "target_id": "dst", "targetid": "dst", "b": "dst", "id2": "dst",
+    "weight": "weight", "w": "weight", "value": "weight", "count": "weight",
+    "time": "time", "timestamp": "time", "unixtime": "time", "ts": "time", "date": "time",
+}
+UNIX_1990 = 631_152_000
+
+
+def _lines(text: str) -> pl.DataFrame:
+    """Split text into a ``line`` (1-based) / ``raw`` frame without a Python loop."""
+    arr = pa.array([text], pa.large_string())
+    parts = pc.list_flatten(pc.split_pattern(arr, "\n"))
+    raw = pl.from_arrow(parts).cast(pl.String).str.strip_chars_end("\r")
+    return pl.DataFrame({"raw": raw}).with_row_index("line", offset=1).with_columns(pl.col("line").cast(pl.Int64))
+
+
+def sniff(head: str) -> float:
+    """Score 0..1: how much ``head`` looks like an edge list."""
+    rows = [ln.strip() for ln in head.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith(COMMENT_PREFIXES)]
+    if len(rows) > 1:
+        rows = rows[:-1]  # the sample may cut the last line short
+    if not rows:
+        return 0.0
+    ok = 0
+    for row in rows:
+        toks = [t for t in re.split(SPLIT, row) if t]
+        if 2 <= len(toks) <= 4 and all(len(t) <= 64 for t in toks):
+            rest = toks[2:]
+            if all(re.fullmatch(r"[-+0-9.eE]+", t) for t in rest):
+                ok += 1
+    if ok < len(rows) * 0.9:
+        return 0.0
+    # pure numeric node ids are the strong signal; words could be anything
+    numeric = sum(1 for row in rows if re.fullmatch(r"[-+0-9.eE \t,;]+", row))
+    return 0.9 if numeric >= len(rows) * 0.9 else 0.5
+
+
+def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Parse an edge list into records (one per node key) and interactions (one per line)."""
+    options = options or {}
+    text = decode(Path(path).read_bytes())
+    frame = _lines(text)
+    del text
+    stripped = pl.col("raw").str.strip_chars()
+    frame = frame.with_columns(stripped.alias("body"))
+    is_comment = pl.col("body").str.starts_with("#") | pl.col("body").str.starts_with("%")
+    is_blank = pl.col("body") == ""
+    n_comment_or_blank = frame.select((is_comment | is_blank).sum()).item()
+    data = frame.filter(~is_comment & ~is_blank)
+    data = data.with_columns(pl.col("body").str.replace_all(SPLIT, " ").str.split(" ").alias("tok"))
+    data = data.with_columns(pl.col("tok").list.len().alias("n_tok"))
+
+    # header row: the first data line whose first two tokens are known column names
+    columns = ["src", "dst"]
+    if data.height:
+        first = data.row(0, named=True)
+        names = [HEADER_NAMES.get(t.lower().strip('"')) for t in first["tok"]]
+        if len(names) >= 2 and names[0] == "src" and names[1] == "dst" and all(names):
+            columns = names
+            data = data.slice(1)
+    third_kind = columns[2] if len(columns) > 2 else options.get("third_column")
+
+    data = data.with_columns(
+        pl.col("tok").list.get(0, null_on_oob=True).alias("src"),
+        pl.col("tok").list.get(1, null_on_oob=True).alias("dst"),
+        pl.col("tok").list.get(2, null_on_oob=True).alias("c3"),
+        pl.col("tok").list.get(3, null_on_oob=True).alias("c4"),
+    ).with_columns(
+        pl.col("c3").cast(pl.Float64, strict=False).alias("c3f"),
+        pl.col("c4").cast(pl.Float64, strict=False).alias("c4f"),
+    )
+    bad_count = (pl.col("n_tok") < 2) | (pl.col("n_tok") > 4)
+    bad_c3 = pl.col("c3").is_not_null() & (pl.col("c3f").is_null() | ~pl.col("c3f").is_finite())
+    bad_c4 = pl.col("c4").is_not_null() & (pl.col("c4f").is_null() | ~pl.col("c4f").is_finite())
+    long_key = (pl.col("src").str.len_chars() > 256) | (pl.col("dst").str.len_chars() > 256)
+    reason = (
+        pl.when(bad_count)
+        .then(pl.format("expected 2 to 4 columns (source, target, weight, time), found {}", pl.col("n_tok")))
+        .when(long_key)
+        .then(pl.lit("node key longer than 256 characters"))
+        .when(bad_c3)
+        .then(pl.lit("third column is not a number"))
+        .when(bad_c4)
+        .then(pl.lit("fourth column is not a number"))
+        .otherwise(None)
+    )
+    data = data.with_columns(reason.alias("reason"))
+    bad = data.filter(pl.col("reason").is_not_null())
+    good = data.filter(pl.col("reason").is_null())
+
+    if third_kind is None and good.height and good["c3f"].null_count() < good.height:
+        c3 = good["c3f"].drop_nulls()
+        looks_time = bool((c3 == c3.round(0)).all()) and float(c3.min()) >= UNIX_1990
+        third_kind = "time" if looks_time else "weight"
+    if third_kind == "time":
+        weight = pl.col("c4f") if len(columns) > 3 and columns[3] == "weight" else pl.lit(None, pl.Float64)
+        time = pl.col("c3f")
+    else:
+        weight = pl.col("c3f")
+        time = pl.col("c4f")
+    good = good.with_columns(weight.fill_null(1.0).alias("weight"), time.alias("time"))
+    bad_weight = good.filter(pl.col("weight") <= 0).with_columns(pl.lit("weight must be positive").alias("reason"))
+    good = good.filter(pl.col("weight") > 0)
+    bad = pl.concat([bad.select("line", "reason", "raw"), bad_weight.select("line", "reason", "raw")])
+    self_loop = pl.col("src") == pl.col("dst")
+    n_loops = good.select(self_loop.sum()).item()
+
+    # records: every node key, in order of first appearance (self-loop-only nodes included)
+    ends = pl.concat(
+        [good.select(pl.col("line"), pl.col("src").alias("key")), good.select(pl.col("line"), pl.col("dst").alias("key"))]
+    ).sort("line", maintain_order=True)
+    nodes = ends.group_by("key", maintain_order=True).agg(pl.col("line").first())
+    nodes = nodes.with_row_index("record_id").with_columns(pl.col("record_id").cast(pl.Int64))
+    records = nodes.select(
+        "record_id", "line", pl.lit("node").alias("role"), "key", pl.col("key").alias("display_name")
+    )
+    edges = good.filter(~self_loop)
+    ids = nodes.select("key", "record_id")
+    edges = (
+        edges.join(ids.rename({"key": "src", "record_id": "src_record"}), on="src", how="left")
+        .join(ids.rename({"key": "dst", "record_id": "dst_record"}), on="dst", how="left")
+        .sort("line")
+    )
+    ts = (pl.col("time") * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
+    interactions = edges.select(
+        "line", "src_record", "dst_record", pl.lit("edge").alias("channel"),
+        pl.when(pl.col("time").is_not_null()).then(ts).otherwise(None).alias("at"),
+        "weight", pl.lit(2, pl.Int32).alias("n_participants"),
+    )
+    rejects = bad.sort("line").select("line", "reason", pl.col("raw").str.slice(0, EXCERPT_CHARS).alias("excerpt"))
+    if good.height == 0 and bad.height > 0 and bad.height == data.height:
+        first = bad.row(0, named=True)
+        msg = f"{path}: line {first['line']}: not an edge list ({first['reason']})"
+        raise InputFormatError(msg)
+    return Parsed(
+        records=records.to_arrow(),
+        interactions=interactions.to_arrow(),
+        rejects=rejects.to_arrow(),
+        n_rows=data.height,
+        n_skipped=int(n_comment_or_blank) + int(n_loops),
+    )

@@ -1,0 +1,92 @@
+"""Safe file writing: private permissions, temp file then rename; hashing; Parquet helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by its owner only; return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    with contextlib.suppress(OSError):
+        path.chmod(PRIVATE_DIR)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "wb", *, private: bool = True) -> Iterator[IO]:
+    """Open a temp file beside ``path``; on success fsync and rename it over ``path``.
+
+    The temp file is created with mode 0600 (``mkstemp``), so personal data is never readable by
+    others, not even for a moment. On any exception the temp file is removed and ``path`` is left as
+    it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if not private:
+            os.chmod(tmp, 0o644)
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_open(path, "wb", private=private) as fh:
+        fh.write(data)
+
+
+def atomic_write_text(path: Path, text: str, *, private: bool = True) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_open(path, "w", private=private) as fh:
+        fh.write(text)
+
+
+def atomic_write_with(path: Path, writer: Callable[[IO], None], *, private: bool = True) -> None:
+    """Call ``writer(binary_file)`` on a temp file and rename it to ``path`` on success."""
+    with atomic_open(path, "wb", private=private) as fh:
+        writer(fh)
+
+
+def write_parquet(table: pa.Table, path: Path, *, private: bool = True) -> None:
+    """Write ``table`` as Parquet (zstd) to ``path`` atomically."""
+    atomic_write_with(path, lambda fh: pq.write_table(table, fh, compression="zstd"), private=private)
+
+
+def read_parquet(path: Path, schema: pa.Schema | None = None) -> pa.Table:
+    """Read a Parquet file, optionally cast to ``schema`` (keeps the schema's metadata)."""
+    table = pq.read_table(path)
+    if schema is not None:
+        table = table.select(schema.names).cast(schema)
+    return table
+
+
+def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()

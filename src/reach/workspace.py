@@ -1,0 +1,230 @@
+"""The workspace: a private directory holding every table as Parquet plus a manifest.
+
+Layout::
+
+    WORKSPACE/
+      manifest.json              schema version, record-id counter, build state
+      sources.parquet            one row per imported file (the commit point of an import)
+      raw/records/<source_id>.parquet
+      raw/interactions/<source_id>.parquet
+      raw/rejects/<source_id>.parquet
+      build/{identifiers,membership,people,ties}.parquet   derived by `reach.build`
+      .lock                      held while a command writes
+
+An import writes its partitions first, then reserves its record ids in the manifest, then appends
+its row to ``sources.parquet``; a partition whose source is not in ``sources.parquet`` is ignored, so
+a run killed at any point leaves the workspace as it was before the import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from reach import __version__
+from reach.errors import WorkspaceError
+from reach.io.files import atomic_write_text, ensure_private_dir, read_parquet, write_parquet
+from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
+
+RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
+BUILD_TABLES = ("identifiers", "membership", "people", "ties")
+DEFAULT_WORKSPACE = "reach-workspace"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+@dataclass
+class Workspace:
+    """A reach workspace directory. Create with :meth:`open`."""
+
+    root: Path
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, create: bool = False) -> Workspace:
+        """Open the workspace at ``root``; create it when ``create`` is true and it does not exist."""
+        path = Path(root)
+        ws = cls(path)
+        if not ws.manifest_path.exists():
+            if not create:
+                msg = (
+                    f"no reach workspace at {path} (nothing imported yet); "
+                    "run `reach import FILE` first or pass --workspace"
+                )
+                raise WorkspaceError(msg)
+            if path.exists() and not path.is_dir():
+                msg = f"workspace path {path} exists and is not a directory"
+                raise WorkspaceError(msg)
+            ensure_private_dir(path)
+            ws._write_manifest(
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "reach_version": __version__,
+                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "next_record_id": 0,
+                    "build": None,
+                }
+            )
+        manifest = ws.manifest()
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            msg = (
+                f"workspace {path} has schema version {manifest.get('schema_version')}, this reach "
+                f"reads version {SCHEMA_VERSION}; re-import into a new workspace"
+            )
+            raise WorkspaceError(msg)
+        return ws
+
+    # ---------------------------------------------------------------- paths
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
+    def raw_path(self, table: str, source_id: str) -> Path:
+        return self.root / "raw" / table / f"{source_id}.parquet"
+
+    def build_path(self, table: str) -> Path:
+        return self.root / "build" / f"{table}.parquet"
+
+    # ---------------------------------------------------------------- manifest
+    def manifest(self) -> dict:
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            msg = f"cannot read workspace manifest {self.manifest_path}: {exc}"
+            raise WorkspaceError(msg) from exc
+
+    def _write_manifest(self, manifest: dict) -> None:
+        atomic_write_text(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+    def update_manifest(self, **changes: object) -> dict:
+        manifest = self.manifest()
+        manifest.update(changes)
+        self._write_manifest(manifest)
+        return manifest
+
+    # ---------------------------------------------------------------- locking
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace's write lock; refuse if another live process holds it."""
+        for _ in range(2):
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                break
+            except FileExistsError:
+                try:
+                    pid = int(self.lock_path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _pid_alive(pid):
+                    msg = f"workspace {self.root} is in use by process {pid}; try again when it has finished"
+                    raise WorkspaceError(msg) from None
+                with contextlib.suppress(OSError):  # stale lock from a killed run
+                    self.lock_path.unlink()
+        else:  # pragma: no cover - only under a race with another process
+            msg = f"could not lock workspace {self.root}"
+            raise WorkspaceError(msg)
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                self.lock_path.unlink()
+
+    # ---------------------------------------------------------------- tables
+    def sources(self) -> pa.Table:
+        path = self.root / "sources.parquet"
+        if not path.exists():
+            return SOURCES.empty_table()
+        return read_parquet(path, SOURCES)
+
+    def source_ids(self) -> list[str]:
+        return self.sources().column("source_id").to_pylist()
+
+    def raw(self, table: str) -> pa.Table:
+        """Concatenate one raw table over every committed source."""
+        schema = RAW_TABLES[table]
+        parts = [
+            read_parquet(self.raw_path(table, sid), schema)
+            for sid in self.source_ids()
+            if self.raw_path(table, sid).exists()
+        ]
+        if not parts:
+            return schema.empty_table()
+        return pa.concat_tables(parts)
+
+    def add_source(self, source_row: dict, tables: dict[str, pa.Table]) -> None:
+        """Commit one imported source: partitions, record-id reservation, then the sources row."""
+        sid = source_row["source_id"]
+        for name, table in tables.items():
+            write_parquet(table, self.raw_path(name, sid))
+        n_records = tables["records"].num_rows
+        manifest = self.manifest()
+        self.update_manifest(next_record_id=int(manifest["next_record_id"]) + n_records)
+        row = pa.Table.from_pylist([source_row], schema=SOURCES)
+        write_parquet(pa.concat_tables([self.sources(), row]), self.root / "sources.parquet")
+
+    def remove_sources(self, source_ids: list[str]) -> None:
+        sources = self.sources()
+        keep = [sid not in set(source_ids) for sid in sources.column("source_id").to_pylist()]
+        write_parquet(sources.filter(pa.array(keep, pa.bool_())), self.root / "sources.parquet")
+        for sid in source_ids:
+            for name in RAW_TABLES:
+                with contextlib.suppress(FileNotFoundError):
+                    self.raw_path(name, sid).unlink()
+
+    def replace_raw(self, table: str, source_id: str, data: pa.Table) -> None:
+        write_parquet(data, self.raw_path(table, source_id))
+
+    def next_record_id(self) -> int:
+        return int(self.manifest()["next_record_id"])
+
+    # ---------------------------------------------------------------- build state
+    def inputs_digest(self, settings: dict | None = None) -> str:
+        """A digest of what a build depends on: the committed sources and the build settings."""
+        h = hashlib.sha256()
+        for sid in sorted(self.source_ids()):
+            h.update(sid.encode())
+        h.update(json.dumps(settings or {}, sort_keys=True).encode())
+        return h.hexdigest()[:16]
+
+    def build_is_current(self, digest: str) -> bool:
+        build = self.manifest().get("build") or {}
+        return build.get("digest") == digest and all(self.build_path(t).exists() for t in BUILD_TABLES)
+
+    def write_build(self, tables: dict[str, pa.Table], digest: str) -> None:
+        for name, table in tables.items():
+            write_parquet(table, self.build_path(name))
+        self.update_manifest(
+            build={"digest": digest, "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        )
+
+    def built(self, table: str) -> pa.Table:
+        path = self.build_path(table)
+        if not path.exists():
+            msg = f"workspace {self.root} has not been built yet; run `reach build`"
+            raise WorkspaceError(msg)
+        return read_parquet(path, TABLES[table])
+
+    def files(self) -> list[Path]:
+        """Every file in the workspace (for audits such as `forget`)."""
+        return sorted(p for p in self.root.rglob("*") if p.is_file())
