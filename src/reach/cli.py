@@ -276,9 +276,9 @@ def formats() -> None:
 
     Example: reach formats
     """
-    from reach.io.formats import FORMATS
+    from reach.io.formats import registry
 
-    for f in FORMATS.values():
+    for f in registry().values():
         click.echo(f"{f.name:22} {f.description}{' (needs --owner)' if f.needs_owner else ''}")
 
 

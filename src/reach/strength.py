@@ -44,6 +44,8 @@ class StrengthSettings:
     reciprocity_boost: float = 1.5
     half_life_days: float = 365.0
     floor: float = 0.01
+    # interactions that are not evidence of a personal tie (mail to many recipients)
+    ignored_channels: tuple[str, ...] = ("broadcast",)
     as_of: datetime | None = None
 
     def as_dict(self) -> dict:
@@ -52,11 +54,13 @@ class StrengthSettings:
         return d
 
 
-def aggregate_ties(interactions: pa.Table, membership: pa.Table) -> pl.DataFrame:
+def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_channels: tuple[str, ...] = ()
+                   ) -> pl.DataFrame:
     """Evidence per undirected person pair (person_a < person_b), self-ties dropped."""
     mem = pl.from_arrow(membership)
     it = (
         pl.from_arrow(interactions)
+        .filter(~pl.col("channel").is_in(list(ignored_channels)))
         .join(mem.rename({"record_id": "src_record", "person_id": "src"}), on="src_record")
         .join(mem.rename({"record_id": "dst_record", "person_id": "dst"}), on="dst_record")
         .filter(pl.col("src") != pl.col("dst"))
@@ -110,7 +114,7 @@ def strength_expr(settings: StrengthSettings, as_of: datetime | None) -> pl.Expr
 def compute_ties(interactions: pa.Table, membership: pa.Table, *, settings: StrengthSettings | None = None) -> pa.Table:
     """The TIES table: evidence per person pair and its strength."""
     settings = settings or StrengthSettings()
-    ties = aggregate_ties(interactions, membership)
+    ties = aggregate_ties(interactions, membership, ignored_channels=settings.ignored_channels)
     as_of = settings.as_of
     if as_of is None and ties.height and ties["last_at"].null_count() < ties.height:
         as_of = ties["last_at"].max()

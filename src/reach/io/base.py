@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +32,25 @@ class Parsed:
 
 class Reader(Protocol):
     def __call__(self, path: Path, *, owner: str | None, options: dict) -> Parsed: ...
+
+
+@dataclass(frozen=True)
+class Format:
+    """One importer: its name, a content sniffer scoring 0..1, and its reader.
+
+    ``sniff(head_text, path)`` sees the decoded first 64 KiB of the file (BOM stripped) and its path
+    (for ZIPs and folders it may open the path itself); ``read(path, owner=..., options=...)`` parses.
+    Each module under ``reach.io`` lists its formats in a module-level ``FORMATS``; the registry in
+    :mod:`reach.io.formats` discovers them.
+    """
+
+    name: str
+    description: str
+    sniff: Callable[[str, Path], float]
+    read: Callable[..., Parsed]
+    needs_owner: bool = False
+    accepts_dirs: bool = False
+    binary: bool = False  # e.g. ZIP exports: sniffed on the path, not on decoded text
 
 
 REJECT_FIELDS = [

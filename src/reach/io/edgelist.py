@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reach.errors import InputFormatError
-from reach.io.base import EXCERPT_CHARS, Parsed
+from reach.io.base import EXCERPT_CHARS, Format, Parsed
 from reach.io.text import decode
 
 COMMENT_PREFIXES = ("#", "%")
@@ -44,7 +44,7 @@ def _lines(text: str) -> pl.DataFrame:
     return pl.DataFrame({"raw": raw}).with_row_index("line", offset=1).with_columns(pl.col("line").cast(pl.Int64))
 
 
-def sniff(head: str) -> float:
+def sniff(head: str, path: Path | None = None) -> float:
     """Score 0..1: how much ``head`` looks like an edge list."""
     rows = [ln.strip() for ln in head.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith(COMMENT_PREFIXES)]
     if len(rows) > 1:
@@ -169,3 +169,8 @@ def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None 
         n_rows=data.height,
         n_skipped=int(n_comment_or_blank) + int(n_loops),
     )
+
+
+FORMATS = [
+    Format("edgelist", "edge list: source target [weight] [unix time] per line (SNAP style)", sniff, read_edgelist),
+]

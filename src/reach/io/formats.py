@@ -1,47 +1,49 @@
-"""The importer registry and format detection from content."""
+"""The importer registry and format detection from content.
+
+Every module in ``reach.io`` that defines a ``FORMATS`` list of :class:`reach.io.base.Format` is an
+importer; they are discovered here, so adding a format is adding a module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from functools import cache
 from pathlib import Path
 
+import reach.io
 from reach.errors import InputFormatError
-from reach.io import edgelist, linkedin
-from reach.io.base import Parsed
+from reach.io.base import Format
 from reach.io.text import decode, looks_binary
 
 SNIFF_BYTES = 65536
 
 
-@dataclass(frozen=True)
-class Format:
-    """One importer: its name, a content sniffer scoring 0..1, and its reader."""
-
-    name: str
-    description: str
-    sniff: Callable[[str], float]
-    read: Callable[..., Parsed]
-    needs_owner: bool = False
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in [
-        Format("linkedin-connections", "LinkedIn data export Connections.csv", linkedin.sniff,
-               linkedin.read_connections, needs_owner=True),
-        Format("edgelist", "edge list: source target [weight] [unix time] per line (SNAP style)",
-               edgelist.sniff, edgelist.read_edgelist),
-    ]
-}
+@cache
+def registry() -> dict[str, Format]:
+    """All formats, by name, from every ``reach.io`` module with a ``FORMATS`` list."""
+    found: dict[str, Format] = {}
+    for mod in sorted(pkgutil.iter_modules(reach.io.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"reach.io.{mod.name}")
+        for form in getattr(module, "FORMATS", ()):
+            found[form.name] = form
+    return dict(sorted(found.items()))
 
 
 def format_names() -> list[str]:
-    return list(FORMATS)
+    return list(registry())
 
 
 def detect_format(path: Path) -> Format:
     """Pick the importer for ``path`` from its content; raise :class:`InputFormatError` if none fits."""
+    path = Path(path)
+    forms = registry()
+    if path.is_dir():
+        scored = sorted(((f.sniff("", path), f.name) for f in forms.values() if f.accepts_dirs), reverse=True)
+        if scored and scored[0][0] > 0:
+            return forms[scored[0][1]]
+        msg = f"{path}: a folder reach does not recognise as an export"
+        raise InputFormatError(msg)
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
@@ -51,23 +53,24 @@ def detect_format(path: Path) -> Format:
     if not head.strip():
         msg = f"{path}: file is empty"
         raise InputFormatError(msg)
-    if looks_binary(head):
-        msg = f"{path}: looks like a binary file, not an export reach can read"
+    binary = looks_binary(head)
+    text = "" if binary else decode(head).lstrip("\ufeff")
+    scored = sorted(
+        ((f.sniff(text, path), f.name) for f in forms.values() if f.binary or not binary), reverse=True
+    )
+    if not scored or scored[0][0] <= 0:
+        if binary:
+            msg = f"{path}: looks like a binary file, not an export reach can read"
+        else:
+            msg = f"{path}: unrecognised format; pass --format with one of: {', '.join(forms)}"
         raise InputFormatError(msg)
-    text = decode(head).lstrip("\ufeff")
-    scored = sorted(((f.sniff(text), f.name) for f in FORMATS.values()), reverse=True)
-    score, name = scored[0]
-    if score <= 0:
-        msg = (
-            f"{path}: unrecognised format; pass --format with one of: {', '.join(FORMATS)}"
-        )
-        raise InputFormatError(msg)
-    return FORMATS[name]
+    return forms[scored[0][1]]
 
 
 def get_format(name: str) -> Format:
+    forms = registry()
     try:
-        return FORMATS[name]
+        return forms[name]
     except KeyError:
-        msg = f"unknown format {name!r}; expected one of: {', '.join(FORMATS)}"
+        msg = f"unknown format {name!r}; expected one of: {', '.join(forms)}"
         raise InputFormatError(msg) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from reach.errors import InputFormatError
-from reach.io.base import Parsed, owner_record, rejects_table
+from reach.io.base import Format, Parsed, owner_record, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -49,7 +49,7 @@ def find_header(lines: list[str]) -> int | None:
     return None
 
 
-def sniff(head: str) -> float:
+def sniff(head: str, path: Path | None = None) -> float:
     return 1.0 if find_header(head.splitlines()) is not None else 0.0
 
 
@@ -162,3 +162,8 @@ def read_connections(path: Path, *, owner: str | None, options: dict | None = No
         n_rows=n_rows,
         n_skipped=n_skipped,
     )
+
+
+FORMATS = [
+    Format("linkedin-connections", "LinkedIn data export Connections.csv", sniff, read_connections, needs_owner=True),
+]
