@@ -46,13 +46,19 @@ def run_demo(out_dir: Path) -> list[str]:
     for row in reach.per_source.iter_rows(named=True):
         lines.append(f"  {row['display_name']}: {row['n_hop1']} at 1 hop, {row['n_hop2']} at 2 hops, "
                      f"{row['n_unique']} only through them")
-    for target in config.get("targets", [])[:3]:
-        try:
-            res = degrees_of_separation(rg, team[0], target, max_hops=4)
-            names = " -> ".join(str(n) for n in res.path["display_name"].to_list())
-            lines.append(f"  path to {target}: {res.hops} hops: {names}")
-        except ReachError as exc:
-            lines.append(f"  path to {target}: {exc}")
+    for target in config.get("targets", []):
+        found = []
+        for member in team:
+            try:
+                found.append(degrees_of_separation(rg, member, target, max_hops=4))
+            except ReachError:
+                continue
+        if not found:
+            lines.append(f"  {target}: not within 4 hops of the team")
+            continue
+        best = min(found, key=lambda r: (r.hops, r.source))
+        names = " -> ".join(str(n) for n in best.path["display_name"].to_list())
+        lines.append(f"  nearest path to {target}: {best.hops} hops: {names}")
     write_parquet(ws.built("people"), results_dir / "people.parquet")
     write_parquet(ws.built("ties"), results_dir / "ties.parquet")
     atomic_write_text(results_dir / "stats.json", json.dumps(st, indent=2) + "\n")

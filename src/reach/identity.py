@@ -84,6 +84,9 @@ def record_identifiers(records: pa.Table) -> pa.Table:
                                                         pl.col("key").alias("value")),
         rec.filter(pl.col("owner").is_not_null()).select(
             "record_id", pl.lit("owner").alias("kind"), normalise_name(pl.col("owner")).alias("value")),
+        # an edge-list key that is an email address is that address
+        rec.filter(pl.col("key").str.contains("@")).select(
+            "record_id", pl.lit("email").alias("kind"), normalise_email(pl.col("key")).alias("value")),
         rec.select("record_id", "emails").explode("emails").select(
             "record_id", pl.lit("email").alias("kind"), normalise_email(pl.col("emails")).alias("value")),
         rec.select("record_id", "phones").explode("phones").select(

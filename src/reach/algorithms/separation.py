@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from reach.errors import NoPath
@@ -16,7 +18,9 @@ def shortest_path(rg: ReachGraph, source: int, target: int, *, max_hops: int | N
     """
     if source == target:
         return [source]
-    path = rg.graph.get_shortest_path(source, to=target, mode="all", output="vpath")
+    with warnings.catch_warnings():  # igraph warns when the target is unreachable; we raise NoPath instead
+        warnings.simplefilter("ignore", RuntimeWarning)
+        path = rg.graph.get_shortest_path(source, to=target, mode="all", output="vpath")
     if not path:
         msg = "not connected: no chain of ties links them"
         raise NoPath(msg)

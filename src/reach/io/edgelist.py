@@ -26,12 +26,12 @@ from reach.io.text import decode
 COMMENT_PREFIXES = ("#", "%")
 SPLIT = r"[ \t,;]+"
 HEADER_NAMES = {
-    "source": "src", "src": "src", "from": "src", "u": "src", "node1": "src", "fromnodeid": "src",
-    "source_id": "src", "sourceid": "src", "a": "src", "id1": "src",
-    "target": "dst", "dst": "dst", "to": "dst", "v": "dst", "node2": "dst", "tonodeid": "dst",
-    "target_id": "dst", "targetid": "dst", "b": "dst", "id2": "dst",
-    "weight": "weight", "w": "weight", "value": "weight", "count": "weight",
-    "time": "time", "timestamp": "time", "unixtime": "time", "ts": "time", "date": "time",
+    "source": "src", "src": "src", "from": "src", "node1": "src", "fromnodeid": "src",
+    "source_id": "src", "sourceid": "src", "id1": "src",
+    "target": "dst", "dst": "dst", "to": "dst", "node2": "dst", "tonodeid": "dst",
+    "target_id": "dst", "targetid": "dst", "id2": "dst",
+    "weight": "weight", "value": "weight", "count": "weight",
+    "time": "time", "timestamp": "time", "unixtime": "time", "date": "time",
 }
 UNIX_1990 = 631_152_000
 
@@ -41,14 +41,16 @@ def _lines(text: str) -> pl.DataFrame:
     arr = pa.array([text], pa.large_string())
     parts = pc.list_flatten(pc.split_pattern(arr, "\n"))
     raw = pl.from_arrow(parts).cast(pl.String).str.strip_chars_end("\r")
+    if raw.len() and text.endswith("\n"):
+        raw = raw.head(raw.len() - 1)  # the final newline ends a line; it does not start one
     return pl.DataFrame({"raw": raw}).with_row_index("line", offset=1).with_columns(pl.col("line").cast(pl.Int64))
 
 
 def sniff(head: str, path: Path | None = None) -> float:
     """Score 0..1: how much ``head`` looks like an edge list."""
     rows = [ln.strip() for ln in head.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith(COMMENT_PREFIXES)]
-    if len(rows) > 1:
-        rows = rows[:-1]  # the sample may cut the last line short
+    if len(rows) > 1 and len(head) >= 60_000:
+        rows = rows[:-1]  # a full sample may cut its last line short
     if not rows:
         return 0.0
     ok = 0
@@ -58,7 +60,7 @@ def sniff(head: str, path: Path | None = None) -> float:
             rest = toks[2:]
             if all(re.fullmatch(r"[-+0-9.eE]+", t) for t in rest):
                 ok += 1
-    if ok < len(rows) * 0.9:
+    if ok < len(rows) * 0.6:
         return 0.0
     # pure numeric node ids are the strong signal; words could be anything
     numeric = sum(1 for row in rows if re.fullmatch(r"[-+0-9.eE \t,;]+", row))

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reach.errors import InputFormatError
+from reach.io.edgelist import read_edgelist
+from reach.io.formats import detect_format
+
+
+def _edges(parsed) -> list[tuple[str, str]]:
+    rec = pl.from_arrow(parsed.records).select("record_id", "key")
+    it = pl.from_arrow(parsed.interactions)
+    it = it.join(rec.rename({"record_id": "src_record", "key": "a"}), on="src_record").join(
+        rec.rename({"record_id": "dst_record", "key": "b"}), on="dst_record").sort("line")
+    return list(zip(it["a"].to_list(), it["b"].to_list(), strict=True))
+
+
+def _oracle_lines(path: Path) -> list[list[str]]:
+    """Independent reading: Python's own text splitting, line by line."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rows.append(line.split())
+    return rows
+
+
+def test_email_eu_core_crlf_no_final_newline(shared_data):
+    path = shared_data / "snap_email_eu_core" / "email-Eu-core.txt"
+    assert detect_format(path).name == "edgelist"
+    parsed = read_edgelist(path)
+    rows = _oracle_lines(path)
+    assert parsed.n_rows == len(rows) == 25571
+    loops = sum(1 for a, b in rows if a == b)
+    assert parsed.interactions.num_rows == 25571 - loops
+    assert parsed.records.num_rows == len({t for r in rows for t in r}) == 1005
+    assert _edges(parsed) == [(a, b) for a, b in rows if a != b]
+    assert parsed.rejects.num_rows == 0
+
+
+def test_ca_grqc_header_tabs_both_directions(shared_data):
+    path = shared_data / "snap_ca_grqc" / "CA-GrQc.txt"
+    parsed = read_edgelist(path)
+    rows = _oracle_lines(path)
+    assert parsed.n_rows == len(rows) == 28980
+    assert parsed.records.num_rows == 5242
+    pairs = {frozenset(e) for e in _edges(parsed)}
+    assert len(pairs) == 14484  # SNAP's 14496 undirected edges less its 12 self-loops
+
+
+def test_collegemsg_third_column_is_unix_time(shared_data):
+    path = shared_data / "snap_collegemsg" / "CollegeMsg.txt"
+    parsed = read_edgelist(path)
+    it = pl.from_arrow(parsed.interactions)
+    assert it["at"].null_count() == 0
+    assert (it["weight"] == 1.0).all()
+    span = (it["at"].max() - it["at"].min()).total_seconds() / 86400
+    assert 193 <= span <= 194  # SNAP: 193 days
+    rows = _oracle_lines(path)
+    first_ts = int(rows[0][2])
+    assert it.sort("line")["at"][0].timestamp() == first_ts
+
+
+def test_weights_header_and_rejects(tmp_path):
+    path = tmp_path / "edges.csv"
+    path.write_text("source,target,weight\na,b,2.5\nb,c,oops\nc\n\nd,d,1\nc,e,-1\ne,f,1,1700000000,9\n")
+    parsed = read_edgelist(path)
+    assert _edges(parsed) == [("a", "b")]
+    assert pl.from_arrow(parsed.interactions)["weight"].to_list() == [2.5]
+    rej = pl.from_arrow(parsed.rejects)
+    assert rej["line"].to_list() == [3, 4, 7, 8]
+    assert "third column is not a number" in rej["reason"][0]
+    assert "found 1" in rej["reason"][1]
+    assert "positive" in rej["reason"][2]
+    assert "found 5" in rej["reason"][3]
+    assert parsed.n_skipped == 2  # the blank line and the self-loop
+
+
+def test_not_an_edge_list_names_file_and_line(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not\nan edge list at all, it is prose with many words\n")
+    with pytest.raises(InputFormatError, match=r"notes.txt"):
+        detect_format(path)
+
+
+SEPS = st.sampled_from([" ", "\t", ",", "  ", " \t"])
+KEYS = st.text(alphabet=string.ascii_letters + string.digits + "_.-@", min_size=1, max_size=8).filter(
+    lambda k: not k.startswith(("#", "%")))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edges=st.lists(st.tuples(KEYS, KEYS), min_size=1, max_size=30), sep=SEPS,
+       eol=st.sampled_from(["\n", "\r\n"]), final=st.booleans(), comment=st.booleans())
+def test_round_trip_any_layout(tmp_path_factory, edges, sep, eol, final, comment):
+    path = tmp_path_factory.mktemp("el") / "g.txt"
+    body = eol.join(f"{a}{sep}{b}" for a, b in edges)
+    text = ("# Nodes: x Edges: y" + eol if comment else "") + body + (eol if final else "")
+    path.write_bytes(text.encode())
+    parsed = read_edgelist(path)
+    assert _edges(parsed) == [(a, b) for a, b in edges if a != b]
+    assert parsed.rejects.num_rows == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_fuzz_only_reach_errors_escape(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fz") / "x.txt"
+    path.write_bytes(data)
+    try:
+        parsed = read_edgelist(path)
+    except InputFormatError:
+        return
+    assert parsed.rejects.num_rows + parsed.interactions.num_rows + parsed.n_skipped >= 0

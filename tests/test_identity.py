@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+from reach.identity import linkedin_slug, normalise_email, normalise_phone, resolve
+from reach.schema import RECORDS, conform
+
+
+def records(rows: list[dict]) -> pa.Table:
+    for i, r in enumerate(rows):
+        r.setdefault("record_id", i)
+        r.setdefault("source_id", "s1")
+        r.setdefault("line", i + 1)
+        r.setdefault("role", "contact")
+    return conform(pa.Table.from_pylist(rows, schema=RECORDS), RECORDS)
+
+
+def norm(expr, values):
+    return pl.select(expr(pl.lit(pl.Series(values)))).to_series().to_list()
+
+
+def test_email_normalisation():
+    assert norm(normalise_email, [" Ana@X.Example ", "Ana Souza <ana@x.example>", "mailto:B@y.example", "nope"]) == [
+        "ana@x.example", "ana@x.example", "b@y.example", None]
+
+
+def test_phone_normalisation():
+    assert norm(normalise_phone, ["+41 31 928 09 60", "0041319280960", "tel:+1-202-555-0101", "123"]) == [
+        "+41319280960", "+41319280960", "+12025550101", None]
+
+
+def test_linkedin_slug_variants():
+    urls = ["https://www.linkedin.com/in/Grace-Lee/", "http://uk.linkedin.com/in/grace-lee?originalSubdomain=uk",
+            "www.linkedin.com/in/grace-lee", "https://www.linkedin.com/pub/john-doe/1b/215/b97"]
+    assert norm(linkedin_slug, urls) == ["grace-lee", "grace-lee", "grace-lee", "pub/john-doe/1b/215/b97"]
+
+
+def test_shared_email_merges_and_names_alone_never_do():
+    res = resolve(records([
+        {"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
+        {"display_name": "G. Lee", "emails": ["GRACE@acme.example"], "linkedin_url": "linkedin.com/in/glee"},
+        {"display_name": "Grace Lee", "linkedin_url": "https://www.linkedin.com/in/glee/"},
+        {"display_name": "Grace Lee"},  # same name, no identifier: a different person
+    ]))
+    mem = pl.from_arrow(res["membership"]).sort("record_id")["person_id"].to_list()
+    assert mem[0] == mem[1] == mem[2]
+    assert mem[3] != mem[0]
+    assert res["people"].num_rows == 2
+
+
+def test_switchboard_phone_is_ignored_and_reported():
+    rows = [{"display_name": n, "phones": ["+1 202 555 0100"]} for n in ["Ann A", "Bob B", "Cy C", "Di D", "Ed E"]]
+    res = resolve(records(rows))
+    assert res["people"].num_rows == 5
+    assert res["ignored"].column("value").to_pylist() == ["+12025550100"]
+
+
+def test_person_ids_are_stable_when_an_unrelated_source_is_added():
+    base = [{"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
+            {"display_name": "Dev Patel", "key": "dev"}]
+    before = pl.from_arrow(resolve(records([dict(r) for r in base]))["membership"])
+    more = [dict(r) for r in base] + [{"display_name": "Zed", "emails": ["zed@other.example"], "source_id": "s2"}]
+    after = pl.from_arrow(resolve(records(more))["membership"])
+    assert before.join(after, on="record_id")["person_id"].to_list() == \
+        before.join(after, on="record_id")["person_id_right"].to_list()
+
+
+def test_owner_label_merges_owner_records_across_exports():
+    res = resolve(records([
+        {"role": "owner", "owner": "ana@northwind.example", "emails": ["ana@northwind.example"], "source_id": "s1"},
+        {"role": "owner", "owner": "ana@northwind.example", "emails": ["ana@northwind.example"], "source_id": "s2"},
+        {"display_name": "Ana Souza", "emails": ["Ana@Northwind.example"], "source_id": "s3"},
+    ]))
+    assert res["people"].num_rows == 1
+    assert res["people"].column("owner").to_pylist() == ["ana@northwind.example"]
