@@ -165,7 +165,7 @@ class BuildSettings:
     strength: StrengthSettings = field(default_factory=StrengthSettings)
 
     def as_dict(self) -> dict:
-        return {"resolve": vars(self.resolve), "strength": self.strength.as_dict()}
+        return {"resolve": self.resolve.as_dict(), "strength": self.strength.as_dict()}
 
 
 def build(workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSettings | None = None,

@@ -1,0 +1,710 @@
+"""Mail: mbox (including Google Takeout), maildir folders and single ``.eml`` files.
+
+Only headers are read, never bodies, and the file is streamed in chunks, so memory stays flat however
+large the mailbox is. The mbox scanner finds message boundaries with ``bytes.find`` (a ``From `` line
+after a blank line, or at the start of the file), pulls the few headers it needs out of each header
+block with one regular expression, and jumps over the body without looking at it.
+
+Quirks handled (see ``shared/FORMATS.md`` 4.5): CRLF (Takeout) or LF, a UTF-8 BOM, folded header
+lines, RFC 2047 encoded-word display names, raw UTF-8 or Windows-1252 bytes in headers, RFC 2822
+dates in any time zone (or garbage: the date is then null), Takeout's ``X-Gmail-Labels`` (messages
+labelled Spam or Trash, in a few languages, or Draft are skipped), Enron's ``X-From`` Lotus Notes
+display name (used when ``From`` has no name), ``>From`` escaping, and body lines that begin with
+``From `` without being a separator (a separator line must carry an envelope date or be followed by
+a header line).
+
+Each message becomes interactions from its sender to each distinct recipient (``To``, ``Cc``,
+``Bcc``) on channel ``email``, or ``broadcast`` when it has more than ``max_recipients`` (option,
+default 20) recipients. Mailing-list and automated mail (``List-Id``, ``List-Unsubscribe``,
+``Precedence: bulk/list/junk``, ``Auto-Submitted`` other than ``no``) is skipped and counted. Every
+distinct address (lower-cased) becomes one ``party`` record per file; the owner's address, and the
+``aliases`` option, map to the owner record 0.
+
+``line`` is the 1-based line of the message's ``From `` separator in an mbox, 1 for an ``.eml`` and,
+for a maildir, the message's 1-based position among the folder's files in sorted order (a rejected
+maildir message's reason names its file).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from reach.errors import ConfigError, InputFormatError
+from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.text import looks_binary
+from reach.schema import RECORDS
+
+CHUNK = 1 << 22  # 4 MiB reads
+MAX_HEADER = 1 << 20  # a header block larger than this is rejected (and skipped) rather than buffered
+SNIFF_LINES = 40
+
+# The headers reach uses. Each match starts at the newline ending the previous header line; the
+# value takes its folded continuation lines with it.
+HEADER_RE = re.compile(
+    rb"\n(from|to|cc|bcc|date|x-gmail-labels|list-id|list-unsubscribe|precedence|auto-submitted|x-from)"
+    rb"[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE,
+)
+ANY_HEADER_RE = re.compile(rb"\n[!-9;-~]+[ \t]*:")
+HEADER_LINE_RE = re.compile(rb"[!-9;-~]+[ \t]*:")
+BLANK_RE = re.compile(rb"\n\r?\n")
+# "From sender Mon Jan  1 00:00:00 2024": a separator after a blank line needs a time of day, or a
+# header on the next line, so that a body paragraph starting with "From " does not split a message.
+ENVELOPE_RE = re.compile(rb"From \S*[ \t]+[^\n]*?\d:\d\d")
+
+FROM, RCPT, DATE, LABELS, LISTY, PRECEDENCE, AUTO, XFROM = range(8)
+FIELD = {
+    b"from": FROM, b"to": RCPT, b"cc": RCPT, b"bcc": RCPT, b"date": DATE, b"x-gmail-labels": LABELS,
+    b"list-id": LISTY, b"list-unsubscribe": LISTY, b"precedence": PRECEDENCE, b"auto-submitted": AUTO,
+    b"x-from": XFROM,
+}
+SKIP_LABELS = frozenset({
+    "spam", "trash", "bin", "junk", "draft", "drafts",
+    "papierkorb", "corbeille", "papelera", "cestino", "lixeira", "prullenbak", "kosz", "papperskorgen",
+    "entwürfe", "brouillons", "borradores", "bozze", "rascunhos", "concepten",
+})
+SKIP_FOLDERS = frozenset({
+    "trash", "spam", "junk", "drafts", "draft", "bin", "deleted", "deleted items", "deleted messages",
+    "junk e-mail", "junk email",
+})
+BULK_PRECEDENCE = frozenset({b"bulk", b"list", b"junk"})
+
+# Address lists in the common shapes (bare addresses, ``Name <addr>``, ``"Name, X" <addr>``) are split
+# by this expression; anything else (comments, groups, escapes, encoded words with specials) goes
+# through email.utils.getaddresses.
+_ADDR = r"[^\s<>()\[\],;:\"@\\]+@[^\s<>()\[\],;:\"@\\]+"
+ADDR_ITEM_RE = re.compile(
+    rf"[ \t]*(?:({_ADDR})|(?:\"([^\"\\]*)\"|([\w.' -]*?))[ \t]*<({_ADDR})>)[ \t]*(?:,|$)|[ \t]*,"
+)
+
+MONTH = {m: i for i, m in enumerate(
+    [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"], start=1)}
+DATE_RE = re.compile(
+    rb"[ \t]*(?:[A-Za-z]{3},?[ \t]*)?(\d{1,2})[ \t]+([A-Za-z]{3})[ \t]+(\d{4})[ \t]+(\d{1,2}):(\d\d)(?::(\d\d))?"
+    rb"[ \t]+([+-])(\d\d)(\d\d)(?![\d:])"
+)
+DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+US = timedelta(microseconds=1)
+MAX_CACHE = 100_000
+
+
+# --------------------------------------------------------------------------- field decoding
+
+
+def _text(value: bytes) -> str:
+    """A header value as text: unfolded, UTF-8 or else Windows-1252."""
+    value = value.replace(b"\r", b"").replace(b"\n", b"")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("cp1252", errors="replace")
+
+
+def _decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words (``=?utf-8?q?...?=``); the text as given if they are broken."""
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - email.header raises assorted errors on malformed input
+        return text
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def parse_date(value: bytes) -> int | None:
+    """Microseconds since the epoch (UTC) of an RFC 2822 ``Date`` value; None when unreadable.
+
+    The common ``[Day, ]DD Mon YYYY HH:MM[:SS] +ZZZZ`` form is computed directly; everything else goes
+    through :func:`email.utils.parsedate_to_datetime`. A date without a zone (or ``-0000``) is UTC.
+    """
+    m = DATE_RE.match(value)
+    if m is not None:
+        day, mon, year, hh, mm, ss, sign, zh, zm = m.groups()
+        month = MONTH.get(mon.lower())
+        d, h, mi, s = int(day), int(hh), int(mm), int(ss or 0)
+        if month and 1 <= d <= DAYS_IN_MONTH[month] and h < 24 and mi < 60 and s < 60 and int(zm) < 60:
+            y = int(year)
+            if month != 2 or d < 29 or (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+                off = (int(zh) * 3600 + int(zm) * 60) * (-1 if sign == b"-" else 1)
+                return ((_days_from_civil(y, month, d) * 86400 + h * 3600 + mi * 60 + s) - off) * 1_000_000
+    try:
+        dt = parsedate_to_datetime(_text(value).strip())
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return (dt - EPOCH) // US
+    except Exception:  # noqa: BLE001 - parsedate_to_datetime raises TypeError/ValueError/IndexError/...
+        return None
+
+
+def _clean_name(name: str) -> str | None:
+    if "=?" in name:
+        name = _decode_words(name)
+    name = " ".join(name.split()).strip("'\" ")
+    if not name or "@" in name:
+        return None
+    return name
+
+
+def _split_fast(text: str) -> list[tuple[str, str]] | None:
+    """Split a simple address list; None when it needs the full parser."""
+    out = []
+    pos = 0
+    n = len(text)
+    for m in ADDR_ITEM_RE.finditer(text):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        bare, quoted, plain, addr = m.groups()
+        if bare:
+            out.append(("", bare))
+        elif addr:
+            out.append((quoted if quoted is not None else plain, addr))
+        if pos >= n:
+            break
+    if pos != n and text[pos:].strip():
+        return None
+    return out
+
+
+def parse_addresses(value: bytes) -> list[tuple[str | None, str]]:
+    """``(display name or None, lower-cased address)`` pairs of an address header; invalid ones dropped."""
+    text = _text(value)
+    pairs = _split_fast(text)
+    if pairs is None:
+        try:
+            pairs = getaddresses([text])
+        except Exception:  # noqa: BLE001 - the stdlib parser fails in odd ways on hostile input
+            pairs = []
+    out = []
+    for name, addr in pairs:
+        addr = addr.strip().lower()
+        local, at, domain = addr.rpartition("@")
+        if not at or not local or not domain or any(c.isspace() for c in addr):
+            continue
+        out.append((_clean_name(name) if name else None, addr))
+    return out
+
+
+def _labels(value: bytes) -> set[str]:
+    text = _text(value)
+    if "=?" in text:
+        text = _decode_words(text)
+    return {lab.strip().strip('"').strip().lower() for lab in text.split(",")}
+
+
+# --------------------------------------------------------------------------- collecting records
+
+
+class _Collector:
+    """Turns header fields into party records, interactions, rejects and counts."""
+
+    def __init__(self, owner: str | None, options: dict | None):
+        options = options or {}
+        max_rcpt = options.get("max_recipients", 20)
+        if isinstance(max_rcpt, bool) or not isinstance(max_rcpt, int) or max_rcpt < 1:
+            msg = f"mail option max_recipients must be a positive integer, not {max_rcpt!r}"
+            raise ConfigError(msg)
+        aliases = options.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, (list, tuple, set, frozenset)) or not all(isinstance(a, str) for a in aliases):
+            msg = "mail option aliases must be a list of email addresses"
+            raise ConfigError(msg)
+        extra = options.get("skip_labels") or []
+        self.skip_labels = SKIP_LABELS | {str(x).strip().lower() for x in extra}
+        self.max_rcpt = max_rcpt
+        self.records: list[dict] = []
+        self.ids: dict[str, int] = {}
+        self.names: dict[int, dict[str, int]] = {}
+        if owner and owner.strip():
+            self.records.append(owner_record(owner))
+            own = owner_record(owner).get("emails") or []
+            for addr in [*own, *aliases]:
+                addr = addr.strip().lower()
+                if addr:
+                    self.ids[addr] = 0
+        self.addr_cache: dict[bytes, list[tuple[str | None, str]]] = {}
+        self.i_line: list[int] = []
+        self.i_src: list[int] = []
+        self.i_dst: list[int] = []
+        self.i_at: list[int | None] = []
+        self.i_n: list[int] = []
+        self.i_broadcast: list[bool] = []
+        self.rejects: list[tuple[int | None, str, str | None]] = []
+        self.n_rows = 0
+        self.n_lists = 0
+        self.n_labels = 0
+        self.n_folders = 0
+        self.n_no_rcpt = 0
+        self.n_no_date = 0
+        self.n_broadcast = 0
+
+    def _addresses(self, value: bytes) -> list[tuple[str | None, str]]:
+        cache = self.addr_cache
+        got = cache.get(value)
+        if got is None:
+            if len(cache) >= MAX_CACHE:
+                cache.clear()
+            got = cache[value] = parse_addresses(value)
+        return got
+
+    def _rid(self, addr: str, name: str | None, line: int) -> int:
+        rid = self.ids.get(addr)
+        if rid is None:
+            rid = self.ids[addr] = len(self.records)
+            self.records.append({"record_id": rid, "line": line, "role": "party", "emails": [addr]})
+        if name and rid:
+            names = self.names.get(rid)
+            if names is None:
+                self.names[rid] = {name: 1}
+            else:
+                names[name] = names.get(name, 0) + 1
+        return rid
+
+    def add(self, line: int, pairs: Iterable[tuple[bytes, bytes]], header_found: bool = True) -> str | None:
+        """Add one message from its ``(name, value)`` header pairs; return a reject reason or None."""
+        self.n_rows += 1
+        sender = date = labels = xfrom = None
+        rcpt: list[bytes] = []
+        listy = False
+        for raw_name, value in pairs:
+            kind = FIELD.get(raw_name.lower())
+            if kind == RCPT:
+                rcpt.append(value)
+            elif kind == FROM:
+                if sender is None:
+                    sender = value
+            elif kind == DATE:
+                if date is None:
+                    date = value
+            elif kind == LABELS:
+                labels = value
+            elif kind == LISTY:
+                listy = True
+            elif kind == PRECEDENCE:
+                listy = listy or value.strip().lower() in BULK_PRECEDENCE
+            elif kind == AUTO:
+                listy = listy or value.split(b";")[0].strip().lower() not in (b"no", b"")
+            elif kind == XFROM:
+                xfrom = value
+        if labels is not None and not self.skip_labels.isdisjoint(_labels(labels)):
+            self.n_labels += 1
+            return None
+        if listy:
+            self.n_lists += 1
+            return None
+        if sender is None:
+            return "no From header" if header_found else "unparseable headers: no 'Name: value' header lines"
+        senders = self._addresses(sender)
+        if not senders:
+            return "no parseable address in From"
+        name, addr = senders[0]
+        if name is None and xfrom is not None:
+            xname = _text(xfrom).split(" <", 1)[0]
+            name = _clean_name(xname) if xname else None
+        src = self._rid(addr, name, line)
+        dst: list[int] = []
+        seen = {src}
+        for value in rcpt:
+            for name, addr in self._addresses(value):
+                rid = self._rid(addr, name, line)
+                if rid not in seen:
+                    seen.add(rid)
+                    dst.append(rid)
+        n = len(dst)
+        if not n:
+            self.n_no_rcpt += 1
+            return None
+        at = parse_date(date) if date is not None else None
+        if at is None:
+            self.n_no_date += 1
+        broadcast = n > self.max_rcpt
+        self.n_broadcast += broadcast
+        self.i_line.extend([line] * n)
+        self.i_src.extend([src] * n)
+        self.i_dst.extend(dst)
+        self.i_at.extend([at] * n)
+        self.i_n.extend([n + 1] * n)
+        self.i_broadcast.extend([broadcast] * n)
+        return None
+
+    def reject(self, line: int | None, reason: str, excerpt: bytes | str | None) -> None:
+        if isinstance(excerpt, bytes):
+            excerpt = excerpt[:400].decode("utf-8", errors="replace")
+        if excerpt is not None:
+            excerpt = excerpt.replace("\r", "").replace("\n", " | ")
+        self.rejects.append((line, reason, excerpt))
+
+    def parsed(self) -> Parsed:
+        for rid, names in self.names.items():
+            self.records[rid]["display_name"] = max(names, key=names.__getitem__)
+        n = len(self.i_src)
+        channel = ["broadcast" if b else "email" for b in self.i_broadcast]
+        interactions = pa.table({
+            "line": pa.array(self.i_line, pa.int64()),
+            "src_record": pa.array(self.i_src, pa.int64()),
+            "dst_record": pa.array(self.i_dst, pa.int64()),
+            "channel": pa.array(channel, pa.string()),
+            "at": pa.array(self.i_at, pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * n, pa.float64()),
+            "n_participants": pa.array(self.i_n, pa.int32()),
+        })
+        rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
+        notes = []
+        if self.n_lists:
+            notes.append(f"{self.n_lists} mailing-list or automated messages skipped")
+        if self.n_labels:
+            notes.append(f"{self.n_labels} messages labelled spam, trash or draft skipped")
+        if self.n_folders:
+            notes.append(f"{self.n_folders} messages in trash, spam or draft folders (or flagged so) skipped")
+        if self.n_broadcast:
+            notes.append(f"{self.n_broadcast} messages to more than {self.max_rcpt} recipients kept as broadcast")
+        if self.n_no_rcpt:
+            notes.append(f"{self.n_no_rcpt} messages had no recipient other than the sender")
+        if self.n_no_date:
+            notes.append(f"{self.n_no_date} messages had no readable Date")
+        return Parsed(
+            records=pa.Table.from_pylist(self.records, schema=rec_schema),
+            interactions=interactions,
+            rejects=rejects_table(self.rejects),
+            n_rows=self.n_rows,
+            n_skipped=self.n_lists + self.n_labels + self.n_folders,
+            notes=notes,
+        )
+
+
+# --------------------------------------------------------------------------- mbox
+
+
+def _open(path: Path):
+    try:
+        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise InputFormatError(msg) from exc
+
+
+def _read(fh, path: Path, size: int) -> bytes:
+    try:
+        return fh.read(size)
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise InputFormatError(msg) from exc
+
+
+def _check_text(head: bytes, path: Path, what: str) -> None:
+    if not head.strip():
+        msg = f"{path}: file is empty"
+        raise InputFormatError(msg)
+    if looks_binary(head[:65536]) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        msg = f"{path}: looks like a binary file, not {what}"
+        raise InputFormatError(msg)
+
+
+def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
+    """Stream an mbox: add each message's headers to ``sink``; bodies are skipped unread."""
+    buf = _read(fh, path, CHUNK)
+    _check_text(buf, path, "an mbox mailbox")
+    eof = len(buf) < CHUNK
+    start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+    while start < len(buf) and buf[start] in b"\r\n \t":
+        start += 1
+    if not buf.startswith(b"From ", start):
+        msg = f"{path}: not an mbox mailbox: it does not start with a 'From ' separator line"
+        raise InputFormatError(msg)
+    lc_pos, lc_line = 0, 1  # line number lc_line starts at or before buf[lc_pos] (newlines counted up to it)
+    find = buf.find
+    header_find = HEADER_RE.findall
+    blank_search = BLANK_RE.search
+    add = sink.add
+
+    def more(keep_from: int) -> int:
+        """Drop ``buf[:keep_from]`` (counting its lines), append a chunk; return the shift."""
+        nonlocal buf, eof, lc_pos, lc_line, find
+        keep_from = max(keep_from, 0)
+        if keep_from > lc_pos:
+            lc_line += buf.count(b"\n", lc_pos, keep_from)
+            lc_pos = keep_from
+        chunk = _read(fh, path, CHUNK)
+        eof = len(chunk) < CHUNK
+        buf = buf[keep_from:] + chunk
+        find = buf.find
+        lc_pos -= keep_from
+        return keep_from
+
+    msg_start = start
+    while True:
+        # --- the header block: from the separator line to the first blank line
+        oversize = False
+        while True:
+            nl = find(b"\n", msg_start)
+            if nl >= 0:
+                m = blank_search(buf, nl)
+                if m is not None:
+                    hdr_end = m.start()
+                    break
+            if eof:
+                nl = len(buf) if nl < 0 else nl
+                hdr_end = len(buf)
+                break
+            if len(buf) - msg_start > MAX_HEADER:
+                oversize = True
+                hdr_end = len(buf)
+                break
+            msg_start -= more(msg_start)
+        lc_line += buf.count(b"\n", lc_pos, msg_start)
+        lc_pos = msg_start
+        line = lc_line
+        if oversize:
+            sink.n_rows += 1
+            sink.reject(line, f"header block over {MAX_HEADER // 1024} KiB without an end", buf[msg_start:msg_start + 200])
+        else:
+            pairs = header_find(buf, nl, hdr_end)
+            found = bool(pairs) or ANY_HEADER_RE.search(buf, nl, hdr_end) is not None
+            reason = add(line, pairs, found)
+            if reason is not None:
+                sink.reject(line, reason, buf[msg_start:min(hdr_end, msg_start + 400)])
+        # --- the body: skip to the next separator
+        p = hdr_end
+        while True:
+            i = find(b"\nFrom ", p)
+            if i < 0:
+                if eof:
+                    return
+                keep = max(len(buf) - 16, lc_pos)
+                p = max(p, keep) - more(keep)
+                continue
+            if buf[i - 1] == 10 or (buf[i - 1] == 13 and buf[i - 2] == 10):
+                e = find(b"\n", i + 1)
+                e2 = find(b"\n", e + 1) if e >= 0 else -1
+                if e2 < 0 and not eof and len(buf) - i < MAX_HEADER:
+                    keep = max(i - 2, lc_pos)
+                    p = i - more(keep)
+                    continue
+                if e < 0:
+                    e = len(buf)
+                if ENVELOPE_RE.match(buf, i + 1, e) or HEADER_LINE_RE.match(buf, e + 1) or e2 < 0 <= e:
+                    msg_start = i + 1
+                    break
+            p = i + 1
+
+
+def read_mbox(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Parse an mbox mailbox (Takeout, Thunderbird, Python ``mailbox``, ``mboxrd``/``mboxo``)."""
+    path = Path(path)
+    sink = _Collector(owner, options)
+    with _open(path) as fh:
+        _scan_mbox(fh, path, sink)
+    return sink.parsed()
+
+
+# --------------------------------------------------------------------------- single messages
+
+
+def _message_headers(fh, path: Path) -> tuple[bytes, int, bool]:
+    """The header block of a one-message file as ``(block, end, complete)``; ``block`` starts with ``\\n``."""
+    data = b"\n" + _read(fh, path, 65536)
+    while True:
+        m = BLANK_RE.search(data)
+        if m is not None:
+            return data, m.start(), True
+        chunk = _read(fh, path, 65536) if len(data) <= MAX_HEADER else b""
+        if not chunk:
+            return data, len(data), len(data) <= MAX_HEADER
+        data += chunk
+
+
+def _add_message(data: bytes, end: int, line: int, sink: _Collector, label: str | None = None) -> None:
+    start = 0
+    if data.startswith(b"\nFrom ") and not data.startswith(b"\nFrom:"):
+        start = data.find(b"\n", 1)  # an mbox envelope line before the headers
+        if start < 0:
+            start = len(data)
+        end = max(end, start)
+        m = BLANK_RE.search(data, start)
+        if m is not None and m.start() < end:
+            end = m.start()
+    pairs = HEADER_RE.findall(data, start, end)
+    found = bool(pairs) or ANY_HEADER_RE.search(data, start, end) is not None
+    reason = sink.add(line, pairs, found)
+    if reason is not None:
+        sink.reject(line, f"{label}: {reason}" if label else reason, data[1:401])
+
+
+def read_eml(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Parse one message saved as ``.eml`` (RFC 822 headers, then the body, which is not read)."""
+    path = Path(path)
+    sink = _Collector(owner, options)
+    with _open(path) as fh:
+        data, end, complete = _message_headers(fh, path)
+    _check_text(data, path, "an email message")
+    body = data.lstrip(b"\n\r\xef\xbb\xbf")
+    if not (HEADER_LINE_RE.match(body) or body.startswith(b"From ")):
+        msg = f"{path}: not an email message: the first line is not a 'Name: value' header"
+        raise InputFormatError(msg)
+    if data.startswith(b"\n\xef\xbb\xbf"):
+        data = b"\n" + data[4:]
+        end -= 3
+    if not complete:
+        sink.n_rows += 1
+        sink.reject(1, f"header block over {MAX_HEADER // 1024} KiB without an end", data[1:201])
+    else:
+        _add_message(data, end, 1, sink)
+    return sink.parsed()
+
+
+# --------------------------------------------------------------------------- maildir
+
+
+def _is_maildir(path: Path) -> bool:
+    return path.is_dir() and ((path / "cur").is_dir() or (path / "new").is_dir())
+
+
+def _maildir_files(root: Path) -> list[tuple[Path, bool]]:
+    """``(file, skip)`` for every message in ``root`` and its Maildir++ ``.Sub`` folders, sorted."""
+    folders: list[tuple[Path, bool]] = [(root, False)]
+    try:
+        subs = sorted(p for p in root.iterdir() if p.name.startswith(".") and _is_maildir(p))
+    except OSError:
+        subs = []
+    for sub in subs:
+        leaf = sub.name.rsplit(".", 1)[-1].strip().lower()
+        folders.append((sub, leaf in SKIP_FOLDERS))
+    out = []
+    for folder, skip in folders:
+        for part in ("cur", "new"):
+            d = folder / part
+            try:
+                names = sorted(os.listdir(d))
+            except OSError:
+                continue
+            for name in names:
+                if name.startswith("."):
+                    continue
+                f = d / name
+                flags = name.rsplit(":2,", 1)[1] if ":2," in name else ""
+                out.append((f, skip or "T" in flags or "D" in flags))
+    return out
+
+
+def read_maildir(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Parse a maildir folder (``cur/``, ``new/``; ``tmp/`` ignored), one file per message.
+
+    Maildir++ subfolders (``.Sent``, ``.Archive``) are included; trash, spam, junk and draft folders,
+    and messages flagged trashed (``T``) or draft (``D``), are skipped.
+    """
+    path = Path(path)
+    if not _is_maildir(path):
+        msg = f"{path}: not a maildir folder (no cur/ or new/ subfolder)"
+        raise InputFormatError(msg)
+    sink = _Collector(owner, options)
+    for number, (f, skip) in enumerate(_maildir_files(path), start=1):
+        if skip:
+            sink.n_rows += 1
+            sink.n_folders += 1
+            continue
+        label = f.relative_to(path).as_posix()
+        try:
+            with open(f, "rb") as fh:
+                data, end, complete = _message_headers(fh, f)
+        except (OSError, InputFormatError) as exc:
+            sink.n_rows += 1
+            sink.reject(number, f"{label}: cannot read: {getattr(exc, 'strerror', None) or exc}", None)
+            continue
+        if len(data) <= 1 or looks_binary(data[1:65537]):
+            sink.n_rows += 1
+            sink.reject(number, f"{label}: empty or binary file, not a message", None)
+            continue
+        if not complete:
+            sink.n_rows += 1
+            sink.reject(number, f"{label}: header block over {MAX_HEADER // 1024} KiB without an end", data[1:201])
+            continue
+        _add_message(data, end, number, sink, label)
+    return sink.parsed()
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+MAIL_HEADERS = frozenset({
+    "from", "to", "cc", "date", "subject", "message-id", "received", "return-path", "delivered-to",
+    "mime-version", "reply-to", "in-reply-to", "references", "x-gmail-labels", "x-gm-thrid", "sender",
+    "content-type", "x-mailer", "user-agent", "dkim-signature", "authentication-results",
+})
+STRONG_HEADERS = frozenset({"from", "received", "return-path", "delivered-to", "message-id", "date"})
+
+
+def _header_names(lines: list[str]) -> list[str] | None:
+    """Names of the header lines at the start of ``lines``, or None if a line is not a header."""
+    names = []
+    for ln in lines[:SNIFF_LINES]:
+        if not ln.strip():
+            break
+        if ln[:1] in " \t":
+            if not names:
+                return None
+            continue
+        m = HEADER_LINE_RE.match(ln.encode("utf-8", errors="replace"))
+        if m is None:
+            return None
+        names.append(ln.split(":", 1)[0].strip().lower())
+    return names
+
+
+def sniff_mbox(head: str, path: Path | None = None) -> float:
+    text = head.lstrip("\ufeff\r\n \t")
+    if not text.startswith("From ") or text.startswith("From:"):
+        return 0.0
+    lines = text.split("\n", SNIFF_LINES + 1)[1:]
+    if len(lines) > 1 and not head.endswith("\n"):
+        lines = lines[:-1]  # the sample may cut the last line short
+    names = _header_names([ln.rstrip("\r") for ln in lines])
+    if not names:
+        return 0.0
+    return 1.0 if MAIL_HEADERS.intersection(names) else 0.3
+
+
+def sniff_eml(head: str, path: Path | None = None) -> float:
+    text = head.lstrip("\ufeff\r\n")
+    lines = text.split("\n", SNIFF_LINES + 1)
+    if len(lines) > 1 and not head.endswith("\n"):
+        lines = lines[:-1]
+    names = _header_names([ln.rstrip("\r") for ln in lines])
+    if not names:
+        return 0.0
+    known = MAIL_HEADERS.intersection(names)
+    if len(known) >= 2 and STRONG_HEADERS.intersection(names):
+        return 0.9
+    return 0.0
+
+
+def sniff_maildir(head: str, path: Path | None = None) -> float:
+    try:
+        return 0.9 if path is not None and _is_maildir(Path(path)) else 0.0
+    except OSError:
+        return 0.0
+
+
+FORMATS = [
+    Format("mbox", "mbox mailbox (Google Takeout, Thunderbird, Apple Mail export); headers only", sniff_mbox,
+           read_mbox),
+    Format("eml", "a single email message (.eml, RFC 822); headers only", sniff_eml, read_eml),
+    Format("maildir", "maildir folder (cur/, new/; Maildir++ subfolders); headers only", sniff_maildir,
+           read_maildir, accepts_dirs=True),
+]

@@ -1,0 +1,376 @@
+"""vCard address books (``.vcf``): vCard 2.1, 3.0 and 4.0, many cards per file.
+
+Quirks handled (see ``shared/FORMATS.md`` 4.4): folded lines (CRLF, LF or the CR CR LF some iPhone
+exports write, continued by a space or a tab), QUOTED-PRINTABLE values with soft line breaks (a value
+ending in ``=`` continues on the next line) and a ``CHARSET`` parameter, Apple ``itemN.`` groups
+(``item1.EMAIL``), bare 2.1 type parameters (``TEL;CELL;PREF:``), ``TEL;VALUE=uri:tel:+1-555...``,
+several EMAIL/TEL per card, ``FN`` with stray spaces, ``ORG`` (first component), ``TITLE``, ``URL`` or
+``X-SOCIALPROFILE`` pointing at linkedin.com, text escapes (``\\,`` ``\\;`` ``\\n`` ``\\:``) and
+lower-case ``BEGIN:vCard``.
+
+Speed: the parser never walks the file line by line in Python. One regular expression jumps from one
+interesting property (BEGIN, END, FN, N, EMAIL, TEL, ORG, TITLE, URL, X-SOCIALPROFILE) to the next,
+so base64 ``PHOTO``/``KEY`` payloads, notes and addresses are stepped over by the regex engine and
+never decoded.
+
+Each card becomes one ``contact`` record whose ``line`` is the line of its ``BEGIN:VCARD``. With an
+``owner``, each card is also an owner -> contact interaction of channel ``contact`` (an address-book
+entry: weak evidence of a tie). A card without ``END:VCARD``, or with no name, email or phone, goes
+to rejects; the rest of the file still imports.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+from pathlib import Path
+
+import pyarrow as pa
+
+from reach.errors import InputFormatError
+from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.text import decode
+
+INTERESTING = ("BEGIN", "END", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "URL", "X-SOCIALPROFILE")
+# A property line: newline, optional group (``item1.``), name, then ``;params:value`` with its folded
+# continuation lines (a newline followed by a space or a tab).
+_PROP = re.compile(
+    r"\n(?:[A-Za-z0-9_-]+\.)?(" + "|".join(INTERESTING) + r")([;:][^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE,
+)
+_UNFOLD = re.compile(r"\r*\n[ \t]")
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "N": "\n"}
+_BEGIN_ANYWHERE = re.compile(r"(?:^|\n)[ \t]*BEGIN:VCARD", re.IGNORECASE)
+MAX_EXCERPT = 160
+
+
+def sniff(head: str, path: Path | None = None) -> float:
+    """1.0 when the text starts with ``BEGIN:VCARD``; 0.6 when such a line appears further on."""
+    start = head.lstrip()[:11].upper()
+    if start == "BEGIN:VCARD":
+        return 1.0
+    return 0.6 if _BEGIN_ANYWHERE.search(head) else 0.0
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+
+
+def _split_unescaped(value: str, sep: str) -> list[str]:
+    """Split on ``sep`` where it is not backslash-escaped (escapes are kept for :func:`_unescape`)."""
+    if "\\" not in value:
+        return value.split(sep)
+    parts, cur, i, n = [], [], 0, len(value)
+    while i < n:
+        ch = value[i]
+        if ch == "\\" and i + 1 < n:
+            cur.append(value[i:i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def _name_part(component: str) -> str:
+    """One N component: a comma-separated list in 3.0/4.0 (``Richter,James``), read as words."""
+    return " ".join(p for p in (_unescape(x).strip() for x in _split_unescaped(component, ",")) if p)
+
+
+def _split_params(rest: str) -> tuple[str, str] | None:
+    """``;params:value`` or ``:value`` -> (params, value); a colon inside quotes is not the separator."""
+    if rest[0] == ":":
+        return "", rest[1:]
+    i = rest.find(":")
+    if i < 0:
+        return None
+    if '"' in rest[:i]:
+        quoted = False
+        for j in range(1, len(rest)):
+            ch = rest[j]
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                i = j
+                break
+        else:
+            return None
+    return rest[1:i], rest[i + 1:]
+
+
+def _charset(params_upper: str, params: str) -> str | None:
+    i = params_upper.find("CHARSET=")
+    if i < 0:
+        return None
+    j = i + 8
+    k = j
+    while k < len(params) and params[k] not in ";,":
+        k += 1
+    name = params[j:k].strip().strip('"')
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decode_qp(value: str, charset: str | None) -> str:
+    """Quoted-printable value (soft breaks already joined) -> text, in ``charset`` (UTF-8 by default)."""
+    enc = charset or "utf-8"
+    raw = binascii.a2b_qp(value.encode(enc, "replace"))
+    try:
+        return raw.decode(enc)
+    except UnicodeDecodeError:
+        if charset:
+            return raw.decode(enc, "replace")
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def _excerpt(text: str, pos: int) -> str:
+    return text[pos + 1:pos + 1 + MAX_EXCERPT].replace("\r", "")
+
+
+def parse_cards(text: str) -> dict:
+    """Parse every card of a decoded ``.vcf`` text.
+
+    Returns columns (``line``, ``display_name``, ``first_name``, ``last_name``, ``company``, ``title``,
+    ``emails``, ``phones``, ``linkedin_url``) for the accepted cards, ``rejects`` as ``(line, reason,
+    excerpt)`` tuples, ``n_cards`` and counters for the notes.
+    """
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # classic Mac line ends
+    text = "\n" + text
+    search = _PROP.search
+    unfold = _UNFOLD.sub
+    c_line: list[int] = []
+    c_display: list[str | None] = []
+    c_first: list[str | None] = []
+    c_last: list[str | None] = []
+    c_company: list[str | None] = []
+    c_title: list[str | None] = []
+    c_emails: list[list[str] | None] = []
+    c_phones: list[list[str] | None] = []
+    c_linkedin: list[str | None] = []
+    rejects: list[tuple[int | None, str, str | None]] = []
+    n_cards = n_bad_email = n_bad_tel = 0
+
+    newlines = 0  # newlines in text[:counted]
+    counted = 0
+    in_card = False
+    line = begin_pos = 0
+    fn = given = family = org = title = linkedin = None
+    emails: list[str] = []
+    phones: list[str] = []
+    error: str | None = None
+
+    pos = 0
+    end_text = len(text)
+    while True:
+        m = search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        name = m.group(1).upper()
+        rest = m.group(2)
+        if "\n" in rest:
+            rest = unfold("", rest)
+        rest = rest.rstrip("\r")
+        if name == "BEGIN" or name == "END":
+            if rest[:1] != ":" or rest[1:].strip().upper() != "VCARD":
+                continue
+            if name == "BEGIN":
+                start = m.start()
+                newlines += text.count("\n", counted, start + 1)
+                counted = start + 1
+                if in_card:
+                    rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_pos)))
+                n_cards += 1
+                in_card = True
+                line, begin_pos = newlines, start
+                fn = given = family = org = title = linkedin = error = None
+                emails = []
+                phones = []
+                continue
+            if not in_card:
+                continue
+            in_card = False
+            if error is not None:
+                rejects.append((line, error, _excerpt(text, begin_pos)))
+                continue
+            display = fn or " ".join(p for p in (given, family) if p) or None
+            if display is None and not emails and not phones:
+                rejects.append((line, "card has no name, email or phone", _excerpt(text, begin_pos)))
+                continue
+            c_line.append(line)
+            c_display.append(display)
+            c_first.append(given or None)
+            c_last.append(family or None)
+            c_company.append(org or None)
+            c_title.append(title or None)
+            c_emails.append(emails or None)
+            c_phones.append(phones or None)
+            c_linkedin.append(linkedin)
+            continue
+        if not in_card:
+            continue
+        try:
+            split = _split_params(rest)
+            if split is None:
+                continue
+            params, value = split
+            if params:
+                pu = params.upper()
+                if "QUOTED-PRINTABLE" in pu:
+                    # soft line breaks: a value ending in '=' goes on with the next raw line
+                    while value.endswith("=") and pos < end_text:
+                        nxt_end = text.find("\n", pos + 1)
+                        if nxt_end < 0:
+                            nxt_end = end_text
+                        nxt = text[pos + 1:nxt_end].rstrip("\r")
+                        head = nxt[:11].upper()
+                        if head.startswith(("END:VCARD", "BEGIN:VCARD")):
+                            break
+                        value = value[:-1] + nxt
+                        pos = nxt_end
+                    value = _decode_qp(value, _charset(pu, params))
+                elif "ENCODING=B" in pu:
+                    continue  # base64 text values are not worth decoding
+            else:
+                pu = ""
+            if name == "EMAIL":
+                v = _unescape(value).strip()
+                if v[:7].lower() == "mailto:":
+                    v = v[7:].strip()
+                if "@" in v and " " not in v:
+                    if v not in emails:
+                        emails.append(v)
+                elif v:
+                    n_bad_email += 1
+            elif name == "TEL":
+                v = _unescape(value).strip()
+                if v[:4].lower() == "tel:":
+                    v = v[4:].split(";", 1)[0].strip()
+                if any(ch.isdigit() for ch in v):
+                    if v not in phones:
+                        phones.append(v)
+                elif v:
+                    n_bad_tel += 1
+            elif name == "FN":
+                if not fn:
+                    fn = " ".join(_unescape(value).split()) or None
+            elif name == "N":
+                if given is None and family is None:
+                    comps = _split_unescaped(value, ";")
+                    family = _name_part(comps[0])
+                    given = _name_part(comps[1]) if len(comps) > 1 else ""
+            elif name == "ORG":
+                if not org:
+                    org = _unescape(_split_unescaped(value, ";")[0]).strip() or None
+            elif name == "TITLE":
+                if not title:
+                    title = " ".join(_unescape(value).split()) or None
+            elif not linkedin:  # URL, X-SOCIALPROFILE
+                v = _unescape(value).strip()
+                if "linkedin.com" in v.lower():
+                    linkedin = v
+        except Exception as exc:  # noqa: BLE001 - a card we cannot read goes to rejects, never up
+            error = f"cannot read {name}: {type(exc).__name__}"
+    if in_card:
+        rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_pos)))
+    return {
+        "columns": {
+            "line": c_line, "display_name": c_display, "first_name": c_first, "last_name": c_last,
+            "company": c_company, "title": c_title, "emails": c_emails, "phones": c_phones,
+            "linkedin_url": c_linkedin,
+        },
+        "rejects": rejects,
+        "n_cards": n_cards,
+        "n_bad_email": n_bad_email,
+        "n_bad_tel": n_bad_tel,
+    }
+
+
+def read_vcard(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Parse a ``.vcf`` file; each card is a contact, and with ``owner`` an owner -> contact entry."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise InputFormatError(msg) from exc
+    text = decode(data).lstrip("\ufeff")
+    parsed = parse_cards(text)
+    if parsed["n_cards"] == 0:
+        msg = f"{path}: no BEGIN:VCARD line; not a vCard file"
+        raise InputFormatError(msg)
+    cols = parsed["columns"]
+    n = len(cols["line"])
+    owner = owner.strip() if owner else None
+    base = 1 if owner else 0
+    str_cols = ("display_name", "first_name", "last_name", "company", "title", "linkedin_url")
+    if owner:
+        rec0 = owner_record(owner)
+        lines = [None, *cols["line"]]
+        roles = ["owner"] + ["contact"] * n
+        owners = [rec0["owner"]] + [None] * n
+        strs = {k: [rec0.get(k), *cols[k]] for k in str_cols}
+        emails = [rec0.get("emails"), *cols["emails"]]
+        phones = [None, *cols["phones"]]
+    else:
+        lines, roles, owners = cols["line"], ["contact"] * n, [None] * n
+        strs = {k: cols[k] for k in str_cols}
+        emails, phones = cols["emails"], cols["phones"]
+    str_list = pa.list_(pa.string())
+    records = pa.table({
+        "record_id": pa.array(range(n + base), pa.int64()),
+        "line": pa.array(lines, pa.int64()),
+        "role": pa.array(roles, pa.string()),
+        "key": pa.nulls(n + base, pa.string()),
+        "owner": pa.array(owners, pa.string()),
+        "display_name": pa.array(strs["display_name"], pa.string()),
+        "first_name": pa.array(strs["first_name"], pa.string()),
+        "last_name": pa.array(strs["last_name"], pa.string()),
+        "company": pa.array(strs["company"], pa.string()),
+        "title": pa.array(strs["title"], pa.string()),
+        "emails": pa.array(emails, str_list),
+        "phones": pa.array(phones, str_list),
+        "linkedin_url": pa.array(strs["linkedin_url"], pa.string()),
+    })
+    m = n if owner else 0
+    interactions = pa.table({
+        "line": pa.array(cols["line"] if owner else [], pa.int64()),
+        "src_record": pa.array([0] * m, pa.int64()),
+        "dst_record": pa.array(range(1, m + 1), pa.int64()),
+        "channel": pa.array(["contact"] * m, pa.string()),
+        "at": pa.nulls(m, pa.timestamp("us", tz="UTC")),
+        "weight": pa.array([1.0] * m, pa.float64()),
+        "n_participants": pa.array([2] * m, pa.int32()),
+    })
+    notes = []
+    if parsed["n_bad_email"]:
+        notes.append(f"{parsed['n_bad_email']} EMAIL value(s) without an address ignored")
+    if parsed["n_bad_tel"]:
+        notes.append(f"{parsed['n_bad_tel']} TEL value(s) without digits ignored")
+    return Parsed(
+        records=records,
+        interactions=interactions,
+        rejects=rejects_table(parsed["rejects"]),
+        n_rows=parsed["n_cards"],
+        n_skipped=0,
+        notes=notes,
+    )
+
+
+FORMATS = [
+    Format("vcard", "vCard address book (.vcf; vCard 2.1, 3.0, 4.0)", sniff, read_vcard, needs_owner=False),
+]
