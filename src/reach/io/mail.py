@@ -35,7 +35,9 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from reach.errors import ConfigError, InputFormatError
 from reach.io.base import Format, Parsed, owner_record, rejects_table
@@ -66,6 +68,8 @@ FIELD = {
     b"list-id": LISTY, b"list-unsubscribe": LISTY, b"precedence": PRECEDENCE, b"auto-submitted": AUTO,
     b"x-from": XFROM,
 }
+FIELD.update({name.title(): kind for name, kind in FIELD.items()})
+FIELD.update({b"CC": RCPT, b"BCC": RCPT, b"X-Gmail-Labels": LABELS, b"List-ID": LISTY, b"X-From": XFROM})
 SKIP_LABELS = frozenset({
     "spam", "trash", "bin", "junk", "draft", "drafts",
     "papierkorb", "corbeille", "papelera", "cestino", "lixeira", "prullenbak", "kosz", "papperskorgen",
@@ -193,7 +197,7 @@ def parse_addresses(value: bytes) -> list[tuple[str | None, str]]:
             pairs = []
     out = []
     for name, addr in pairs:
-        addr = addr.strip().lower()
+        addr = addr.strip(" \t'\"<>").lower()
         local, at, domain = addr.rpartition("@")
         if not at or not local or not domain or any(c.isspace() for c in addr):
             continue
@@ -232,50 +236,61 @@ class _Collector:
         self.records: list[dict] = []
         self.ids: dict[str, int] = {}
         self.names: dict[int, dict[str, int]] = {}
-        if owner and owner.strip():
+        self.has_owner = bool(owner and owner.strip())
+        if self.has_owner:
             self.records.append(owner_record(owner))
             own = owner_record(owner).get("emails") or []
             for addr in [*own, *aliases]:
                 addr = addr.strip().lower()
                 if addr:
                     self.ids[addr] = 0
-        self.addr_cache: dict[bytes, list[tuple[str | None, str]]] = {}
-        self.i_line: list[int] = []
-        self.i_src: list[int] = []
+        self.addr_cache: dict[bytes, tuple[tuple[int, ...], tuple[tuple[int, str], ...]]] = {}
+        self.xfrom_cache: dict[bytes, str | None] = {}
+        # one entry per message with interactions (expanded per recipient at the end) ...
+        self.m_line: list[int] = []
+        self.m_src: list[int] = []
+        self.m_at: list[int | None] = []
+        self.m_n: list[int] = []
+        # ... and one per interaction
         self.i_dst: list[int] = []
-        self.i_at: list[int | None] = []
-        self.i_n: list[int] = []
-        self.i_broadcast: list[bool] = []
         self.rejects: list[tuple[int | None, str, str | None]] = []
         self.n_rows = 0
         self.n_lists = 0
         self.n_labels = 0
         self.n_folders = 0
         self.n_no_rcpt = 0
-        self.n_no_date = 0
-        self.n_broadcast = 0
 
-    def _addresses(self, value: bytes) -> list[tuple[str | None, str]]:
+    def _resolve(self, value: bytes, line: int) -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
+        """Record ids (distinct, in order) of an address header, and its ``(record id, name)`` pairs.
+
+        Cached by the raw header value: the same ``From`` or ``To`` line recurs across messages.
+        """
         cache = self.addr_cache
-        got = cache.get(value)
-        if got is None:
-            if len(cache) >= MAX_CACHE:
-                cache.clear()
-            got = cache[value] = parse_addresses(value)
+        if len(cache) >= MAX_CACHE:
+            cache.clear()
+        ids = self.ids
+        rids: list[int] = []
+        named: list[tuple[int, str]] = []
+        for name, addr in parse_addresses(value):
+            rid = ids.get(addr)
+            if rid is None:
+                rid = ids[addr] = len(self.records)
+                self.records.append({"record_id": rid, "line": line, "role": "party", "emails": [addr]})
+            if rid not in rids:
+                rids.append(rid)
+            if name and (rid or not self.has_owner):
+                named.append((rid, name))
+        got = cache[value] = (tuple(rids), tuple(named))
         return got
 
-    def _rid(self, addr: str, name: str | None, line: int) -> int:
-        rid = self.ids.get(addr)
-        if rid is None:
-            rid = self.ids[addr] = len(self.records)
-            self.records.append({"record_id": rid, "line": line, "role": "party", "emails": [addr]})
-        if name and rid:
-            names = self.names.get(rid)
-            if names is None:
-                self.names[rid] = {name: 1}
+    def _count_names(self, named: tuple[tuple[int, str], ...]) -> None:
+        names = self.names
+        for rid, name in named:
+            counts = names.get(rid)
+            if counts is None:
+                names[rid] = {name: 1}
             else:
-                names[name] = names.get(name, 0) + 1
-        return rid
+                counts[name] = counts.get(name, 0) + 1
 
     def add(self, line: int, pairs: Iterable[tuple[bytes, bytes]], header_found: bool = True) -> str | None:
         """Add one message from its ``(name, value)`` header pairs; return a reject reason or None."""
@@ -283,8 +298,11 @@ class _Collector:
         sender = date = labels = xfrom = None
         rcpt: list[bytes] = []
         listy = False
+        field = FIELD.get
         for raw_name, value in pairs:
-            kind = FIELD.get(raw_name.lower())
+            kind = field(raw_name)
+            if kind is None:
+                kind = field(raw_name.lower())
             if kind == RCPT:
                 rcpt.append(value)
             elif kind == FROM:
@@ -293,6 +311,8 @@ class _Collector:
             elif kind == DATE:
                 if date is None:
                     date = value
+            elif kind == XFROM:
+                xfrom = value
             elif kind == LABELS:
                 labels = value
             elif kind == LISTY:
@@ -301,8 +321,6 @@ class _Collector:
                 listy = listy or value.strip().lower() in BULK_PRECEDENCE
             elif kind == AUTO:
                 listy = listy or value.split(b";")[0].strip().lower() not in (b"no", b"")
-            elif kind == XFROM:
-                xfrom = value
         if labels is not None and not self.skip_labels.isdisjoint(_labels(labels)):
             self.n_labels += 1
             return None
@@ -311,37 +329,58 @@ class _Collector:
             return None
         if sender is None:
             return "no From header" if header_found else "unparseable headers: no 'Name: value' header lines"
-        senders = self._addresses(sender)
-        if not senders:
+        cache = self.addr_cache
+        got = cache.get(sender)
+        if got is None:
+            got = self._resolve(sender, line)
+        if not got[0]:
             return "no parseable address in From"
-        name, addr = senders[0]
-        if name is None and xfrom is not None:
-            xname = _text(xfrom).split(" <", 1)[0]
-            name = _clean_name(xname) if xname else None
-        src = self._rid(addr, name, line)
-        dst: list[int] = []
-        seen = {src}
-        for value in rcpt:
-            for name, addr in self._addresses(value):
-                rid = self._rid(addr, name, line)
-                if rid not in seen:
-                    seen.add(rid)
-                    dst.append(rid)
+        src = got[0][0]
+        named = got[1]
+        if named and named[0][0] == src:
+            self._count_names(named[:1])
+        elif xfrom is not None and (src or not self.has_owner):
+            xname = self.xfrom_cache.get(xfrom, False)
+            if xname is False:
+                if len(self.xfrom_cache) >= MAX_CACHE:
+                    self.xfrom_cache.clear()
+                text = _text(xfrom).split(" <", 1)[0]
+                xname = self.xfrom_cache[xfrom] = _clean_name(text) if text else None
+            if xname:
+                self._count_names(((src, xname),))
+        if len(rcpt) == 1:
+            got = cache.get(rcpt[0])
+            if got is None:
+                got = self._resolve(rcpt[0], line)
+            dst = got[0]
+            if got[1]:
+                self._count_names(got[1])
+            if src in dst:
+                dst = tuple(r for r in dst if r != src)
+        else:
+            dst_list: list[int] = []
+            seen = {src}
+            for value in rcpt:
+                got = cache.get(value)
+                if got is None:
+                    got = self._resolve(value, line)
+                if got[1]:
+                    self._count_names(got[1])
+                for rid in got[0]:
+                    if rid not in seen:
+                        seen.add(rid)
+                        dst_list.append(rid)
+            dst = dst_list
         n = len(dst)
         if not n:
             self.n_no_rcpt += 1
             return None
         at = parse_date(date) if date is not None else None
-        if at is None:
-            self.n_no_date += 1
-        broadcast = n > self.max_rcpt
-        self.n_broadcast += broadcast
-        self.i_line.extend([line] * n)
-        self.i_src.extend([src] * n)
+        self.m_line.append(line)
+        self.m_src.append(src)
+        self.m_at.append(at)
+        self.m_n.append(n)
         self.i_dst.extend(dst)
-        self.i_at.extend([at] * n)
-        self.i_n.extend([n + 1] * n)
-        self.i_broadcast.extend([broadcast] * n)
         return None
 
     def reject(self, line: int | None, reason: str, excerpt: bytes | str | None) -> None:
@@ -354,17 +393,23 @@ class _Collector:
     def parsed(self) -> Parsed:
         for rid, names in self.names.items():
             self.records[rid]["display_name"] = max(names, key=names.__getitem__)
-        n = len(self.i_src)
-        channel = ["broadcast" if b else "email" for b in self.i_broadcast]
+        counts = np.asarray(self.m_n, dtype=np.int64)
+        take = pa.array(np.repeat(np.arange(len(counts), dtype=np.int64), counts))
+        n_rcpt = pa.array(counts).take(take)
+        broadcast = pc.greater(n_rcpt, self.max_rcpt)
+        at = pa.array(self.m_at, pa.int64()).take(take)
+        n = len(self.i_dst)
         interactions = pa.table({
-            "line": pa.array(self.i_line, pa.int64()),
-            "src_record": pa.array(self.i_src, pa.int64()),
+            "line": pa.array(self.m_line, pa.int64()).take(take),
+            "src_record": pa.array(self.m_src, pa.int64()).take(take),
             "dst_record": pa.array(self.i_dst, pa.int64()),
-            "channel": pa.array(channel, pa.string()),
-            "at": pa.array(self.i_at, pa.timestamp("us", tz="UTC")),
-            "weight": pa.array([1.0] * n, pa.float64()),
-            "n_participants": pa.array(self.i_n, pa.int32()),
+            "channel": pc.if_else(broadcast, "broadcast", "email"),
+            "at": at.cast(pa.timestamp("us", tz="UTC")),
+            "weight": pa.array(np.ones(n), pa.float64()),
+            "n_participants": pc.add(n_rcpt, 1).cast(pa.int32()),
         })
+        n_broadcast = int(np.count_nonzero(counts > self.max_rcpt))
+        n_no_date = sum(1 for a in self.m_at if a is None)
         rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
         notes = []
         if self.n_lists:
@@ -373,12 +418,12 @@ class _Collector:
             notes.append(f"{self.n_labels} messages labelled spam, trash or draft skipped")
         if self.n_folders:
             notes.append(f"{self.n_folders} messages in trash, spam or draft folders (or flagged so) skipped")
-        if self.n_broadcast:
-            notes.append(f"{self.n_broadcast} messages to more than {self.max_rcpt} recipients kept as broadcast")
+        if n_broadcast:
+            notes.append(f"{n_broadcast} messages to more than {self.max_rcpt} recipients kept as broadcast")
         if self.n_no_rcpt:
             notes.append(f"{self.n_no_rcpt} messages had no recipient other than the sender")
-        if self.n_no_date:
-            notes.append(f"{self.n_no_date} messages had no readable Date")
+        if n_no_date:
+            notes.append(f"{n_no_date} messages had no readable Date")
         return Parsed(
             records=pa.Table.from_pylist(self.records, schema=rec_schema),
             interactions=interactions,
@@ -490,7 +535,7 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
                 keep = max(len(buf) - 16, lc_pos)
                 p = max(p, keep) - more(keep)
                 continue
-            if buf[i - 1] == 10 or (buf[i - 1] == 13 and buf[i - 2] == 10):
+            if i >= 2 and (buf[i - 1] == 10 or (buf[i - 1] == 13 and buf[i - 2] == 10)):
                 e = find(b"\n", i + 1)
                 e2 = find(b"\n", e + 1) if e >= 0 else -1
                 if e2 < 0 and not eof and len(buf) - i < MAX_HEADER:
@@ -499,7 +544,7 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
                     continue
                 if e < 0:
                     e = len(buf)
-                if ENVELOPE_RE.match(buf, i + 1, e) or HEADER_LINE_RE.match(buf, e + 1) or e2 < 0 <= e:
+                if ENVELOPE_RE.match(buf, i + 1, e) or HEADER_LINE_RE.match(buf, e + 1):
                     msg_start = i + 1
                     break
             p = i + 1
@@ -519,7 +564,10 @@ def read_mbox(path: Path, *, owner: str | None = None, options: dict | None = No
 
 def _message_headers(fh, path: Path) -> tuple[bytes, int, bool]:
     """The header block of a one-message file as ``(block, end, complete)``; ``block`` starts with ``\\n``."""
-    data = b"\n" + _read(fh, path, 65536)
+    first = _read(fh, path, 65536)
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    data = b"\n" + first.lstrip(b"\r\n")
     while True:
         m = BLANK_RE.search(data)
         if m is not None:
@@ -537,9 +585,6 @@ def _add_message(data: bytes, end: int, line: int, sink: _Collector, label: str 
         if start < 0:
             start = len(data)
         end = max(end, start)
-        m = BLANK_RE.search(data, start)
-        if m is not None and m.start() < end:
-            end = m.start()
     pairs = HEADER_RE.findall(data, start, end)
     found = bool(pairs) or ANY_HEADER_RE.search(data, start, end) is not None
     reason = sink.add(line, pairs, found)
@@ -554,13 +599,9 @@ def read_eml(path: Path, *, owner: str | None = None, options: dict | None = Non
     with _open(path) as fh:
         data, end, complete = _message_headers(fh, path)
     _check_text(data, path, "an email message")
-    body = data.lstrip(b"\n\r\xef\xbb\xbf")
-    if not (HEADER_LINE_RE.match(body) or body.startswith(b"From ")):
+    if not (HEADER_LINE_RE.match(data, 1) or data.startswith(b"\nFrom ")):
         msg = f"{path}: not an email message: the first line is not a 'Name: value' header"
         raise InputFormatError(msg)
-    if data.startswith(b"\n\xef\xbb\xbf"):
-        data = b"\n" + data[4:]
-        end -= 3
     if not complete:
         sink.n_rows += 1
         sink.reject(1, f"header block over {MAX_HEADER // 1024} KiB without an end", data[1:201])
@@ -669,7 +710,7 @@ def _header_names(lines: list[str]) -> list[str] | None:
 
 def sniff_mbox(head: str, path: Path | None = None) -> float:
     text = head.lstrip("\ufeff\r\n \t")
-    if not text.startswith("From ") or text.startswith("From:"):
+    if not text.startswith("From "):
         return 0.0
     lines = text.split("\n", SNIFF_LINES + 1)[1:]
     if len(lines) > 1 and not head.endswith("\n"):
