@@ -26,10 +26,11 @@ OUTPUT_FORMATS = ("table", "json", "csv")
 
 
 class Ctx:
-    def __init__(self, workspace: Path, quiet: bool, debug: bool) -> None:
+    def __init__(self, workspace: Path, quiet: bool, debug: bool, pseudonymise: bool = False) -> None:
         self.workspace = workspace
         self.quiet = quiet
         self.debug = debug
+        self.pseudonymise = pseudonymise
 
 
 def fail(message: str, code: int) -> None:
@@ -63,6 +64,10 @@ def output_options(fmt_flag: str = "--format") -> Callable:
 
 
 def show(output: Output, fmt: str, path: Path | None) -> None:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Ctx) if ctx else None
+    if obj is not None and obj.pseudonymise:
+        output = pseudonymised(output, obj.workspace)
     text = emit(output, fmt, path)
     if text is not None:
         click.echo(text, nl=False)
@@ -70,14 +75,36 @@ def show(output: Output, fmt: str, path: Path | None) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
+def pseudonymised(output: Output, workspace: Path) -> Output:
+    """Replace names and identifiers in an output by keyed hashes (the key stays in the workspace)."""
+    from reach.privacy import PSEUDONYMISED_COLUMNS, pseudonymise_frame
+    from reach.workspace import Workspace
+
+    key = Workspace.open(workspace).secret_key()
+    rows = pseudonymise_frame(output.rows, key) if output.rows is not None else None
+
+    def walk(v):
+        if isinstance(v, dict):
+            private = [k for k in v if k in PSEUDONYMISED_COLUMNS]
+            base = pseudonymise_frame(pl.DataFrame([{k: v[k] for k in private}]), key).to_dicts()[0] if private else {}
+            return {k: base[k] if k in base else walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return Output(data=walk(output.data), rows=rows, lines=[] if output.lines else [])
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), envvar="REACH_WORKSPACE",
               default=DEFAULT_WORKSPACE, show_default=True, help="Workspace directory (env REACH_WORKSPACE).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for reach's own errors too.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace names, emails, phones, profile slugs and keys in outputs by keyed hashes.")
 @click.version_option(__version__, prog_name="reach")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool, pseudonymise: bool) -> None:
     """reach: who do we know, and who can introduce us?
 
     Import contact and interaction exports, resolve them into people, and ask for degrees of
@@ -85,7 +112,7 @@ def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.DEBUG if debug else logging.WARNING)
     logging.basicConfig(level=level, format="reach: %(levelname)s: %(message)s", stream=sys.stderr)
-    ctx.obj = Ctx(workspace, quiet, debug)
+    ctx.obj = Ctx(workspace, quiet, debug, pseudonymise)
 
 
 @cli.command("import")
@@ -268,6 +295,114 @@ def rejects(obj: Ctx, limit: int, out_fmt: str, output: Path | None) -> None:
     shown = rows.head(limit) if out_fmt == "table" else rows
     show(Output(data={"rejects": shown.to_dicts(), "total": rows.height}, rows=shown,
                 lines=[f"{rows.height} rejected rows"]), out_fmt, output)
+
+
+@cli.command()
+@click.argument("query")
+@output_options()
+@click.pass_obj
+@handle_errors
+def person(obj: Ctx, query: str, out_fmt: str, output: Path | None) -> None:
+    """Show one person with every record and identifier behind them, and why they were merged.
+
+    Example: reach person grace.lee@acme.example
+    """
+    from reach.pipeline import explain_person
+
+    rep = explain_person(obj.workspace, query)
+    p = rep.person
+    lines = [f"{p.get('display_name')} ({p['person_id']}) {p.get('title') or ''} {p.get('company') or ''}".rstrip(),
+             "why one person: " + "; ".join(rep.reasons()), "", "identifiers:"]
+    lines += [f"  {r['kind']:9} {r['value']}  ({r['n_records']} record{'s' if r['n_records'] > 1 else ''})"
+              for r in rep.identifiers.iter_rows(named=True)]
+    lines += ["", "records:"]
+    rows = rep.records.select("source_id", "line", "format", "role", "display_name", "company", "title", "path")
+    show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--limit", type=int, default=20, show_default=True, help="Most recent interactions to list.")
+@output_options()
+@click.pass_obj
+@handle_errors
+def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | None) -> None:
+    """Why two people are (or are not) tied: strength, counts, dates and the exports behind it.
+
+    Example: reach explain ana@northwind.example "Grace Lee"
+    """
+    from reach.pipeline import explain as explain_fn
+
+    ex = explain_fn(obj.workspace, a, b, max_evidence=limit)
+    na, nb = ex.person_a.get("display_name"), ex.person_b.get("display_name")
+    if ex.tie is None:
+        lines = [f"{na} and {nb} have no direct tie (try `reach path`)"]
+    else:
+        t = ex.tie
+        lines = [f"{na} - {nb}: strength {t['strength']:.3f} (path cost {-__import__('math').log(t['strength']):.2f})",
+                 f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
+                 f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
+                 f"{t['n_other']} other",
+                 f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
+                 f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
+                 f"{t['n_channels']} channels, {t['n_sources']} sources",
+                 f"  first {t['first_at'] or 'undated'}, last {t['last_at'] or 'undated'}", "", "by source:"]
+        lines += [f"  {r['n']:5} {r['channel']:12} {r['format']:22} {r['path']}" for r in ex.by_source.iter_rows(named=True)]
+        lines += ["", "most recent evidence:"]
+    show(Output(data=ex.as_dict(), rows=ex.evidence if ex.tie else None, lines=lines), out_fmt, output)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.pass_obj
+@handle_errors
+def merge(obj: Ctx, a: str, b: str) -> None:
+    """Tell reach two people are one; the correction is kept and holds on every later build.
+
+    Example: reach merge "Grace Lee" grace@personal.example
+    """
+    from reach.pipeline import merge_people
+
+    click.echo(f"merged into {merge_people(obj.workspace, a, b)}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--on", "on", default=None, help="An identifier (KIND:VALUE, see `reach person`) never to merge on.")
+@click.option("--record", default=None, help="A record (SOURCE_ID:LINE) to make a person of its own.")
+@click.pass_obj
+@handle_errors
+def split(obj: Ctx, query: str, on: str | None, record: str | None) -> None:
+    """Undo a wrong merge: stop merging on an identifier, or detach one record; kept for later builds.
+
+    Example: reach split "Grace Lee" --on phone:+12025550100
+    """
+    from reach.pipeline import explain_person, split_person
+
+    split_person(obj.workspace, query, on=on, record=record)
+    click.echo(f"split recorded; {query} now has {explain_person(obj.workspace, query).records.height} record(s)")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@handle_errors
+def forget(obj: Ctx, query: str, yes: bool) -> None:
+    """Erase a person and every record, identifier and interaction of theirs from the workspace.
+
+    Example: reach forget grace.lee@acme.example --yes
+    """
+    from reach.pipeline import find_person_id, forget as forget_fn
+
+    pid = find_person_id(obj.workspace, query)
+    if not yes:
+        click.confirm(f"erase person {pid} and all their data from {obj.workspace}?", abort=True)
+    counts = forget_fn(obj.workspace, pid)
+    click.echo(f"forgot {pid}: {counts['records']} records, {counts['interactions']} interactions, "
+               f"{counts['rejects']} reject rows removed")
 
 
 @cli.command()

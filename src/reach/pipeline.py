@@ -172,7 +172,7 @@ def build(workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSetti
           force: bool = False) -> dict[str, int]:
     """Resolve people and compute ties from everything imported; skipped when nothing changed."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-    settings = settings or BuildSettings()
+    settings = settings or load_settings(ws)
     digest = ws.inputs_digest(settings.as_dict())
     if not force and ws.build_is_current(digest):
         return {"people": ws.built("people").num_rows, "ties": ws.built("ties").num_rows, "rebuilt": 0}
@@ -264,3 +264,165 @@ def find_people(workspace: str | os.PathLike[str] | Workspace, search: str | Non
                              pl.col("emails").list.join(" "), pl.col("owner")], separator=" ", ignore_nulls=True)
         ppl = ppl.filter(hay.str.to_lowercase().str.contains(q, literal=True))
     return ppl.select("person_id", "display_name", "company", "title", "key", "emails", "owner", "n_records").head(limit)
+
+
+# ------------------------------------------------------------------ settings, explanations, corrections
+def load_settings(ws: Workspace) -> BuildSettings:
+    """Build settings from the workspace's ``settings.toml`` ([resolve] and [strength]) and ``overrides.json``."""
+    import tomllib
+
+    from reach.errors import ConfigError
+    from reach.identity import Overrides
+
+    data: dict = {}
+    if ws.settings_path.exists():
+        try:
+            data = tomllib.loads(ws.settings_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{ws.settings_path}: {exc}"
+            raise ConfigError(msg) from exc
+    unknown = [k for k in data if k not in ("resolve", "strength")]
+    if unknown:
+        msg = f"{ws.settings_path}: unknown section(s) {', '.join(unknown)}; expected [resolve] and [strength]"
+        raise ConfigError(msg)
+    res = dict(data.get("resolve", {}))
+    allowed = {"max_names_per_identifier", "default_region", "fold_gmail", "fuzzy_threshold"}
+    bad = sorted(set(res) - allowed)
+    if bad:
+        msg = f"{ws.settings_path} [resolve]: unknown key(s) {', '.join(bad)}; expected {', '.join(sorted(allowed))}"
+        raise ConfigError(msg)
+    resolve_settings = ResolveSettings(**res, overrides=Overrides.from_dict(ws.overrides()))
+    strength = StrengthSettings.from_dict(data.get("strength", {}), where=f"{ws.settings_path} [strength]")
+    return BuildSettings(resolve=resolve_settings, strength=strength)
+
+
+def _open(workspace: str | os.PathLike[str] | Workspace) -> Workspace:
+    return workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+
+
+def find_person_id(workspace: str | os.PathLike[str] | Workspace, query: str) -> str:
+    ws = _open(workspace)
+    build(ws, settings=load_settings(ws))
+    return find_person(pl.from_arrow(ws.built("people")), query)
+
+
+def explain_person(workspace: str | os.PathLike[str] | Workspace, query: str):
+    """Every record and identifier behind a person, and why they were merged."""
+    from reach.explain import person_report
+
+    ws = _open(workspace)
+    pid = find_person_id(ws, query)
+    return person_report(pid, people=ws.built("people"), records=ws.raw("records"), identifiers=ws.built("identifiers"),
+                         membership=ws.built("membership"), sources=ws.sources())
+
+
+def explain(workspace: str | os.PathLike[str] | Workspace, a: str, b: str, *, max_evidence: int = 20):
+    """The tie between two people and the interactions behind it."""
+    from reach.explain import explain_tie
+
+    ws = _open(workspace)
+    pa_id, pb_id = find_person_id(ws, a), find_person_id(ws, b)
+    return explain_tie(pa_id, pb_id, people=ws.built("people"), ties=ws.built("ties"),
+                       interactions=ws.raw("interactions"), membership=ws.built("membership"),
+                       sources=ws.sources(), max_evidence=max_evidence)
+
+
+def _best_identifier(ws: Workspace, person_id: str) -> str:
+    from reach.identity import KIND_PRIORITY
+
+    mem = pl.from_arrow(ws.built("membership")).filter(pl.col("person_id") == person_id)
+    ids = pl.from_arrow(ws.built("identifiers")).join(mem, on="record_id")
+    ids = ids.with_columns(pl.col("kind").replace_strict(KIND_PRIORITY, return_dtype=pl.Int32).alias("p"))
+    row = ids.sort("p", "value").row(0, named=True)
+    return f"{row['kind']}:{row['value']}"
+
+
+def merge_people(workspace: str | os.PathLike[str] | Workspace, a: str, b: str) -> str:
+    """Record that two people are one; holds on every later build. Returns the merged person_id."""
+    ws = _open(workspace)
+    ida, idb = _best_identifier(ws, find_person_id(ws, a)), _best_identifier(ws, find_person_id(ws, b))
+    ov = ws.overrides()
+    ov.setdefault("merge", [])
+    if [ida, idb] not in ov["merge"] and ida != idb:
+        ov["merge"].append([ida, idb])
+    with ws.lock():
+        ws.write_overrides(ov)
+    return find_person_id(ws, a)
+
+
+def split_person(workspace: str | os.PathLike[str] | Workspace, query: str, *, on: str | None = None,
+                 record: str | None = None) -> None:
+    """Stop merging on identifier ``on`` ("kind:value"), or make record ``record`` ("source_id:line") stand alone."""
+    from reach.errors import ReachError
+
+    ws = _open(workspace)
+    report = explain_person(ws, query)
+    ov = ws.overrides()
+    if on:
+        known = {f"{r['kind']}:{r['value']}" for r in report.identifiers.iter_rows(named=True)}
+        if on not in known:
+            msg = f"{on!r} is not an identifier of this person; they have: {', '.join(sorted(known))}"
+            raise ReachError(msg)
+        ov.setdefault("ignore", []).append(on)
+    elif record:
+        known = {f"{r['source_id']}:{r['line']}" for r in report.records.iter_rows(named=True)}
+        if record not in known:
+            msg = f"{record!r} is not one of this person's records; they have: {', '.join(sorted(known))}"
+            raise ReachError(msg)
+        ov.setdefault("detach", []).append(record)
+    else:
+        msg = "say what to split on: --on KIND:VALUE (an identifier) or --record SOURCE:LINE (see `reach person`)"
+        raise ReachError(msg)
+    with ws.lock():
+        ws.write_overrides(ov)
+
+
+def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[str, int]:
+    """Remove a person and every record, identifier, interaction and reject line of theirs from the workspace.
+
+    Raw partitions are rewritten without them, overrides that name their identifiers are dropped, the
+    owner label of sources they owned is cleared, and the build is redone. Source files are still
+    known by their hash, so re-importing the same file does not bring them back.
+    """
+    ws = _open(workspace)
+    pid = find_person_id(ws, query)
+    mem = pl.from_arrow(ws.built("membership")).filter(pl.col("person_id") == pid)
+    rec_ids = mem["record_id"]
+    records = pl.from_arrow(ws.raw("records")).filter(pl.col("record_id").is_in(rec_ids.implode()))
+    ids = pl.from_arrow(ws.built("identifiers")).join(mem.select("record_id"), on="record_id")
+    needles = set(ids.filter(pl.col("kind") != "record")["value"].to_list())
+    for col in ("display_name", "first_name", "last_name", "key", "owner", "linkedin_url"):
+        needles |= {v for v in records[col].drop_nulls().to_list() if len(v) >= 3}
+    for col in ("emails", "phones"):
+        needles |= {v for v in records[col].explode().drop_nulls().to_list() if len(v) >= 3}
+    lowered = [n.lower() for n in needles]
+    counts = {"records": 0, "interactions": 0, "rejects": 0}
+    with ws.lock():
+        for sid in ws.source_ids():
+            for name, cond in (
+                ("records", pl.col("record_id").is_in(rec_ids.implode())),
+                ("interactions", pl.col("src_record").is_in(rec_ids.implode())
+                 | pl.col("dst_record").is_in(rec_ids.implode())),
+                ("rejects", pl.any_horizontal([pl.col("excerpt").str.to_lowercase().str.contains(n, literal=True)
+                                               for n in lowered]).fill_null(False) if lowered else pl.lit(False)),
+            ):
+                path = ws.raw_path(name, sid)
+                if not path.exists():
+                    continue
+                table = pl.from_arrow(ws.raw_table(name, sid))
+                drop = table.filter(cond)
+                if drop.height:
+                    counts[name] += drop.height
+                    ws.replace_raw(name, sid, table.filter(~cond).to_arrow())
+        src = pl.from_arrow(ws.sources())
+        src = src.with_columns(pl.when(pl.col("owner").str.to_lowercase().is_in(lowered)).then(None)
+                               .otherwise(pl.col("owner")).alias("owner"))
+        ws.replace_sources(src.to_arrow())
+        ov = ws.overrides()
+        refs = {f"{k}:{v}" for k, v in ids.select("kind", "value").iter_rows()}
+        ov["merge"] = [p for p in ov.get("merge", []) if not set(p) & refs]
+        ov["ignore"] = [r for r in ov.get("ignore", []) if r not in refs]
+        ws.write_overrides(ov)
+        ws.clear_build()
+    build(ws, settings=load_settings(ws), force=True)
+    return counts

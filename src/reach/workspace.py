@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from reach import __version__
 from reach.errors import WorkspaceError
-from reach.io.files import atomic_write_text, ensure_private_dir, read_parquet, write_parquet
+from reach.io.files import atomic_write_bytes, atomic_write_text, ensure_private_dir, read_parquet, write_parquet
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
 
 RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
@@ -98,6 +98,33 @@ class Workspace:
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def overrides_path(self) -> Path:
+        return self.root / "overrides.json"
+
+    @property
+    def settings_path(self) -> Path:
+        return self.root / "settings.toml"
+
+    def overrides(self) -> dict:
+        if not self.overrides_path.exists():
+            return {"merge": [], "ignore": [], "detach": []}
+        try:
+            return json.loads(self.overrides_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            msg = f"cannot read {self.overrides_path}: {exc}"
+            raise WorkspaceError(msg) from exc
+
+    def write_overrides(self, overrides: dict) -> None:
+        atomic_write_text(self.overrides_path, json.dumps(overrides, indent=2, sort_keys=True) + "\n")
+
+    def secret_key(self) -> bytes:
+        """The workspace's pseudonymisation key (created on first use, readable by its owner only)."""
+        path = self.root / "secret.key"
+        if not path.exists():
+            atomic_write_bytes(path, os.urandom(32))
+        return path.read_bytes()
+
     def raw_path(self, table: str, source_id: str) -> Path:
         return self.root / "raw" / table / f"{source_id}.parquet"
 
@@ -160,6 +187,9 @@ class Workspace:
     def source_ids(self) -> list[str]:
         return self.sources().column("source_id").to_pylist()
 
+    def raw_table(self, table: str, source_id: str) -> pa.Table:
+        return read_parquet(self.raw_path(table, source_id), RAW_TABLES[table])
+
     def raw(self, table: str) -> pa.Table:
         """Concatenate one raw table over every committed source."""
         schema = RAW_TABLES[table]
@@ -195,6 +225,9 @@ class Workspace:
     def replace_raw(self, table: str, source_id: str, data: pa.Table) -> None:
         write_parquet(data, self.raw_path(table, source_id))
 
+    def replace_sources(self, sources: pa.Table) -> None:
+        write_parquet(sources, self.root / "sources.parquet")
+
     def next_record_id(self) -> int:
         return int(self.manifest()["next_record_id"])
 
@@ -210,6 +243,12 @@ class Workspace:
     def build_is_current(self, digest: str) -> bool:
         build = self.manifest().get("build") or {}
         return build.get("digest") == digest and all(self.build_path(t).exists() for t in BUILD_TABLES)
+
+    def clear_build(self) -> None:
+        for name in BUILD_TABLES:
+            with contextlib.suppress(FileNotFoundError):
+                self.build_path(name).unlink()
+        self.update_manifest(build=None)
 
     def write_build(self, tables: dict[str, pa.Table], digest: str) -> None:
         for name, table in tables.items():

@@ -85,6 +85,7 @@ BULK_PRECEDENCE = frozenset({b"bulk", b"list", b"junk"})
 # by this expression; anything else (comments, groups, escapes, encoded words with specials) goes
 # through email.utils.getaddresses.
 _ADDR = r"[^\s<>()\[\],;:\"@\\]+@[^\s<>()\[\],;:\"@\\]+"
+VALID_ADDR_RE = re.compile(r"\S+@[^\s@]+")
 ADDR_ITEM_RE = re.compile(
     rf"[ \t]*(?:({_ADDR})|(?:\"([^\"\\]*)\"|([\w.' -]*?))[ \t]*<({_ADDR})>)[ \t]*(?:,|$)|[ \t]*,"
 )
@@ -93,7 +94,7 @@ MONTH = {m: i for i, m in enumerate(
     [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"], start=1)}
 DATE_RE = re.compile(
     rb"[ \t]*(?:[A-Za-z]{3},?[ \t]*)?(\d{1,2})[ \t]+([A-Za-z]{3})[ \t]+(\d{4})[ \t]+(\d{1,2}):(\d\d)(?::(\d\d))?"
-    rb"[ \t]+([+-])(\d\d)(\d\d)(?![\d:])"
+    rb"[ \t]+([+-]\d{4})(?![\d:])"
 )
 DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -131,22 +132,47 @@ def _days_from_civil(y: int, m: int, d: int) -> int:
     return era * 146097 + doe - 719468
 
 
+_DAY_CACHE: dict[tuple[bytes, bytes, bytes], int | None] = {}
+_ZONE_CACHE: dict[bytes, int | None] = {}
+
+
+def _day_seconds(day: bytes, mon: bytes, year: bytes) -> int | None:
+    """Seconds from the epoch to midnight UTC of a ``DD Mon YYYY`` date; None when it does not exist."""
+    month = MONTH.get(mon.lower())
+    d, y = int(day), int(year)
+    if not month or not 1 <= d <= DAYS_IN_MONTH[month]:
+        return None
+    if month == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        return None
+    return _days_from_civil(y, month, d) * 86400
+
+
 def parse_date(value: bytes) -> int | None:
     """Microseconds since the epoch (UTC) of an RFC 2822 ``Date`` value; None when unreadable.
 
-    The common ``[Day, ]DD Mon YYYY HH:MM[:SS] +ZZZZ`` form is computed directly; everything else goes
-    through :func:`email.utils.parsedate_to_datetime`. A date without a zone (or ``-0000``) is UTC.
+    The common ``[Day, ]DD Mon YYYY HH:MM[:SS] +ZZZZ`` form is computed directly (with the day and
+    the zone cached); everything else goes through :func:`email.utils.parsedate_to_datetime`. A date
+    without a zone (or ``-0000``) is taken as UTC.
     """
     m = DATE_RE.match(value)
     if m is not None:
-        day, mon, year, hh, mm, ss, sign, zh, zm = m.groups()
-        month = MONTH.get(mon.lower())
-        d, h, mi, s = int(day), int(hh), int(mm), int(ss or 0)
-        if month and 1 <= d <= DAYS_IN_MONTH[month] and h < 24 and mi < 60 and s < 60 and int(zm) < 60:
-            y = int(year)
-            if month != 2 or d < 29 or (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
-                off = (int(zh) * 3600 + int(zm) * 60) * (-1 if sign == b"-" else 1)
-                return ((_days_from_civil(y, month, d) * 86400 + h * 3600 + mi * 60 + s) - off) * 1_000_000
+        day, mon, year, hh, mm, ss, zone = m.groups()
+        key = (day, mon, year)
+        base = _DAY_CACHE.get(key, False)
+        if base is False:
+            if len(_DAY_CACHE) >= MAX_CACHE:
+                _DAY_CACHE.clear()
+            base = _DAY_CACHE[key] = _day_seconds(day, mon, year)
+        off = _ZONE_CACHE.get(zone, False)
+        if off is False:
+            if len(_ZONE_CACHE) >= MAX_CACHE:
+                _ZONE_CACHE.clear()
+            zm = int(zone[3:])
+            off = _ZONE_CACHE[zone] = None if zm >= 60 else (int(zone[1:3]) * 3600 + zm * 60) * (
+                -1 if zone[:1] == b"-" else 1)
+        h, mi, s = int(hh), int(mm), int(ss) if ss else 0
+        if base is not None and off is not None and h < 24 and mi < 60 and s < 60:
+            return (base + h * 3600 + mi * 60 + s - off) * 1_000_000
     try:
         dt = parsedate_to_datetime(_text(value).strip())
         if dt.tzinfo is None:
@@ -190,18 +216,17 @@ def parse_addresses(value: bytes) -> list[tuple[str | None, str]]:
     """``(display name or None, lower-cased address)`` pairs of an address header; invalid ones dropped."""
     text = _text(value)
     pairs = _split_fast(text)
-    if pairs is None:
-        try:
-            pairs = getaddresses([text])
-        except Exception:  # noqa: BLE001 - the stdlib parser fails in odd ways on hostile input
-            pairs = []
+    if pairs is not None:
+        return [(_clean_name(name) if name else None, addr.lower()) for name, addr in pairs]
+    try:
+        pairs = getaddresses([text])
+    except Exception:  # noqa: BLE001 - the stdlib parser fails in odd ways on hostile input
+        return []
     out = []
     for name, addr in pairs:
         addr = addr.strip(" \t'\"<>").lower()
-        local, at, domain = addr.rpartition("@")
-        if not at or not local or not domain or any(c.isspace() for c in addr):
-            continue
-        out.append((_clean_name(name) if name else None, addr))
+        if VALID_ADDR_RE.fullmatch(addr):
+            out.append((_clean_name(name) if name else None, addr))
     return out
 
 
@@ -269,15 +294,15 @@ class _Collector:
         if len(cache) >= MAX_CACHE:
             cache.clear()
         ids = self.ids
-        rids: list[int] = []
+        rids: dict[int, None] = {}
         named: list[tuple[int, str]] = []
+        records = self.records
         for name, addr in parse_addresses(value):
             rid = ids.get(addr)
             if rid is None:
-                rid = ids[addr] = len(self.records)
-                self.records.append({"record_id": rid, "line": line, "role": "party", "emails": [addr]})
-            if rid not in rids:
-                rids.append(rid)
+                rid = ids[addr] = len(records)
+                records.append({"record_id": rid, "line": line, "role": "party", "emails": [addr]})
+            rids[rid] = None
             if name and (rid or not self.has_owner):
                 named.append((rid, name))
         got = cache[value] = (tuple(rids), tuple(named))
@@ -537,6 +562,9 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
                 continue
             if i >= 2 and (buf[i - 1] == 10 or (buf[i - 1] == 13 and buf[i - 2] == 10)):
                 e = find(b"\n", i + 1)
+                if e >= 0 and ENVELOPE_RE.match(buf, i + 1, e):
+                    msg_start = i + 1
+                    break
                 e2 = find(b"\n", e + 1) if e >= 0 else -1
                 if e2 < 0 and not eof and len(buf) - i < MAX_HEADER:
                     keep = max(i - 2, lc_pos)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -53,6 +54,7 @@ _PROP_AT_START = re.compile(_PROP_BODY)
 _UNFOLD = re.compile(r"\r*\n[ \t]")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "N": "\n"}
+_HAS_DIGIT = re.compile(r"\d").search
 _BEGIN_ANYWHERE = re.compile(r"(?:^|\n)[ \t]*BEGIN:VCARD", re.IGNORECASE)
 MAX_EXCERPT = 160
 
@@ -92,9 +94,20 @@ def _split_unescaped(value: str, sep: str) -> list[str]:
     return parts
 
 
-def _name_part(component: str) -> str:
-    """One N component: a comma-separated list in 3.0/4.0 (``Richter,James``), read as words."""
-    return " ".join(p for p in (_unescape(x).strip() for x in _split_unescaped(component, ",")) if p)
+def _unescape_value(value: str, code: int) -> str | list[str]:
+    """Undo text escapes; N and ORG (structured) come back as their unescaped components."""
+    if code == N or code == ORG:
+        return [_unescape(c) if code == ORG else _unescape_list(c) for c in _split_unescaped(value, ";")]
+    return _unescape(value)
+
+
+def _unescape_list(component: str) -> str:
+    """An N component with its unescaped commas (list separators) turned into spaces."""
+    return " ".join(_unescape(x).strip() for x in _split_unescaped(component, ",") if x.strip())
+
+
+def _words(component: str) -> str:
+    return " ".join(x.strip() for x in component.split(",") if x.strip())
 
 
 def _split_params(rest: str) -> tuple[str, str] | None:
@@ -148,8 +161,8 @@ def _decode_qp(value: str, charset: str | None) -> str:
             return raw.decode("latin-1")
 
 
-def _excerpt(text: str, pos: int) -> str:
-    return text[pos + 1:pos + 1 + MAX_EXCERPT].replace("\r", "")
+def _excerpt(text: str, at: int) -> str:
+    return text[at:at + MAX_EXCERPT].replace("\r", "")
 
 
 def parse_cards(text: str) -> dict:
@@ -161,9 +174,9 @@ def parse_cards(text: str) -> dict:
     """
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # classic Mac line ends
-    text = "\n" + text
-    search = _PROP.search
     unfold = _UNFOLD.sub
+    has_digit = _HAS_DIGIT
+    code_of = _CODE.get
     c_line: list[int] = []
     c_display: list[str | None] = []
     c_first: list[str | None] = []
@@ -179,56 +192,57 @@ def parse_cards(text: str) -> dict:
     newlines = 0  # newlines in text[:counted]
     counted = 0
     in_card = False
-    line = begin_pos = 0
-    fn = given = family = org = title = linkedin = None
+    line = begin_at = 0
+    fn = given = family = org = title = linkedin = error = None
     emails: list[str] = []
     phones: list[str] = []
-    error: str | None = None
-
-    pos = 0
+    skip_to = 0  # end of the last quoted-printable soft-broken value: matches before it are inside it
     end_text = len(text)
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        pos = m.end()
-        name = m.group(1).upper()
-        rest = m.group(2)
-        if "\n" in rest:
-            rest = unfold("", rest)
-        rest = rest.rstrip("\r")
-        if name == "BEGIN" or name == "END":
-            if rest[:1] != ":" or rest[1:].strip().upper() != "VCARD":
+
+    first = _PROP_AT_START.match(text)
+    matches = _PROP.finditer(text)
+    if first is not None:
+        matches = chain((first,), matches)
+    for m in matches:
+        name, rest = m.groups()
+        code = code_of(name)
+        if code is None:
+            code = _CODE[name.upper()]
+        if code <= END:
+            if rest != ":VCARD" and (rest[:1] != ":" or rest[1:].strip().upper() != "VCARD"):
                 continue
-            if name == "BEGIN":
+            if code == BEGIN:
                 start = m.start()
-                newlines += text.count("\n", counted, start + 1)
-                counted = start + 1
+                at = start + 1 if text[start] == "\n" else start  # where the BEGIN line starts
+                if at < skip_to:
+                    continue
+                newlines += text.count("\n", counted, at)
+                counted = at
                 if in_card:
-                    rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_pos)))
+                    rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_at)))
                 n_cards += 1
                 in_card = True
-                line, begin_pos = newlines, start
+                line, begin_at = newlines + 1, at
                 fn = given = family = org = title = linkedin = error = None
                 emails = []
                 phones = []
                 continue
-            if not in_card:
+            if not in_card or m.start() < skip_to:
                 continue
             in_card = False
             if error is not None:
-                rejects.append((line, error, _excerpt(text, begin_pos)))
+                rejects.append((line, error, _excerpt(text, begin_at)))
                 continue
-            display = fn or " ".join(p for p in (given, family) if p) or None
+            display = fn or (" ".join(p for p in (given, family) if p) if given or family else None)
             if display is None and not emails and not phones:
-                rejects.append((line, "card has no name, email or phone", _excerpt(text, begin_pos)))
+                rejects.append((line, "card has no name, email or phone", _excerpt(text, begin_at)))
                 continue
             c_line.append(line)
             c_display.append(display)
             c_first.append(given or None)
             c_last.append(family or None)
-            c_company.append(org or None)
-            c_title.append(title or None)
+            c_company.append(org)
+            c_title.append(title)
             c_emails.append(emails or None)
             c_phones.append(phones or None)
             c_linkedin.append(linkedin)
@@ -236,31 +250,55 @@ def parse_cards(text: str) -> dict:
         if not in_card:
             continue
         try:
-            split = _split_params(rest)
-            if split is None:
-                continue
-            params, value = split
-            if params:
+            if "\n" in rest:
+                rest = unfold("", rest)
+            rest = rest.rstrip("\r")
+            if rest[0] == ":":
+                value = rest[1:]
+            else:
+                i = rest.find(":")
+                if i < 0:
+                    continue
+                params = rest[1:i]
+                if '"' in params:
+                    split = _split_params(rest)
+                    if split is None:
+                        continue
+                    params, value = split
+                else:
+                    value = rest[i + 1:]
                 pu = params.upper()
                 if "QUOTED-PRINTABLE" in pu:
+                    if m.start() < skip_to:
+                        continue
+                    pos = m.end()
                     # soft line breaks: a value ending in '=' goes on with the next raw line
                     while value.endswith("=") and pos < end_text:
                         nxt_end = text.find("\n", pos + 1)
                         if nxt_end < 0:
                             nxt_end = end_text
                         nxt = text[pos + 1:nxt_end].rstrip("\r")
-                        head = nxt[:11].upper()
-                        if head.startswith(("END:VCARD", "BEGIN:VCARD")):
+                        if nxt[:11].upper() in ("END:VCARD", "BEGIN:VCARD"):
                             break
                         value = value[:-1] + nxt
                         pos = nxt_end
+                    skip_to = pos
                     value = _decode_qp(value, _charset(pu, params))
                 elif "ENCODING=B" in pu:
                     continue  # base64 text values are not worth decoding
-            else:
-                pu = ""
-            if name == "EMAIL":
-                v = _unescape(value).strip()
+            if "\\" in value:
+                value = _unescape_value(value, code)
+            if code == TEL:
+                v = value.strip()
+                if v[:4] in ("tel:", "TEL:", "Tel:"):
+                    v = v[4:].split(";", 1)[0].strip()
+                if v and (v[0] in "+0123456789(" or has_digit(v)):
+                    if v not in phones:
+                        phones.append(v)
+                elif v:
+                    n_bad_tel += 1
+            elif code == EMAIL:
+                v = value.strip()
                 if v[:7].lower() == "mailto:":
                     v = v[7:].strip()
                 if "@" in v and " " not in v:
@@ -268,37 +306,31 @@ def parse_cards(text: str) -> dict:
                         emails.append(v)
                 elif v:
                     n_bad_email += 1
-            elif name == "TEL":
-                v = _unescape(value).strip()
-                if v[:4].lower() == "tel:":
-                    v = v[4:].split(";", 1)[0].strip()
-                if any(ch.isdigit() for ch in v):
-                    if v not in phones:
-                        phones.append(v)
-                elif v:
-                    n_bad_tel += 1
-            elif name == "FN":
+            elif code == FN:
                 if not fn:
-                    fn = " ".join(_unescape(value).split()) or None
-            elif name == "N":
+                    fn = " ".join(value.split()) or None
+            elif code == N:
                 if given is None and family is None:
-                    comps = _split_unescaped(value, ";")
-                    family = _name_part(comps[0])
-                    given = _name_part(comps[1]) if len(comps) > 1 else ""
-            elif name == "ORG":
+                    if type(value) is str:  # no escapes
+                        comps = value.split(";", 2)
+                        family = _words(comps[0]) if "," in comps[0] else comps[0].strip()
+                        given = "" if len(comps) < 2 else _words(comps[1]) if "," in comps[1] else comps[1].strip()
+                    else:  # already split and unescaped by _unescape_value
+                        family, given = value[0], value[1] if len(value) > 1 else ""
+            elif code == ORG:
                 if not org:
-                    org = _unescape(_split_unescaped(value, ";")[0]).strip() or None
-            elif name == "TITLE":
+                    org = (value.split(";", 1)[0] if type(value) is str else value[0]).strip() or None
+            elif code == TITLE:
                 if not title:
-                    title = " ".join(_unescape(value).split()) or None
+                    title = " ".join(value.split()) or None
             elif not linkedin:  # URL, X-SOCIALPROFILE
-                v = _unescape(value).strip()
+                v = value.strip()
                 if "linkedin.com" in v.lower():
                     linkedin = v
         except Exception as exc:  # noqa: BLE001 - a card we cannot read goes to rejects, never up
-            error = f"cannot read {name}: {type(exc).__name__}"
+            error = f"cannot read {INTERESTING[code]}: {type(exc).__name__}"
     if in_card:
-        rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_pos)))
+        rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_at)))
     return {
         "columns": {
             "line": c_line, "display_name": c_display, "first_name": c_first, "last_name": c_last,

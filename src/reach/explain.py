@@ -1,0 +1,92 @@
+"""Why reach believes what it shows: the records behind a person and the evidence behind a tie.
+
+Pure functions over the workspace tables (records, identifiers, membership, interactions, sources,
+ties), so a user can check a merge or a tie before asking a real person for a favour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+
+
+@dataclass
+class PersonReport:
+    person: dict
+    records: pl.DataFrame  # record_id, source, path, line, role, display_name, company, title
+    identifiers: pl.DataFrame  # kind, value, n_records, merged_on (shared by >1 of this person's records)
+
+    def as_dict(self) -> dict:
+        return {"person": self.person, "records": self.records.to_dicts(), "identifiers": self.identifiers.to_dicts()}
+
+    def reasons(self) -> list[str]:
+        shared = self.identifiers.filter(pl.col("n_records") > 1)
+        if self.records.height <= 1:
+            return ["a single record"]
+        if shared.height == 0:
+            return ["merged by a user override or the fuzzy name+company tier"]
+        return [f"{r['n_records']} records share {r['kind']} {r['value']}" for r in shared.iter_rows(named=True)]
+
+
+def person_report(person_id: str, *, people: pa.Table, records: pa.Table, identifiers: pa.Table,
+                  membership: pa.Table, sources: pa.Table) -> PersonReport:
+    """Every record and identifier behind ``person_id``, and which identifiers merged the records."""
+    ppl = pl.from_arrow(people).filter(pl.col("person_id") == person_id)
+    mem = pl.from_arrow(membership).filter(pl.col("person_id") == person_id).select("record_id")
+    src = pl.from_arrow(sources).select("source_id", "path", "format")
+    recs = (
+        pl.from_arrow(records).join(mem, on="record_id").join(src, on="source_id", how="left")
+        .select("record_id", "source_id", "path", "format", "line", "role", "display_name", "company", "title")
+        .sort("record_id")
+    )
+    ids = (
+        pl.from_arrow(identifiers).join(mem, on="record_id")
+        .group_by("kind", "value").agg(pl.col("record_id").n_unique().alias("n_records"))
+        .sort("kind", "value")
+    )
+    return PersonReport(person=ppl.to_dicts()[0] if ppl.height else {"person_id": person_id}, records=recs,
+                        identifiers=ids)
+
+
+@dataclass
+class TieExplanation:
+    person_a: dict
+    person_b: dict
+    tie: dict | None  # the TIES row, or None when there is no direct tie
+    by_channel: pl.DataFrame  # channel, n, first_at, last_at
+    by_source: pl.DataFrame  # path, format, channel, n
+    evidence: pl.DataFrame  # the most recent interactions: at, channel, direction, path, line
+
+    def as_dict(self) -> dict:
+        return {"person_a": self.person_a, "person_b": self.person_b, "tie": self.tie,
+                "by_channel": self.by_channel.to_dicts(), "by_source": self.by_source.to_dicts(),
+                "evidence": self.evidence.to_dicts()}
+
+
+def explain_tie(a: str, b: str, *, people: pa.Table, ties: pa.Table, interactions: pa.Table, membership: pa.Table,
+                sources: pa.Table, max_evidence: int = 20) -> TieExplanation:
+    """The tie between persons ``a`` and ``b`` with every interaction behind it (newest first)."""
+    ppl = pl.from_arrow(people)
+    pa_row = ppl.filter(pl.col("person_id") == a).select("person_id", "display_name", "company").to_dicts()
+    pb_row = ppl.filter(pl.col("person_id") == b).select("person_id", "display_name", "company").to_dicts()
+    lo, hi = sorted((a, b))
+    tie = pl.from_arrow(ties).filter((pl.col("person_a") == lo) & (pl.col("person_b") == hi))
+    mem = pl.from_arrow(membership)
+    it = (
+        pl.from_arrow(interactions)
+        .join(mem.rename({"record_id": "src_record", "person_id": "src"}), on="src_record")
+        .join(mem.rename({"record_id": "dst_record", "person_id": "dst"}), on="dst_record")
+        .filter(((pl.col("src") == a) & (pl.col("dst") == b)) | ((pl.col("src") == b) & (pl.col("dst") == a)))
+        .join(pl.from_arrow(sources).select("source_id", "path", "format"), on="source_id", how="left")
+        .with_columns(pl.when(pl.col("src") == a).then(pl.lit("a->b")).otherwise(pl.lit("b->a")).alias("direction"))
+    )
+    by_channel = it.group_by("channel").agg(pl.len().alias("n"), pl.col("at").min().alias("first_at"),
+                                            pl.col("at").max().alias("last_at")).sort("channel")
+    by_source = it.group_by("path", "format", "channel").agg(pl.len().alias("n")).sort("path", "channel")
+    evidence = it.sort("at", descending=True, nulls_last=True).head(max_evidence).select(
+        "at", "channel", "direction", "n_participants", "path", "line")
+    return TieExplanation(
+        person_a=pa_row[0] if pa_row else {"person_id": a}, person_b=pb_row[0] if pb_row else {"person_id": b},
+        tie=tie.to_dicts()[0] if tie.height else None, by_channel=by_channel, by_source=by_source, evidence=evidence)
