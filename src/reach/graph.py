@@ -23,6 +23,7 @@ class ReachGraph:
     graph: ig.Graph
     people: pl.DataFrame  # PEOPLE columns, row i = vertex i
     strength: np.ndarray  # float64, one per edge
+    edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (m, 2) vertex pairs
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -60,7 +61,7 @@ class ReachGraph:
         """The adjacency as a scipy CSR matrix (both directions), for vectorised neighbourhood work."""
         import scipy.sparse as sp
 
-        edges = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        edges = self.edges
         n = self.n_people
         rows = np.concatenate([edges[:, 0], edges[:, 1]])
         cols = np.concatenate([edges[:, 1], edges[:, 0]])
@@ -78,10 +79,10 @@ def build_graph(people: pa.Table, ties: pa.Table) -> ReachGraph:
         .join(idx.rename({"person_id": "person_b", "v": "vb"}), on="person_b", how="inner", maintain_order="left")
     )
     g = ig.Graph(ppl.height)
+    edges = np.column_stack([t["va"].to_numpy().astype(np.int64), t["vb"].to_numpy().astype(np.int64)])
     if t.height:
-        edges = np.column_stack([t["va"].to_numpy().astype(np.int64), t["vb"].to_numpy().astype(np.int64)])
         g.add_edges(edges)
-    return ReachGraph(graph=g, people=ppl, strength=t["strength"].to_numpy().astype(np.float64))
+    return ReachGraph(graph=g, people=ppl, strength=t["strength"].to_numpy().astype(np.float64), edges=edges)
 
 
 def graph_from_edges(edges: list[tuple[str, str]] | np.ndarray, *, strength: float = 0.5) -> ReachGraph:
