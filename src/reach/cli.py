@@ -405,6 +405,144 @@ def forget(obj: Ctx, query: str, yes: bool) -> None:
                f"{counts['rejects']} reject rows removed")
 
 
+def read_list_file(path: Path | None) -> list[str]:
+    """People or accounts listed one per line in a file (blank lines and # comments skipped)."""
+    if path is None:
+        return []
+    from reach.errors import InputFormatError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@cli.command()
+@click.option("--to", "targets", multiple=True, help="A target person (repeat for each).")
+@click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--max-hops", type=click.IntRange(1, 6), default=2, show_default=True)
+@click.option("--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="Paths per target, each through a different introducer.")
+@click.option("--max-asks", type=click.IntRange(1, 1000), default=None,
+              help="Ask no introducer more than this many times across all targets.")
+@click.option("--do-not-ask", multiple=True, help="Someone never to ask for an introduction (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Leave out ties whose last contact is older than this date.")
+@output_options()
+@click.pass_obj
+@handle_errors
+def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: tuple[str, ...], max_hops: int,
+           top_k: int, max_asks: int | None, do_not_ask: tuple[str, ...], since, out_fmt: str,
+           output: Path | None) -> None:
+    """Who can introduce the team to each target, ranked by path strength, with the evidence for each tie.
+
+    Example: reach intros --to grace.lee@acme.example --to "Dev Patel" --top 3
+    """
+    from reach.errors import ReachError
+    from reach.pipeline import intros as intros_fn
+
+    wanted = list(targets) + read_list_file(targets_file)
+    if not wanted:
+        raise ReachError("name at least one target with --to or --targets-file")
+    rep = intros_fn(obj.workspace, wanted, team=list(team) or None, max_hops=max_hops, top_k=top_k,
+                    max_asks=max_asks, do_not_ask=list(do_not_ask), since=since)
+    reached = rep.paths["target_id"].n_unique()
+    lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
+    rows = rep.paths.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "why")
+    show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output)
+
+
+@cli.command()
+@click.option("--title", default=None, help="Text (or regex with --regex) the job title must contain.")
+@click.option("--company", default=None, help="Text the company must contain.")
+@click.option("--location", default=None, help="Text the location must contain.")
+@click.option("--regex", is_flag=True, help="Treat --title/--company/--location as regular expressions.")
+@click.option("--people-file", type=click.Path(dir_okay=False, path_type=Path), help="Only these people, one per line.")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--exclude-company", multiple=True, help="Also leave out people at this company (repeatable).")
+@click.option("--exclude-domain", multiple=True, help="Also leave out people with email at this domain.")
+@click.option("--max-hops", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option("--limit", type=int, default=100, show_default=True)
+@output_options()
+@click.pass_obj
+@handle_errors
+def candidates(obj: Ctx, title, company, location, regex, people_file, team, exclude_company, exclude_domain,
+               max_hops, limit, out_fmt: str, output: Path | None) -> None:
+    """Recruiter view: people matching a role within reach of the team, each with the best introducer.
+
+    People already at the team's own company (its company names and email domains) are left out.
+
+    Example: reach candidates --title "data engineer|ml engineer" --regex --location Berlin
+    """
+    from reach.pipeline import candidates as candidates_fn
+
+    rows = candidates_fn(obj.workspace, title=title, company=company, location=location, regex=regex,
+                         people_list=read_list_file(people_file) or None, team=list(team) or None,
+                         exclude_companies=list(exclude_company), exclude_domains=list(exclude_domain),
+                         max_hops=max_hops, limit=limit)
+    lines = [f"{rows.height} candidates within {max_hops} hops"]
+    show(Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines), out_fmt, output)
+
+
+@cli.command()
+@click.option("--targets", "targets_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Target accounts, one per line: a company name and/or email domains separated by ';'.")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--top-titles", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="Most senior people per account to find paths to.")
+@output_options()
+@click.pass_obj
+@handle_errors
+def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, output: Path | None) -> None:
+    """Sales view: per target account, people known there, coverage within 1 and 2 hops, paths to the most
+    senior people and the team members who carry the account.
+
+    Example: reach accounts --targets accounts.txt   (lines like "Acme Inc.; acme.com")
+    """
+    from reach.pipeline import accounts as accounts_fn
+
+    res = accounts_fn(obj.workspace, read_list_file(targets_file), team=list(team) or None, top_titles=top_titles)
+    cov, paths, carriers = res["coverage"], res["paths"], res["carriers"]
+    data = {k: v.to_dicts() for k, v in res.items()}
+    lines = ["coverage:"]
+    lines += [f"  {r['account']}: {r['n_people']} people known, {r['coverage_1hop']:.0%} within 1 hop, "
+              f"{r['coverage_2hop']:.0%} within 2" for r in cov.iter_rows(named=True)]
+    lines += ["", "carried by:"]
+    lines += [f"  {r['account']}: {r['member']} ({r['n_hop1']} at 1 hop, {r['n_hop2']} at 2)"
+              for r in carriers.iter_rows(named=True)]
+    lines += ["", "best paths to the most senior people:"]
+    rows = paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
+    show(Output(data=data, rows=rows, lines=lines), out_fmt, output)
+
+
+@cli.command("team")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--to", "targets", multiple=True, help="A target person, for the best-new-connection advice.")
+@click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
+@click.option("--hops", type=click.IntRange(1, 4), default=2, show_default=True)
+@output_options()
+@click.pass_obj
+@handle_errors
+def team_cmd(obj: Ctx, team, targets, targets_file, hops: int, out_fmt: str, output: Path | None) -> None:
+    """Team reach: who adds the most unique reach (greedy order), and which one new connection would bring
+    the most uncovered targets within two hops.
+
+    Example: reach team --targets-file targets.txt
+    """
+    from reach.pipeline import team_plan
+
+    wanted = list(targets) + read_list_file(targets_file)
+    res = team_plan(obj.workspace, team=list(team) or None, targets=wanted or None, hops=hops)
+    lines = ["team members by unique reach added:"]
+    if "connections" in res:
+        lines = [f"best new connections for {len(wanted)} targets:"] + [
+            f"  {r['display_name']}: brings {r['n_targets_gained']} targets within 2 hops "
+            f"(now {r['distance']} hops away)" for r in res["connections"].iter_rows(named=True)] + [""] + lines
+    show(Output(data={k: v.to_dicts() for k, v in res.items()}, rows=res["order"], lines=lines), out_fmt, output)
+
+
 @cli.command()
 def formats() -> None:
     """List the input formats reach can import.

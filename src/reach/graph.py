@@ -24,6 +24,7 @@ class ReachGraph:
     people: pl.DataFrame  # PEOPLE columns, row i = vertex i
     strength: np.ndarray  # float64, one per edge
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (m, 2) vertex pairs
+    ties: pl.DataFrame | None = None  # the TIES rows, row j = edge j (evidence for explanations)
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -57,6 +58,11 @@ class ReachGraph:
         """Routing cost per edge, ``-ln(strength)``."""
         return -np.log(self.strength)
 
+    @cached_property
+    def adjacency(self):
+        """The adjacency as a scipy CSR matrix (both directions), built once per graph."""
+        return self.csr()
+
     def csr(self):
         """The adjacency as a scipy CSR matrix (both directions), for vectorised neighbourhood work."""
         import scipy.sparse as sp
@@ -73,7 +79,7 @@ def build_graph(people: pa.Table, ties: pa.Table) -> ReachGraph:
     """Build a :class:`ReachGraph` from PEOPLE and TIES tables (people sorted by person_id)."""
     ppl = pl.from_arrow(people).sort("person_id")
     idx = ppl.select("person_id").with_row_index("v")
-    t = pl.from_arrow(ties).select("person_a", "person_b", "strength")
+    t = pl.from_arrow(ties)
     t = (
         t.join(idx.rename({"person_id": "person_a", "v": "va"}), on="person_a", how="inner", maintain_order="left")
         .join(idx.rename({"person_id": "person_b", "v": "vb"}), on="person_b", how="inner", maintain_order="left")
@@ -82,7 +88,8 @@ def build_graph(people: pa.Table, ties: pa.Table) -> ReachGraph:
     edges = np.column_stack([t["va"].to_numpy().astype(np.int64), t["vb"].to_numpy().astype(np.int64)])
     if t.height:
         g.add_edges(edges)
-    return ReachGraph(graph=g, people=ppl, strength=t["strength"].to_numpy().astype(np.float64), edges=edges)
+    return ReachGraph(graph=g, people=ppl, strength=t["strength"].to_numpy().astype(np.float64), edges=edges,
+                      ties=t.drop("va", "vb"))
 
 
 def graph_from_edges(edges: list[tuple[str, str]] | np.ndarray, *, strength: float = 0.5) -> ReachGraph:

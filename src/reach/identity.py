@@ -349,6 +349,7 @@ def build_people(records: pa.Table, membership: pa.Table, identifiers: pa.Table)
         pl.col("display_name").drop_nulls().first(),
         pl.col("company").drop_nulls().first(),
         pl.col("title").drop_nulls().first(),
+        pl.col("location").drop_nulls().first(),
         pl.col("key").drop_nulls().sort().first(),
         pl.col("owner").drop_nulls().first(),
         pl.len().cast(pl.Int32).alias("n_records"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -426,3 +427,197 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
         ws.clear_build()
     build(ws, settings=load_settings(ws), force=True)
     return counts
+
+
+# ------------------------------------------------------------------ warm introductions
+def team_vertices(rg: ReachGraph, team: list[str] | None) -> list[int]:
+    """Vertices of the named team members, or of every owner of an import when ``team`` is empty."""
+    if team:
+        return resolve_people(rg, team)
+    owners = rg.people.with_row_index("v").filter(pl.col("owner").is_not_null())["v"].to_list()
+    if not owners:
+        msg = "no team: name team members with --from (nothing was imported with --owner)"
+        raise WorkspaceError(msg)
+    return [int(v) for v in owners]
+
+
+def tie_evidence(ties: pl.DataFrame) -> pl.Series:
+    """One readable line per tie: counts per channel, first and last contact, number of sources."""
+    def part(col: str, label: str) -> pl.Expr:
+        return pl.when(pl.col(col) > 0).then(pl.format(f"{{}} {label}", pl.col(col))).otherwise(None)
+
+    conn = pl.when(pl.col("n_connections") > 0).then(pl.lit("connected")).otherwise(None)
+    last = pl.when(pl.col("last_at").is_not_null()).then(
+        pl.format("last {}", pl.col("last_at").dt.strftime("%Y-%m-%d"))).otherwise(None)
+    srcs = pl.format("{} source(s)", pl.col("n_sources"))
+    expr = pl.concat_str([part("n_emails", "emails"), part("n_meetings", "meetings"), part("n_messages", "messages"),
+                          conn, part("n_edges", "edge-list lines"), part("n_other", "other"), last, srcs],
+                         separator=", ", ignore_nulls=True)
+    return ties.select(expr.alias("why"))["why"]
+
+
+def describe_paths(rg: ReachGraph, paths: pl.DataFrame) -> pl.DataFrame:
+    """Add names, ids and per-tie evidence to vertex-index paths (the output of warm_intro_paths)."""
+    names = rg.people["display_name"].fill_null(rg.people["person_id"]).to_numpy()
+    ids = rg.person_ids
+    why = tie_evidence(rg.ties).to_numpy() if rg.ties is not None and rg.ties.height else np.array([], dtype=object)
+    rows = []
+    for r in paths.iter_rows(named=True):
+        p = r["path"]
+        steps = [f"{names[a]} - {names[b]} ({rg.strength[e]:.2f}: {why[e]})"
+                 for a, b, e in zip(p[:-1], p[1:], r["edges"], strict=True)]
+        rows.append({
+            "target_id": ids[r["target"]], "target": names[r["target"]], "rank": r["rank"], "hops": r["hops"],
+            "strength": round(float(r["strength"]), 6), "bottleneck": round(float(r["bottleneck"]), 6),
+            "member_id": ids[r["member"]], "member": names[r["member"]],
+            "introducer_id": ids[r["introducer"]] if r["hops"] > 1 else None,
+            "introducer": names[r["introducer"]] if r["hops"] > 1 else None,
+            "path": " -> ".join(str(names[v]) for v in p), "why": " | ".join(steps) or "a team member",
+            "best_strength": round(float(r["best_strength"]), 6),
+        })
+    schema = {"target_id": pl.String, "target": pl.String, "rank": pl.Int64, "hops": pl.Int64, "strength": pl.Float64,
+              "bottleneck": pl.Float64, "member_id": pl.String, "member": pl.String, "introducer_id": pl.String,
+              "introducer": pl.String, "path": pl.String, "why": pl.String, "best_strength": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+@dataclass
+class IntroReport:
+    paths: pl.DataFrame
+    unreached: list[str]
+    team: list[str]
+
+    def as_dict(self) -> dict:
+        return {"team": self.team, "paths": self.paths.to_dicts(), "unreached": self.unreached}
+
+
+def allowed_ties(rg: ReachGraph, *, since: datetime | None) -> np.ndarray | None:
+    """Mask of ties usable for routing: dated ties last active before ``since`` are left out."""
+    if since is None or rg.ties is None:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    last = rg.ties["last_at"]
+    return (last.is_null() | (last >= since)).to_numpy()
+
+
+def intros(workspace: str | os.PathLike[str] | Workspace | ReachGraph, targets: list[str], *, team: list[str] | None = None,
+           max_hops: int = 2, top_k: int = 3, max_asks: int | None = None, do_not_ask: list[str] | None = None,
+           since: datetime | None = None) -> IntroReport:
+    """Ranked warm-intro paths from the team to each target, with the evidence behind every tie."""
+    from reach.algorithms.intros import warm_intro_paths
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    team_v = team_vertices(rg, team)
+    target_v = resolve_people(rg, targets)
+    blocked = np.array(resolve_people(rg, do_not_ask), dtype=np.int64) if do_not_ask else None
+    res = warm_intro_paths(rg, np.array(team_v), np.array(target_v), max_hops=max_hops, top_k=top_k,
+                           max_asks=max_asks, blocked=blocked, allowed_edges=allowed_ties(rg, since=since))
+    return IntroReport(paths=describe_paths(rg, res.paths), unreached=[str(rg.person_ids[v]) for v in res.unreached],
+                       team=[str(rg.person_ids[v]) for v in team_v])
+
+
+# ------------------------------------------------------------------ recruiter, sales and team views
+def candidates(workspace: str | os.PathLike[str] | Workspace | ReachGraph, *, title: str | None = None,
+               company: str | None = None, location: str | None = None, regex: bool = False,
+               people_list: list[str] | None = None, team: list[str] | None = None,
+               exclude_companies: list[str] | None = None, exclude_domains: list[str] | None = None,
+               max_hops: int = 2, limit: int = 100) -> pl.DataFrame:
+    """People matching the filters within ``max_hops`` of the team, each with their best introducer.
+
+    People at the team's own company (its company names and non-free-mail email domains, plus
+    ``exclude_companies``/``exclude_domains``) are left out. Sorted by path strength.
+    """
+    from reach.algorithms.intros import warm_intro_paths
+    from reach.identity import company_key
+    from reach.views import at_companies, matches_text, own_company
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    team_v = np.array(team_vertices(rg, team), dtype=np.int64)
+    ppl = rg.people.with_row_index("v")
+    cond = matches_text("title", title, regex=regex) & matches_text("company", company, regex=regex) \
+        & matches_text("location", location, regex=regex)
+    if people_list:
+        cond = cond & pl.col("v").is_in(resolve_people(rg, people_list))
+    companies, domains = own_company(rg, team_v)
+    companies |= {pl.select(company_key(pl.lit(c))).item() for c in exclude_companies or [] if c}
+    domains |= {d.lower().lstrip("@") for d in exclude_domains or []}
+    ppl = ppl.with_columns(at_companies(rg.people, companies, domains).alias("own"))
+    pool = ppl.filter(cond & ~pl.col("own") & ~pl.col("v").is_in(team_v.tolist()))
+    res = warm_intro_paths(rg, team_v, pool["v"].to_numpy().astype(np.int64), max_hops=max_hops, top_k=1)
+    paths = describe_paths(rg, res.paths)
+    info = rg.people.select(pl.col("person_id").alias("target_id"), "title", "company", "location")
+    out = paths.join(info, on="target_id", how="left").sort(["hops", "strength"], descending=[False, True])
+    return out.select("target_id", "target", "title", "company", "location", "hops", "strength", "bottleneck",
+                      "member", "introducer", "path", "why").rename({"target_id": "person_id", "target": "name"}).head(limit)
+
+
+def accounts(workspace: str | os.PathLike[str] | Workspace | ReachGraph, account_lines: list[str], *,
+             team: list[str] | None = None, top_titles: int = 3) -> dict[str, pl.DataFrame]:
+    """Coverage of target accounts: people known there, share within 1 and 2 hops, best paths to the most
+    senior people, and the team members who carry each account.
+
+    Returns ``coverage`` (one row per account), ``paths`` (best path to the ``top_titles`` most senior
+    people of each account) and ``carriers`` (per account and team member: people within 1 and 2 hops).
+    """
+    from reach.algorithms.intros import warm_intro_paths
+    from reach.algorithms.neighbourhood import multi_source_hops
+    from reach.views import at_companies, parse_account, seniority
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    team_v = np.array(team_vertices(rg, team), dtype=np.int64)
+    dist = multi_source_hops(rg, team_v, max_hops=2)
+    member_dist = [multi_source_hops(rg, np.array([m]), max_hops=2) for m in team_v]
+    cov_rows, path_frames, carrier_rows = [], [], []
+    for line in account_lines:
+        acct = parse_account(line)
+        mask = at_companies(rg.people, acct.companies, acct.domains).to_numpy()
+        mask[team_v] = False
+        verts = np.nonzero(mask)[0]
+        d = dist[verts]
+        cov_rows.append({"account": acct.label, "n_people": int(verts.size),
+                         "n_hop1": int(np.count_nonzero(d == 1)), "n_hop2": int(np.count_nonzero(d == 2)),
+                         "coverage_1hop": round(float(np.mean(d == 1)), 4) if verts.size else 0.0,
+                         "coverage_2hop": round(float(np.mean((d >= 1) & (d <= 2))), 4) if verts.size else 0.0})
+        for m, md in zip(team_v, member_dist, strict=True):
+            dm = md[verts]
+            if np.any((dm >= 1) & (dm <= 2)):
+                carrier_rows.append({"account": acct.label, "member": rg.people["display_name"][int(m)],
+                                     "member_id": str(rg.person_ids[m]), "n_hop1": int(np.count_nonzero(dm == 1)),
+                                     "n_hop2": int(np.count_nonzero(dm == 2))})
+        if verts.size:
+            senior = rg.people[verts.tolist()].with_columns(pl.Series("v", verts), seniority(pl.col("title")).alias("rank"))
+            top = senior.sort(["rank", "person_id"], descending=[True, False]).head(top_titles)
+            res = warm_intro_paths(rg, team_v, top["v"].to_numpy().astype(np.int64), top_k=1)
+            if res.paths.height:
+                path_frames.append(describe_paths(rg, res.paths).with_columns(pl.lit(acct.label).alias("account")))
+    coverage = pl.DataFrame(cov_rows, schema={"account": pl.String, "n_people": pl.Int64, "n_hop1": pl.Int64,
+                                              "n_hop2": pl.Int64, "coverage_1hop": pl.Float64,
+                                              "coverage_2hop": pl.Float64})
+    paths = pl.concat(path_frames) if path_frames else describe_paths(rg, pl.DataFrame(
+        schema={"target": pl.Int64, "rank": pl.Int64, "hops": pl.Int64, "strength": pl.Float64,
+                "bottleneck": pl.Float64, "member": pl.Int64, "introducer": pl.Int64, "path": pl.List(pl.Int64),
+                "edges": pl.List(pl.Int64), "best_strength": pl.Float64})).with_columns(pl.lit("").alias("account"))
+    carriers = pl.DataFrame(carrier_rows, schema={"account": pl.String, "member": pl.String, "member_id": pl.String,
+                                                  "n_hop1": pl.Int64, "n_hop2": pl.Int64})
+    return {"coverage": coverage, "paths": paths.select("account", *[c for c in paths.columns if c != "account"]),
+            "carriers": carriers.sort(["account", "n_hop1", "n_hop2"], descending=[False, True, True])}
+
+
+def team_plan(workspace: str | os.PathLike[str] | Workspace | ReachGraph, *, team: list[str] | None = None,
+              targets: list[str] | None = None, hops: int = 2, top: int = 10) -> dict[str, pl.DataFrame]:
+    """Greedy team order by unique reach added, and the best single new connections for a target list."""
+    from reach.views import best_new_connections, greedy_team_order
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    team_v = np.array(team_vertices(rg, team), dtype=np.int64)
+    order = greedy_team_order(rg, team_v, hops=hops)
+    names = rg.people.with_row_index("vertex").select(pl.col("vertex").cast(pl.Int64), "person_id", "display_name")
+    order = order.join(names, on="vertex").sort("order").drop("vertex")
+    out = {"order": order.select("order", "person_id", "display_name", "n_reach", "n_new", "n_cumulative")}
+    if targets:
+        best = best_new_connections(rg, team_v, np.array(resolve_people(rg, targets), dtype=np.int64), top=top)
+        out["connections"] = best.join(names, on="vertex").select(
+            "person_id", "display_name", "n_targets_gained", "distance").sort(
+            ["n_targets_gained", "person_id"], descending=[True, False])
+    return out

@@ -67,3 +67,21 @@ def two_hop_reach(rg: ReachGraph, sources: np.ndarray, *, hops: int = 2) -> Reac
     schema = {"person_id": pl.String, **{f"n_hop{k}": pl.Int64 for k in range(1, hops + 1)},
               "n_total": pl.Int64, "n_unique": pl.Int64}
     return ReachResult(hops=hops, per_source=pl.DataFrame(rows, schema=schema), team=team)
+
+
+def multi_source_hops(rg: ReachGraph, sources: np.ndarray, *, max_hops: int) -> np.ndarray:
+    """Hops from the nearest source to every vertex (-1 beyond ``max_hops``): level-synchronous BFS on CSR."""
+    adj = rg.adjacency
+    dist = np.full(rg.n_people, -1, dtype=np.int64)
+    sources = np.asarray(sources, dtype=np.int64)
+    dist[sources] = 0
+    frontier = np.zeros(rg.n_people, dtype=np.int8)
+    frontier[sources] = 1
+    for k in range(1, max_hops + 1):
+        reached = (adj @ frontier) > 0
+        new = reached & (dist < 0)
+        if not new.any():
+            break
+        dist[new] = k
+        frontier = new.astype(np.int8)
+    return dist

@@ -76,9 +76,15 @@ def write_parquet(table: pa.Table, path: Path, *, private: bool = True) -> None:
 
 
 def read_parquet(path: Path, schema: pa.Schema | None = None) -> pa.Table:
-    """Read a Parquet file, optionally cast to ``schema`` (keeps the schema's metadata)."""
+    """Read a Parquet file, optionally cast to ``schema`` (keeps the schema's metadata).
+
+    Columns added to a schema later (nullable ones) read as nulls from older files.
+    """
     table = pq.read_table(path)
     if schema is not None:
+        for field in schema:
+            if field.name not in table.column_names and field.nullable:
+                table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
         table = table.select(schema.names).cast(schema)
     return table
 
