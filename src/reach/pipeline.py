@@ -446,6 +446,11 @@ def tie_evidence(ties: pl.DataFrame) -> pl.Series:
     def part(col: str, label: str) -> pl.Expr:
         return pl.when(pl.col(col) > 0).then(pl.format(f"{{}} {label}", pl.col(col))).otherwise(None)
 
+    need = {"n_emails": 0, "n_meetings": 0, "n_messages": 0, "n_connections": 0, "n_edges": 0, "n_other": 0,
+            "n_sources": 0}
+    ties = ties.with_columns([pl.lit(v).alias(c) for c, v in need.items() if c not in ties.columns])
+    if "last_at" not in ties.columns:
+        ties = ties.with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("last_at"))
     conn = pl.when(pl.col("n_connections") > 0).then(pl.lit("connected")).otherwise(None)
     last = pl.when(pl.col("last_at").is_not_null()).then(
         pl.format("last {}", pl.col("last_at").dt.strftime("%Y-%m-%d"))).otherwise(None)
