@@ -150,9 +150,10 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | 
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@output_options()
 @click.pass_obj
 @handle_errors
-def build(obj: Ctx, force: bool) -> None:
+def build(obj: Ctx, force: bool, out_fmt: str, output: Path | None) -> None:
     """Resolve people and compute tie strengths (commands do this on demand).
 
     Example: reach build --force
@@ -160,7 +161,8 @@ def build(obj: Ctx, force: bool) -> None:
     from reach.pipeline import build as build_ws
 
     res = build_ws(obj.workspace, force=force)
-    click.echo(f"{res['people']} people, {res['ties']} ties" + ("" if res["rebuilt"] else " (up to date)"))
+    line = f"{res['people']} people, {res['ties']} ties" + ("" if res["rebuilt"] else " (up to date)")
+    show(Output(data=res, lines=[line]), out_fmt, output)
 
 
 @cli.command()
@@ -544,15 +546,17 @@ def team_cmd(obj: Ctx, team, targets, targets_file, hops: int, out_fmt: str, out
 
 
 @cli.command()
-def formats() -> None:
+@output_options()
+def formats(out_fmt: str, output: Path | None) -> None:
     """List the input formats reach can import.
 
     Example: reach formats
     """
     from reach.io.formats import registry
 
-    for f in registry().values():
-        click.echo(f"{f.name:22} {f.description}{' (needs --owner)' if f.needs_owner else ''}")
+    rows = pl.DataFrame([{"format": f.name, "description": f.description, "needs_owner": f.needs_owner}
+                         for f in registry().values()])
+    show(Output(data={"formats": rows.to_dicts()}, rows=rows), out_fmt, output)
 
 
 @cli.command()
