@@ -195,14 +195,23 @@ def record_identifiers(records: pa.Table, *, settings: ResolveSettings | None = 
     ]
     ids = pl.concat(parts).filter(pl.col("value").is_not_null() & (pl.col("value") != "")).unique()
     # a record with no identifier at all is a person of its own
-    lonely = rec.join(ids.select("record_id").unique(), on="record_id", how="anti").select(
-        "record_id", pl.lit("record").alias("kind"), _record_ref().alias("value"))
+    lonely = rec.with_columns(_lonely_ref().alias("ref")).join(
+        ids.select("record_id").unique(), on="record_id", how="anti").select(
+        "record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
     out = pl.concat([ids, lonely]).sort(["record_id", "kind", "value"])
     return conform(out.to_arrow(), IDENTIFIERS)
 
 
 def _record_ref() -> pl.Expr:
+    """``source_id:line`` of a record: what users name in ``detach`` overrides."""
     return pl.format("{}:{}", pl.col("source_id"), pl.coalesce(pl.col("line"), pl.col("record_id")))
+
+
+def _lonely_ref() -> pl.Expr:
+    """A record's own identity when it has no identifier: its source and its position within that source
+    (unique even when several records share a line, and independent of import order)."""
+    local = pl.col("record_id") - pl.col("record_id").min().over("source_id")
+    return pl.format("{}#{}", pl.col("source_id"), local)
 
 
 def shared_identifiers(records: pa.Table, identifiers: pa.Table, *, max_names: int) -> pl.DataFrame:
@@ -247,9 +256,9 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         detached = rec.filter(_record_ref().is_in(list(ov.detach))).select("record_id")
         usable = usable.join(detached, on="record_id", how="anti")
     # records left without a usable identifier stand alone
-    alone = rec.select("record_id", "source_id", "line").join(
+    alone = rec.select("record_id", "source_id", "line").with_columns(_lonely_ref().alias("ref")).join(
         usable.select("record_id").unique(), on="record_id", how="anti"
-    ).select("record_id", pl.lit("record").alias("kind"), _record_ref().alias("value"))
+    ).select("record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
     usable = pl.concat([usable.filter(pl.col("kind") != "record"), alone,
                         usable.filter(pl.col("kind") == "record")]).unique()
 

@@ -62,16 +62,53 @@ class ImportSummary:
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
 
+def _is_export_folder(path: Path) -> bool:
+    """A folder that is one export as a whole (a Slack export, a maildir), not a folder of exports."""
+    from reach.io.formats import registry
+
+    return any(f.accepts_dirs and f.sniff("", path) > 0 for f in registry().values())
+
+
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
-    """Files named directly, and every non-hidden file under named directories (sorted)."""
+    """Files named directly; folders that are one export (Slack, maildir) as they are; and every
+    non-hidden file or export folder under other folders (sorted)."""
     out: list[Path] = []
+
+    def walk(folder: Path) -> None:
+        for child in sorted(folder.iterdir()):
+            if child.name.startswith("."):
+                continue
+            if child.is_dir():
+                if _is_export_folder(child):
+                    out.append(child)
+                else:
+                    walk(child)
+            elif child.is_file():
+                out.append(child)
+
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and not any(
-                part.startswith(".") for part in f.relative_to(p).parts))
+        if p.is_dir() and not _is_export_folder(p):
+            walk(p)
         else:
             out.append(p)
     return out
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and contents, in sorted order)."""
+    if not path.is_dir():
+        return sha256_file(path)
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode() + b"\0")
+        h.update(bytes.fromhex(sha256_file(f)))
+    return h.hexdigest()
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
 
 
 def _with_source(parsed_records: pa.Table, parsed_inter: pa.Table, parsed_rejects: pa.Table, *,
@@ -106,7 +143,7 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
         if not os.access(path, os.R_OK):
             msg = f"{path}: permission denied"
             raise InputFormatError(msg)
-        sha = sha256_file(path)
+        sha = content_hash(path)
         source_id = sha[:16]
         result.source_id = source_id
         if source_id in set(ws.source_ids()):
@@ -121,7 +158,7 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
         row = {
             "source_id": source_id, "path": str(path), "sha256": sha, "format": form.name,
             "owner": owner if form.needs_owner else None, "imported_at": datetime.now(UTC),
-            "n_bytes": path.stat().st_size, "n_rows": parsed.n_rows,
+            "n_bytes": _size(path), "n_rows": parsed.n_rows,
             "n_records": tables["records"].num_rows, "n_interactions": tables["interactions"].num_rows,
             "n_rejects": tables["rejects"].num_rows, "n_skipped": parsed.n_skipped,
         }
@@ -137,6 +174,8 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
         result.error = f"{path}: cannot decode text: {exc}"
     except MemoryError:
         result.error = f"{path}: file too large to import in memory"
+    except OSError as exc:
+        result.error = f"{path}: cannot read: {exc.strerror or exc}"
     return result
 
 

@@ -48,6 +48,8 @@ def _lines(text: str) -> pl.DataFrame:
 
 def sniff(head: str, path: Path | None = None) -> float:
     """Score 0..1: how much ``head`` looks like an edge list."""
+    if head.lstrip()[:1] in ("{", "[", "<"):
+        return 0.0  # JSON or XML, whatever its lines look like
     rows = [ln.strip() for ln in head.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith(COMMENT_PREFIXES)]
     if len(rows) > 1 and len(head) >= 60_000:
         rows = rows[:-1]  # a full sample may cut its last line short
