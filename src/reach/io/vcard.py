@@ -10,8 +10,10 @@ lower-case ``BEGIN:vCard``.
 
 Speed: the parser never walks the file line by line in Python. One regular expression jumps from one
 interesting property (BEGIN, END, FN, N, EMAIL, TEL, ORG, TITLE, URL, X-SOCIALPROFILE) to the next,
-so base64 ``PHOTO``/``KEY`` payloads, notes and addresses are stepped over by the regex engine and
-never decoded.
+so notes and addresses are stepped over by the regex engine; base64 ``PHOTO``/``LOGO``/``KEY``/``SOUND``
+payloads are jumped over with ``str.find`` (base64 has no ``:``, the next property line has one) and
+never decoded. The common one-line property is split by the regex itself. ``scripts/bench_vcard.py``
+compares it with ``vobject``.
 
 Each card becomes one ``contact`` record whose ``line`` is the line of its ``BEGIN:VCARD``. With an
 ``owner``, each card is also an owner -> contact interaction of channel ``contact`` (an address-book
@@ -23,8 +25,8 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import gc
 import re
-from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,11 +45,21 @@ def _nocase(word: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
+# Properties whose values can be large binary payloads (base64): only their start is matched, and the
+# parser jumps over the payload (base64 has no ':'; the next property line has one) with str.find.
+BINARY = ("PHOTO", "LOGO", "KEY", "SOUND")
 # A property line: optional group (``item1.``), name, then ``;params:value`` with its folded
 # continuation lines (a newline followed by a space or a tab). _PROP finds it after a newline (the
-# look-ahead lets the engine step over folded base64 lines quickly); _PROP_AT_START on line 1.
+# look-ahead lets the engine step over folded lines quickly); _PROP_AT_START on line 1.
+_NAMES = "|".join(_nocase(n) for n in INTERESTING)
 _PROP_BODY = (
-    r"(?:[A-Za-z0-9_-]+\.)?(" + "|".join(_nocase(n) for n in INTERESTING) + r")([;:][^\n]*(?:\n[ \t][^\n]*)*)"
+    r"(?:[A-Za-z0-9_-]+\.)?(?:(" + _NAMES + r")(?:"
+    # 2-3, the common case: one unfolded line, no quotes in the parameters; CRs left out of the value
+    r"(?:;([^\n:\"]*))?:([^\r\n]*)\r*(?![^\n])(?!\n[ \t])"
+    # 4, the rest: ``;params:value`` with folded continuation lines, quoted parameters...
+    r"|([;:][^\n]*(?:\n[ \t][^\n]*)*))"
+    # 5, binary payloads, skipped
+    r"|(" + "|".join(_nocase(n) for n in BINARY) + r")[;:])"
 )
 _PROP = re.compile(r"\n(?=[A-Za-z0-9])" + _PROP_BODY)
 _PROP_AT_START = re.compile(_PROP_BODY)
@@ -67,16 +79,34 @@ def sniff(head: str, path: Path | None = None) -> float:
     return 0.6 if _BEGIN_ANYWHERE.search(head) else 0.0
 
 
+def _escape_char(m: re.Match) -> str:
+    return _ESCAPES.get(m.group(1), m.group(1))
+
+
 def _unescape(value: str) -> str:
+    r"""Undo vCard text escapes: ``\n`` ``\N`` ``\,`` ``\;`` ``\:`` ``\\`` (any other ``\x`` -> ``x``)."""
     if "\\" not in value:
         return value
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+    if "\\\\" not in value:
+        value = (value.replace("\\n", "\n").replace("\\N", "\n").replace("\\,", ",")
+                 .replace("\\;", ";").replace("\\:", ":"))
+        if "\\" not in value:
+            return value
+    return _ESCAPE.sub(_escape_char, value)
 
 
 def _split_unescaped(value: str, sep: str) -> list[str]:
     """Split on ``sep`` where it is not backslash-escaped (escapes are kept for :func:`_unescape`)."""
     if "\\" not in value:
         return value.split(sep)
+    if "\x00" in value or "\x01" in value:
+        return _split_unescaped_slow(value, sep)
+    esc = "\\" + sep
+    protected = value.replace("\\\\", "\x00").replace(esc, "\x01")
+    return [c.replace("\x01", esc).replace("\x00", "\\\\") for c in protected.split(sep)]
+
+
+def _split_unescaped_slow(value: str, sep: str) -> list[str]:
     parts, cur, i, n = [], [], 0, len(value)
     while i < n:
         ch = value[i]
@@ -95,55 +125,59 @@ def _split_unescaped(value: str, sep: str) -> list[str]:
 
 
 def _unescape_value(value: str, code: int) -> str | list[str]:
-    """Undo text escapes; N and ORG (structured) come back as their unescaped components."""
-    if code == N or code == ORG:
-        return [_unescape(c) if code == ORG else _unescape_list(c) for c in _split_unescaped(value, ";")]
+    """Undo text escapes; N (family, given) and ORG (first) come back as unescaped components."""
+    if code == N:
+        return [_unescape_list(c) for c in _split_unescaped(value, ";")[:2]]
+    if code == ORG:
+        return [_unescape(_split_unescaped(value, ";")[0])]
     return _unescape(value)
 
 
 def _unescape_list(component: str) -> str:
     """An N component with its unescaped commas (list separators) turned into spaces."""
-    return " ".join(_unescape(x).strip() for x in _split_unescaped(component, ",") if x.strip())
+    if "," not in component:
+        return _unescape(component).strip()
+    return " ".join(w for w in (_unescape(x).strip() for x in _split_unescaped(component, ",")) if w)
 
 
 def _words(component: str) -> str:
     return " ".join(x.strip() for x in component.split(",") if x.strip())
 
 
+_PARAMS = re.compile(r'(?:[^":]+|"[^"]*")*')
+
+
 def _split_params(rest: str) -> tuple[str, str] | None:
     """``;params:value`` or ``:value`` -> (params, value); a colon inside quotes is not the separator."""
     if rest[0] == ":":
         return "", rest[1:]
-    i = rest.find(":")
-    if i < 0:
-        return None
-    if '"' in rest[:i]:
-        quoted = False
-        for j in range(1, len(rest)):
-            ch = rest[j]
-            if ch == '"':
-                quoted = not quoted
-            elif ch == ":" and not quoted:
-                i = j
-                break
-        else:
+    i = _PARAMS.match(rest, 1).end()
+    if i >= len(rest) or rest[i] != ":":  # an unbalanced quote: take the first colon
+        i = rest.find(":")
+        if i < 0:
             return None
     return rest[1:i], rest[i + 1:]
+
+
+_CHARSETS: dict[str, str | None] = {}
 
 
 def _charset(params_upper: str, params: str) -> str | None:
     i = params_upper.find("CHARSET=")
     if i < 0:
         return None
-    j = i + 8
-    k = j
-    while k < len(params) and params[k] not in ";,":
-        k += 1
-    name = params[j:k].strip().strip('"')
+    name = params[i + 8:].split(";", 1)[0].split(",", 1)[0].strip().strip('"')
     try:
-        return codecs.lookup(name).name
+        return _CHARSETS[name]
+    except KeyError:
+        pass
+    try:
+        found: str | None = codecs.lookup(name).name
     except LookupError:
-        return None
+        found = None
+    if len(_CHARSETS) < 64:
+        _CHARSETS[name] = found
+    return found
 
 
 def _decode_qp(value: str, charset: str | None) -> str:
@@ -195,27 +229,51 @@ def parse_cards(text: str) -> dict:
     line = begin_at = 0
     fn = given = family = org = title = linkedin = error = None
     emails: list[str] = []
+    email_keys: list[str] = []
     phones: list[str] = []
-    skip_to = 0  # end of the last quoted-printable soft-broken value: matches before it are inside it
     end_text = len(text)
-
+    search = _PROP.search
     first = _PROP_AT_START.match(text)
-    matches = _PROP.finditer(text)
-    if first is not None:
-        matches = chain((first,), matches)
-    for m in matches:
-        name, rest = m.groups()
+    pos = 0
+    while True:
+        if first is not None:
+            m, first = first, None
+        else:
+            m = search(text, pos)
+            if m is None:
+                break
+        pos = m.end()
+        name, params, value, rest, binary = m.groups()
+        if rest is not None or binary is not None:
+            if binary is not None:
+                # jump over a base64 payload: the next ':' after the value's is on a later property line
+                colon = text.find(":", pos - 1)
+                if colon >= 0:
+                    nxt = text.find(":", colon + 1)
+                    if nxt < 0:
+                        pos = end_text
+                    else:
+                        nl = text.rfind("\n", colon, nxt)
+                        while nl >= 0 and text[nl + 1:nl + 2] in (" ", "\t"):  # from where that line starts
+                            nl = text.rfind("\n", colon, nl)
+                        pos = nl if nl >= 0 else colon
+                continue
+            if "\n" in rest:
+                rest = unfold("", rest)
+            rest = rest.rstrip("\r")
+            split = _split_params(rest)
+            if split is None:
+                continue
+            params, value = split
         code = code_of(name)
         if code is None:
             code = _CODE[name.upper()]
         if code <= END:
-            if rest != ":VCARD" and (rest[:1] != ":" or rest[1:].strip().upper() != "VCARD"):
+            if value != "VCARD" and value.strip().upper() != "VCARD":
                 continue
             if code == BEGIN:
                 start = m.start()
                 at = start + 1 if text[start] == "\n" else start  # where the BEGIN line starts
-                if at < skip_to:
-                    continue
                 newlines += text.count("\n", counted, at)
                 counted = at
                 if in_card:
@@ -225,9 +283,10 @@ def parse_cards(text: str) -> dict:
                 line, begin_at = newlines + 1, at
                 fn = given = family = org = title = linkedin = error = None
                 emails = []
+                email_keys = []
                 phones = []
                 continue
-            if not in_card or m.start() < skip_to:
+            if not in_card:
                 continue
             in_card = False
             if error is not None:
@@ -250,28 +309,9 @@ def parse_cards(text: str) -> dict:
         if not in_card:
             continue
         try:
-            if "\n" in rest:
-                rest = unfold("", rest)
-            rest = rest.rstrip("\r")
-            if rest[0] == ":":
-                value = rest[1:]
-            else:
-                i = rest.find(":")
-                if i < 0:
-                    continue
-                params = rest[1:i]
-                if '"' in params:
-                    split = _split_params(rest)
-                    if split is None:
-                        continue
-                    params, value = split
-                else:
-                    value = rest[i + 1:]
+            if params:
                 pu = params.upper()
                 if "QUOTED-PRINTABLE" in pu:
-                    if m.start() < skip_to:
-                        continue
-                    pos = m.end()
                     # soft line breaks: a value ending in '=' goes on with the next raw line
                     while value.endswith("=") and pos < end_text:
                         nxt_end = text.find("\n", pos + 1)
@@ -282,7 +322,6 @@ def parse_cards(text: str) -> dict:
                             break
                         value = value[:-1] + nxt
                         pos = nxt_end
-                    skip_to = pos
                     value = _decode_qp(value, _charset(pu, params))
                 elif "ENCODING=B" in pu:
                     continue  # base64 text values are not worth decoding
@@ -302,7 +341,9 @@ def parse_cards(text: str) -> dict:
                 if v[:7].lower() == "mailto:":
                     v = v[7:].strip()
                 if "@" in v and " " not in v:
-                    if v not in emails:
+                    lv = v.lower()
+                    if lv not in email_keys:  # the same address twice, in two cases: once
+                        email_keys.append(lv)
                         emails.append(v)
                 elif v:
                     n_bad_email += 1
@@ -344,7 +385,7 @@ def parse_cards(text: str) -> dict:
     }
 
 
-def read_vcard(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+def _read_vcard(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
     """Parse a ``.vcf`` file; each card is a contact, and with ``owner`` an owner -> contact entry."""
     try:
         data = Path(path).read_bytes()
@@ -412,6 +453,19 @@ def read_vcard(path: Path, *, owner: str | None = None, options: dict | None = N
         n_skipped=0,
         notes=notes,
     )
+
+
+def read_vcard(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
+    """Read ``path`` (see the module docstring). The cyclic garbage collector is paused meanwhile: the
+    parser allocates many small containers and nothing cyclic, and collections would cost a third of
+    the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_vcard(path, owner=owner, options=options)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 FORMATS = [
