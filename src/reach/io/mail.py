@@ -20,9 +20,15 @@ default 20) recipients. Mailing-list and automated mail (``List-Id``, ``List-Uns
 distinct address (lower-cased) becomes one ``party`` record per file; the owner's address, and the
 ``aliases`` option, map to the owner record 0.
 
+In a maildir, Maildir++ subfolders are read too; trash, spam, junk and draft folders, messages flagged
+trashed or draft, and second copies of a ``Message-ID`` (Gmail's IMAP "All Mail") are skipped.
+
 ``line`` is the 1-based line of the message's ``From `` separator in an mbox, 1 for an ``.eml`` and,
 for a maildir, the message's 1-based position among the folder's files in sorted order (a rejected
 maildir message's reason names its file).
+
+Options: ``aliases`` (the owner's other addresses), ``max_recipients`` (default 20) and
+``skip_labels`` (more Takeout labels to skip, e.g. a localised "Trash" name not built in).
 """
 
 from __future__ import annotations
@@ -44,9 +50,10 @@ from reach.io.base import Format, Parsed, owner_record, rejects_table
 from reach.io.text import looks_binary
 from reach.schema import RECORDS
 
-CHUNK = 1 << 22  # 4 MiB reads
+CHUNK = 1 << 20  # 1 MiB reads
 MAX_HEADER = 1 << 20  # a header block larger than this is rejected (and skipped) rather than buffered
 SNIFF_LINES = 40
+OVERSIZE = "header block larger than 1 MiB"
 
 # The headers reach uses. Each match starts at the newline ending the previous header line; the
 # value takes its folded continuation lines with it.
@@ -58,9 +65,14 @@ HEADER_RE = re.compile(
 ANY_HEADER_RE = re.compile(rb"\n[!-9;-~]+[ \t]*:")
 HEADER_LINE_RE = re.compile(rb"[!-9;-~]+[ \t]*:")
 BLANK_RE = re.compile(rb"\n\r?\n")
-# "From sender Mon Jan  1 00:00:00 2024": a separator after a blank line needs a time of day, or a
-# header on the next line, so that a body paragraph starting with "From " does not split a message.
-ENVELOPE_RE = re.compile(rb"From \S*[ \t]+[^\n]*?\d:\d\d")
+MESSAGE_ID_RE = re.compile(rb"\nmessage-id[ \t]*:([^\n]*)", re.IGNORECASE)
+# "From sender Mon Jan  1 00:00:00 2024": a separator after a blank line needs an envelope date
+# (weekday, month, time of day) or a header on the next line, so that a body paragraph starting with
+# "From " does not split a message.
+ENVELOPE_RE = re.compile(
+    rb"From \S*[ \t]+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[ \t,]+(?:\d+[ \t]+)?"
+    rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n]*?\d:\d\d"
+)
 
 FROM, RCPT, DATE, LABELS, LISTY, PRECEDENCE, AUTO, XFROM = range(8)
 FIELD = {
@@ -140,7 +152,7 @@ def _day_seconds(day: bytes, mon: bytes, year: bytes) -> int | None:
     """Seconds from the epoch to midnight UTC of a ``DD Mon YYYY`` date; None when it does not exist."""
     month = MONTH.get(mon.lower())
     d, y = int(day), int(year)
-    if not month or not 1 <= d <= DAYS_IN_MONTH[month]:
+    if not month or not 1 <= d <= DAYS_IN_MONTH[month] or y < 1:
         return None
     if month == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
         return None
@@ -245,9 +257,14 @@ class _Collector:
 
     def __init__(self, owner: str | None, options: dict | None):
         options = options or {}
-        max_rcpt = options.get("max_recipients", 20)
-        if isinstance(max_rcpt, bool) or not isinstance(max_rcpt, int) or max_rcpt < 1:
-            msg = f"mail option max_recipients must be a positive integer, not {max_rcpt!r}"
+        raw = options.get("max_recipients")
+        raw = 20 if raw is None else raw
+        try:
+            max_rcpt = int(raw) if not isinstance(raw, bool) and float(raw) == int(raw) else 0
+        except (TypeError, ValueError, OverflowError):
+            max_rcpt = 0
+        if max_rcpt < 1:
+            msg = f"mail option max_recipients must be a positive integer, not {raw!r}"
             raise ConfigError(msg)
         aliases = options.get("aliases") or []
         if isinstance(aliases, str):
@@ -264,13 +281,15 @@ class _Collector:
         self.has_owner = bool(owner and owner.strip())
         if self.has_owner:
             self.records.append(owner_record(owner))
-            own = owner_record(owner).get("emails") or []
+            # the owner's address, also when given as "Name <address>"
+            own = [a for _n, a in getaddresses([owner])] if "@" in owner else []
             for addr in [*own, *aliases]:
                 addr = addr.strip().lower()
                 if addr:
                     self.ids[addr] = 0
         self.addr_cache: dict[bytes, tuple[tuple[int, ...], tuple[tuple[int, str], ...]]] = {}
         self.xfrom_cache: dict[bytes, str | None] = {}
+        self.label_cache: dict[bytes, bool] = {}
         # one entry per message with interactions (expanded per recipient at the end) ...
         self.m_line: list[int] = []
         self.m_src: list[int] = []
@@ -280,9 +299,11 @@ class _Collector:
         self.i_dst: list[int] = []
         self.rejects: list[tuple[int | None, str, str | None]] = []
         self.n_rows = 0
+        self.n_headed = 0  # messages with at least one header line
         self.n_lists = 0
         self.n_labels = 0
         self.n_folders = 0
+        self.n_duplicates = 0
         self.n_no_rcpt = 0
 
     def _resolve(self, value: bytes, line: int) -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
@@ -320,6 +341,7 @@ class _Collector:
     def add(self, line: int, pairs: Iterable[tuple[bytes, bytes]], header_found: bool = True) -> str | None:
         """Add one message from its ``(name, value)`` header pairs; return a reject reason or None."""
         self.n_rows += 1
+        self.n_headed += header_found
         sender = date = labels = xfrom = None
         rcpt: list[bytes] = []
         listy = False
@@ -346,9 +368,15 @@ class _Collector:
                 listy = listy or value.strip().lower() in BULK_PRECEDENCE
             elif kind == AUTO:
                 listy = listy or value.split(b";")[0].strip().lower() not in (b"no", b"")
-        if labels is not None and not self.skip_labels.isdisjoint(_labels(labels)):
-            self.n_labels += 1
-            return None
+        if labels is not None:
+            skip = self.label_cache.get(labels)
+            if skip is None:
+                if len(self.label_cache) >= MAX_CACHE:
+                    self.label_cache.clear()
+                skip = self.label_cache[labels] = not self.skip_labels.isdisjoint(_labels(labels))
+            if skip:
+                self.n_labels += 1
+                return None
         if listy:
             self.n_lists += 1
             return None
@@ -443,6 +471,8 @@ class _Collector:
             notes.append(f"{self.n_labels} messages labelled spam, trash or draft skipped")
         if self.n_folders:
             notes.append(f"{self.n_folders} messages in trash, spam or draft folders (or flagged so) skipped")
+        if self.n_duplicates:
+            notes.append(f"{self.n_duplicates} copies of messages already read from another folder skipped")
         if n_broadcast:
             notes.append(f"{n_broadcast} messages to more than {self.max_rcpt} recipients kept as broadcast")
         if self.n_no_rcpt:
@@ -454,7 +484,7 @@ class _Collector:
             interactions=interactions,
             rejects=rejects_table(self.rejects),
             n_rows=self.n_rows,
-            n_skipped=self.n_lists + self.n_labels + self.n_folders,
+            n_skipped=self.n_lists + self.n_labels + self.n_folders + self.n_duplicates,
             notes=notes,
         )
 
@@ -464,7 +494,7 @@ class _Collector:
 
 def _open(path: Path):
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+        return open(path, "rb")
     except OSError as exc:
         msg = f"cannot read {path}: {exc.strerror or exc}"
         raise InputFormatError(msg) from exc
@@ -489,9 +519,10 @@ def _check_text(head: bytes, path: Path, what: str) -> None:
 
 def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
     """Stream an mbox: add each message's headers to ``sink``; bodies are skipped unread."""
-    buf = _read(fh, path, CHUNK)
+    first = max(CHUNK, 65536)
+    buf = _read(fh, path, first)
     _check_text(buf, path, "an mbox mailbox")
-    eof = len(buf) < CHUNK
+    eof = len(buf) < first
     start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
     while start < len(buf) and buf[start] in b"\r\n \t":
         start += 1
@@ -538,12 +569,14 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
                 hdr_end = len(buf)
                 break
             msg_start -= more(msg_start)
+        oversize = oversize or hdr_end - msg_start > MAX_HEADER
         lc_line += buf.count(b"\n", lc_pos, msg_start)
         lc_pos = msg_start
         line = lc_line
         if oversize:
             sink.n_rows += 1
-            sink.reject(line, f"header block over {MAX_HEADER // 1024} KiB without an end", buf[msg_start:msg_start + 200])
+            sink.n_headed += 1
+            sink.reject(line, OVERSIZE, buf[msg_start:msg_start + 200])
         else:
             pairs = header_find(buf, nl, hdr_end)
             found = bool(pairs) or ANY_HEADER_RE.search(buf, nl, hdr_end) is not None
@@ -584,6 +617,9 @@ def read_mbox(path: Path, *, owner: str | None = None, options: dict | None = No
     sink = _Collector(owner, options)
     with _open(path) as fh:
         _scan_mbox(fh, path, sink)
+    if sink.n_rows and not sink.n_headed:
+        msg = f"{path}: not an mbox mailbox: 'From ' lines but no message has a 'Name: value' header"
+        raise InputFormatError(msg)
     return sink.parsed()
 
 
@@ -599,7 +635,7 @@ def _message_headers(fh, path: Path) -> tuple[bytes, int, bool]:
     while True:
         m = BLANK_RE.search(data)
         if m is not None:
-            return data, m.start(), True
+            return data, m.start(), m.start() <= MAX_HEADER
         chunk = _read(fh, path, 65536) if len(data) <= MAX_HEADER else b""
         if not chunk:
             return data, len(data), len(data) <= MAX_HEADER
@@ -632,7 +668,7 @@ def read_eml(path: Path, *, owner: str | None = None, options: dict | None = Non
         raise InputFormatError(msg)
     if not complete:
         sink.n_rows += 1
-        sink.reject(1, f"header block over {MAX_HEADER // 1024} KiB without an end", data[1:201])
+        sink.reject(1, OVERSIZE, data[1:201])
     else:
         _add_message(data, end, 1, sink)
     return sink.parsed()
@@ -676,13 +712,15 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
     """Parse a maildir folder (``cur/``, ``new/``; ``tmp/`` ignored), one file per message.
 
     Maildir++ subfolders (``.Sent``, ``.Archive``) are included; trash, spam, junk and draft folders,
-    and messages flagged trashed (``T``) or draft (``D``), are skipped.
+    messages flagged trashed (``T``) or draft (``D``), and second copies of a ``Message-ID`` (a message
+    filed in two folders) are skipped.
     """
     path = Path(path)
     if not _is_maildir(path):
         msg = f"{path}: not a maildir folder (no cur/ or new/ subfolder)"
         raise InputFormatError(msg)
     sink = _Collector(owner, options)
+    seen_ids: set[int] = set()
     for number, (f, skip) in enumerate(_maildir_files(path), start=1):
         if skip:
             sink.n_rows += 1
@@ -702,8 +740,17 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
             continue
         if not complete:
             sink.n_rows += 1
-            sink.reject(number, f"{label}: header block over {MAX_HEADER // 1024} KiB without an end", data[1:201])
+            sink.reject(number, f"{label}: {OVERSIZE}", data[1:201])
             continue
+        m = MESSAGE_ID_RE.search(data, 0, end)
+        if m is not None and m.group(1).strip():
+            # the same message in two folders (Gmail's IMAP "All Mail" holds every message again)
+            key = hash(m.group(1).strip())
+            if key in seen_ids:
+                sink.n_rows += 1
+                sink.n_duplicates += 1
+                continue
+            seen_ids.add(key)
         _add_message(data, end, number, sink, label)
     return sink.parsed()
 
