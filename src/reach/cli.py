@@ -559,6 +559,37 @@ def formats(out_fmt: str, output: Path | None) -> None:
     show(Output(data={"formats": rows.to_dicts()}, rows=rows), out_fmt, output)
 
 
+@cli.command("run")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Outputs folder instead of the config's [outputs] folder ({date} allowed).")
+@click.option("--check", is_flag=True, help="Only validate the config (every problem at once); do nothing else.")
+@click.option("--no-progress", is_flag=True, help="No progress display on stderr.")
+@click.pass_obj
+@handle_errors
+def run_cmd(obj: Ctx, config: Path, out_dir: Path | None, check: bool, no_progress: bool) -> None:
+    """Run the whole pipeline described by a TOML config: the nightly job.
+
+    Prints a JSON summary on stdout; exit code 0 ok, 1 finished with failed files or rejects over the
+    thresholds, 2 failed.
+
+    Example: reach run pipeline.toml
+    """
+    from reach.run import load_run_config, run_pipeline
+
+    if check:
+        load_run_config(config, out=out_dir)
+        click.echo(f"{config}: ok")
+        return
+    if not obj.quiet:
+        logging.getLogger("reach.run").setLevel(logging.INFO)  # stage timings on stderr
+    summary = run_pipeline(config, out=out_dir, quiet=obj.quiet, progress=False if no_progress else None)
+    click.echo(summary.to_json(), nl=False)
+    if summary.error:
+        click.echo(f"reach: error: {summary.error}", err=True)
+    sys.exit(summary.exit_code)
+
+
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reach-demo"),
               show_default=True, help="Where the demo workspace and outputs go.")
