@@ -559,6 +559,68 @@ def formats(out_fmt: str, output: Path | None) -> None:
     show(Output(data={"formats": rows.to_dicts()}, rows=rows), out_fmt, output)
 
 
+@cli.command("communities")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--resolution", default="auto", show_default=True,
+              help="Leiden resolution: 'auto' (estimated from the graph) or a number (1 = classic modularity).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--members", is_flag=True, help="List every person's community instead of the summary.")
+@output_options()
+@click.pass_obj
+@handle_errors
+def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, out_fmt: str,
+                    output: Path | None) -> None:
+    """Clusters of the network (Leiden on tie strengths, fixed seed): sizes, dominant companies and
+    domains, and which team members reach into each.
+
+    Example: reach communities --format csv -o communities.csv
+    """
+    from reach.errors import ConfigError
+    from reach.pipeline import communities
+
+    try:
+        res_value: float | str = resolution if resolution == "auto" else float(resolution)
+    except ValueError:
+        raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
+    res, summary = communities(obj.workspace, team=list(team) or None, resolution=res_value, seed=seed)
+    lines = [f"{summary.height} communities; modularity {res.modularity:.4f} at resolution "
+             f"{res.resolution:.3g}; seed {seed}"]
+    if members:
+        show(Output(data={"membership": res.membership.to_dicts()}, rows=res.membership, lines=lines), out_fmt, output)
+        return
+    rows = summary.with_columns(
+        pl.col("top_companies").list.eval(pl.element().struct.field("value")).list.join(", "),
+        pl.col("top_domains").list.eval(pl.element().struct.field("value")).list.join(", "),
+    ).drop("team_reach")
+    show(Output(data={"modularity": res.modularity, "resolution": res.resolution, "seed": seed,
+                      "communities": summary.to_dicts()}, rows=rows, lines=lines), out_fmt, output)
+
+
+@cli.command("brokers")
+@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--to", "targets", multiple=True, help="A target person (repeat); adds how many targets each broker carries.")
+@click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@output_options()
+@click.pass_obj
+@handle_errors
+def brokers_cmd(obj: Ctx, team, targets, targets_file, top: int, seed: int, out_fmt: str, output: Path | None) -> None:
+    """People who bridge: betweenness (sampled on large graphs), Burt's constraint, the communities they
+    connect, and with targets, how many targets the team would lose without them.
+
+    Example: reach brokers --to "Grace Lee" --to "Dev Patel"
+    """
+    from reach.pipeline import brokers
+
+    wanted = list(targets) + read_list_file(targets_file)
+    rows = brokers(obj.workspace, team=list(team) or None, targets=wanted or None, seed=seed, top=top)
+    if "bridged_communities" in rows.columns:
+        rows = rows.with_columns(pl.col("bridged_communities").cast(pl.List(pl.String)).list.join(","))
+    show(Output(data={"brokers": rows.to_dicts()}, rows=rows.drop("person_id"), lines=[f"top {rows.height} brokers"]),
+         out_fmt, output)
+
+
 @cli.command("run")
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -596,14 +658,17 @@ def run_cmd(obj: Ctx, config: Path, out_dir: Path | None, check: bool, no_progre
 @click.pass_obj
 @handle_errors
 def demo(obj: Ctx, out_dir: Path) -> None:
-    """Import the bundled sample exports of a three-person team and summarise their network.
+    """Run the whole pipeline on the bundled sample exports of a three-person team: import, resolve,
+    strengths, intros, reach, communities, statistics, and an HTML report.
 
     Example: reach demo --out /tmp/reach-demo
     """
     from reach.demo import run_demo
 
-    for line in run_demo(out_dir):
+    summary, lines = run_demo(out_dir, quiet=obj.quiet)
+    for line in lines:
         click.echo(line)
+    sys.exit(summary.exit_code)
 
 
 def main() -> None:

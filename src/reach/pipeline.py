@@ -665,3 +665,36 @@ def team_plan(workspace: str | os.PathLike[str] | Workspace | ReachGraph, *, tea
             "person_id", "display_name", "n_targets_gained", "distance").sort(
             ["n_targets_gained", "person_id"], descending=[True, False])
     return out
+
+
+# ------------------------------------------------------------------ communities and brokers
+def communities(workspace: str | os.PathLike[str] | Workspace | ReachGraph, *, team: list[str] | None = None,
+                resolution: float | str = "auto", seed: int = 0, method: str = "leiden"):
+    """Communities of the relationship graph and what each holds (companies, domains, team reach)."""
+    from reach.algorithms.communities import detect_communities, summarise_communities
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    res = detect_communities(rg, method=method, resolution=resolution, seed=seed)
+    try:
+        team_v = np.array(team_vertices(rg, team), dtype=np.int64)
+    except WorkspaceError:
+        team_v = np.zeros(0, dtype=np.int64)
+    return res, summarise_communities(res, rg.people, team_v)
+
+
+def brokers(workspace: str | os.PathLike[str] | Workspace | ReachGraph, *, team: list[str] | None = None,
+            targets: list[str] | None = None, seed: int = 0, top: int = 20) -> pl.DataFrame:
+    """People who bridge: betweenness, constraint, and (with a team and targets) targets lost without them."""
+    from reach.algorithms.brokers import brokers as brokers_fn
+    from reach.algorithms.communities import detect_communities
+
+    rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
+    team_v = np.array(team_vertices(rg, team), dtype=np.int64) if (team or targets) else None
+    target_v = np.array(resolve_people(rg, targets), dtype=np.int64) if targets else None
+    membership = detect_communities(rg, seed=seed).labels
+    if target_v is None:
+        return brokers_fn(rg, sources=team_v, targets=None, membership=membership, seed=seed, top=top)
+    # with targets, the brokers that matter are those the team's paths to the targets depend on
+    rows = brokers_fn(rg, sources=team_v, targets=target_v, membership=membership, seed=seed, top=rg.n_people)
+    rows = rows.sort(["n_targets_lost", "n_targets_via", "betweenness"], descending=True).head(top)
+    return rows.with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
