@@ -74,3 +74,24 @@ def test_owner_label_merges_owner_records_across_exports():
     ]))
     assert res["people"].num_rows == 1
     assert res["people"].column("owner").to_pylist() == ["ana@northwind.example"]
+
+
+def test_fuzzy_tier_merges_same_company_near_identical_names_only_when_enabled():
+    from reach.identity import ResolveSettings
+
+    rows = [
+        {"display_name": "Omar Haddad", "company": "Acme Inc.", "linkedin_url": "linkedin.com/in/omar-h"},
+        {"display_name": "Haddad, Omar", "company": "ACME", "emails": ["omar@acme.example"]},
+        {"display_name": "Omar Haddad", "company": "Umbrella", "emails": ["omar@umbrella.example"]},
+        {"display_name": "Omar Hadad", "company": "Acme", "emails": ["o.hadad@acme.example"]},
+    ]
+    plain = resolve(records([dict(r) for r in rows]))
+    assert plain["people"].num_rows == 4
+    fuzzy = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=97))
+    mem = pl.from_arrow(fuzzy["membership"]).sort("record_id")["person_id"].to_list()
+    assert mem[0] == mem[1]  # same company (Acme Inc. == ACME), same name in another order
+    assert mem[2] != mem[0]  # another company: never merged on the name
+    assert mem[3] != mem[0]  # "Hadad" scores 95.2, below 97
+    assert pl.from_arrow(fuzzy["fuzzy"]).height == 1
+    looser = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=90))
+    assert looser["people"].num_rows == 2

@@ -317,8 +317,8 @@ def fuzzy_candidates(rec: pl.DataFrame, comp: np.ndarray, rec_ids: pl.DataFrame,
     """
     from rapidfuzz import fuzz, process
 
-    r = rec.join(rec_ids, on="record_id").with_columns(pl.Series("comp", comp[rec_ids.join(
-        rec.select("record_id"), on="record_id", how="right")["rv"].to_numpy()]))
+    r = rec.join(rec_ids, on="record_id")
+    r = r.with_columns(pl.Series("comp", comp[r["rv"].to_numpy()]))
     r = r.with_columns(company_key(pl.col("company")).alias("ck"),
                        name_signatures(r["display_name"]).alias("sig"))
     r = r.filter(pl.col("ck").is_not_null() & pl.col("sig").is_not_null())

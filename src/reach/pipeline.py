@@ -228,9 +228,13 @@ def build(workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSetti
             "people": resolved["people"], "ties": ties,
         }, digest)
     n_ignored = resolved["ignored"].num_rows
+    n_fuzzy = resolved["fuzzy"].num_rows
     if n_ignored:
         log.warning("%d shared emails/phones were not used to merge people", n_ignored)
-    return {"people": resolved["people"].num_rows, "ties": ties.num_rows, "rebuilt": 1, "ignored": n_ignored}
+    if n_fuzzy:
+        log.info("%d record pairs merged by the fuzzy name+company tier", n_fuzzy)
+    return {"people": resolved["people"].num_rows, "ties": ties.num_rows, "rebuilt": 1, "ignored": n_ignored,
+            "fuzzy_merges": n_fuzzy}
 
 
 def load_graph(workspace: str | os.PathLike[str] | Workspace) -> ReachGraph:
