@@ -63,6 +63,24 @@ def output_options(fmt_flag: str = "--format") -> Callable:
     return deco
 
 
+def parse_options(pairs: tuple[str, ...]) -> dict:
+    """``KEY=VALUE`` pairs; values that read as TOML scalars (numbers, booleans) are typed."""
+    import tomllib
+
+    from reach.errors import ConfigError
+
+    out: dict = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r}: expected KEY=VALUE")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = value
+    return out
+
+
 def show(output: Output, fmt: str, path: Path | None) -> None:
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_object(Ctx) if ctx else None
@@ -119,18 +137,28 @@ def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool, pseudonym
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", default=None, help="Input format (default: detected from content); see `reach formats`.")
 @click.option("--owner", default=None, help="Whose export this is (email or name); needed for LinkedIn exports.")
+@click.option("--alias", "aliases", multiple=True, help="Another address of the owner (repeatable).")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Column mapping TOML for --format generic-csv (see docs/dev/importers.md).")
+@click.option("--option", "opts", multiple=True, metavar="KEY=VALUE",
+              help="An importer option, e.g. max_recipients=30 or timezone=Europe/Paris (repeatable).")
 @output_options("--output-format")
 @click.pass_obj
 @handle_errors
-def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | None, out_fmt: str,
-               output: Path | None) -> None:
+def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | None, aliases: tuple[str, ...],
+               mapping: Path | None, opts: tuple[str, ...], out_fmt: str, output: Path | None) -> None:
     """Import export files (or folders of them) into the workspace.
 
     Example: reach import Connections.csv --owner ana@example.com
     """
     from reach.pipeline import build, import_paths
 
-    summary = import_paths(obj.workspace, list(paths), fmt=fmt, owner=owner)
+    options = parse_options(opts)
+    if aliases:
+        options["aliases"] = list(aliases)
+    if mapping:
+        options["mapping_file"] = str(mapping)
+    summary = import_paths(obj.workspace, list(paths), fmt=fmt, owner=owner, options=options)
     built = build(obj.workspace) if summary.n_failed < len(summary.files) else {"people": 0, "ties": 0}
     rows = pl.DataFrame([{k: getattr(f, k) for k in ("path", "status", "format", "n_rows", "n_records",
                                                      "n_interactions", "n_rejects", "n_skipped")} for f in summary.files])
