@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reach.algorithms.bitbfs import adjacency_of, distance_histogram
 from reach.graph import ReachGraph
 
 
@@ -93,33 +94,26 @@ def effective_diameter(counts: dict[int, float], q: float = 0.9) -> float:
     return float(prev_d + (target - prev_c) * (ds[i] - prev_d) / (cdf[i] - prev_c))
 
 
-def _hist_from_bfs(graph, source: int) -> np.ndarray:
-    """Nodes at each distance 1.. from ``source`` (index 0 = distance 1)."""
-    _, layers, _ = graph.bfs(source, mode="all")
-    return np.diff(np.asarray(layers, dtype=np.int64))[1:]
-
-
 def distance_distribution(graph, *, exact_limit: int = 50_000, n_samples: int = 1000, seed: int = 0
                           ) -> DistanceDistribution:
-    """Distance distribution of a connected igraph graph: exact or sampled (see module docs)."""
+    """Distance distribution of a connected igraph graph: exact or sampled (see module docs).
+
+    Both use bit-parallel BFS (:mod:`reach.algorithms.bitbfs`): 64 sources per machine word.
+    """
     n = graph.vcount()
     if n < 2:
         return DistanceDistribution(counts={}, exact=True, n_sources=n)
+    adj = adjacency_of(graph)
     if n <= exact_limit:
-        hist = graph.path_length_hist(directed=False)
-        counts = {int(start): float(c) for start, _, c in hist.bins() if c}
+        hist = distance_histogram(adj, np.arange(n, dtype=np.int64))
+        counts = {i + 1: float(c // 2) for i, c in enumerate(hist) if c}
         return DistanceDistribution(counts=counts, exact=True, n_sources=n)
     rng = np.random.default_rng(seed)
     k = min(n_samples, n)
-    sample = rng.choice(n, size=k, replace=False)
-    total = np.zeros(1, dtype=np.float64)
-    for s in sample:
-        h = _hist_from_bfs(graph, int(s)).astype(np.float64)
-        if h.shape[0] > total.shape[0]:
-            total = np.pad(total, (0, h.shape[0] - total.shape[0]))
-        total[: h.shape[0]] += h
+    sample = np.sort(rng.choice(n, size=k, replace=False))
+    hist = distance_histogram(adj, sample).astype(np.float64)
     scale = n / (2.0 * k)  # ordered pairs from k sources -> unordered pairs over n sources
-    counts = {i + 1: float(c * scale) for i, c in enumerate(total) if c}
+    counts = {i + 1: float(c * scale) for i, c in enumerate(hist) if c}
     return DistanceDistribution(counts=counts, exact=False, n_sources=k)
 
 
