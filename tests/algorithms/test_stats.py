@@ -47,6 +47,7 @@ def test_email_enron_reproduces_published_table(shared_data, tmp_path):
     assert round(d["average_clustering"], 4) == 0.4970
     assert d["triangles"] == 727044
     assert d["diameter"] == 13  # exact; SNAP's sampled 11 is a lower bound
+    assert abs(d["effective_diameter_90"] - 4.8) <= 0.1
 
 
 @pytest.mark.parametrize("seed", range(10))
