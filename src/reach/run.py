@@ -634,14 +634,7 @@ def _refuse(path: Path) -> None:
     raise WorkspaceError(msg)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        import errno
-
-        return exc.errno == errno.EPERM
-    return True
+from reach.workspace import _pid_alive  # noqa: E402 - one liveness check for both locks
 
 
 def _recover(final: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -79,3 +81,16 @@ def owner_record(owner: str) -> dict:
     emails = [owner] if "@" in owner and " " not in owner else None
     return {"record_id": 0, "line": None, "role": "owner", "owner": owner, "display_name": owner,
             "emails": emails}
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsers that allocate many small, acyclic containers spend a
+    third of their time in collections otherwise."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
