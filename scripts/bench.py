@@ -341,6 +341,18 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
                     check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
                     note="synthetic tie strengths")
     out.append(st)
+    import reach.algorithms.intros as intros_module
+
+    table_candidates = intros_module.two_hop_candidates
+    intros_module.two_hop_candidates = fr.two_hop_candidates  # only in this benchmark process
+    try:
+        st, _ = measure("intros.fastreach", lambda: warm_intro_paths(rg_w, team_v, targ_v, max_hops=2, top_k=3),
+                        repeats=repeats, impl="intros.warm_intro_paths with fastreach.two_hop_candidates",
+                        check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
+                        note="synthetic tie strengths")
+    finally:
+        intros_module.two_hop_candidates = table_candidates
+    out.append(st)
 
     bfs_v = verts(wl["bfs_sources"])
     it = iter(list(bfs_v) * max(1, repeats))

@@ -220,3 +220,30 @@ def test_kernels_at_a_million_ties():
     assert_frame_equal(got.per_source, want.per_source)
     assert got.team == want.team
     assert np.array_equal(fr.bfs_distances(rg, 5), single_source_distances(rg, 5))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_two_hop_candidates_and_intros_match_the_table_version(seed, monkeypatch):
+    import polars as pl
+
+    from reach.algorithms import intros
+
+    _, rg = random_graph(seed, n=80)
+    rng = np.random.default_rng(seed)
+    rg.strength = rng.uniform(0.05, 1.0, rg.n_ties)
+    team = rng.choice(rg.n_people, 4, replace=False)
+    targets = rng.choice(rg.n_people, 25, replace=True)  # repeats and team members included on purpose
+    blocked = rng.choice(rg.n_people, 3, replace=False) if seed % 2 else None
+    allowed = rng.random(rg.n_ties) < 0.8 if seed % 3 == 0 else None
+    keys = ["target", "member", "introducer", "hops", "e1", "e2"]
+    want = intros.two_hop_candidates(rg, team, targets, blocked=blocked, allowed_edges=allowed).sort(keys)
+    got = fr.two_hop_candidates(rg, team, targets, blocked=blocked, allowed_edges=allowed)
+    assert isinstance(got, pl.DataFrame)
+    assert_frame_equal(got.sort(keys), want)
+    slow = intros.warm_intro_paths(rg, team, targets, top_k=2, max_asks=2 if seed % 2 else None, blocked=blocked,
+                                   allowed_edges=allowed)
+    monkeypatch.setattr(intros, "two_hop_candidates", fr.two_hop_candidates)
+    fast = intros.warm_intro_paths(rg, team, targets, top_k=2, max_asks=2 if seed % 2 else None, blocked=blocked,
+                                   allowed_edges=allowed)
+    assert_frame_equal(fast.paths, slow.paths)
+    assert fast.unreached == slow.unreached

@@ -18,6 +18,8 @@ array (no Python loop over edges) and cached for as long as the graph's edge arr
   :func:`reach.algorithms.stats.distance_distribution`, hence the same answer. Unlike
   :mod:`reach.algorithms.bitbfs` (which pulls over every edge at every level) it is direction
   optimising: a level whose frontier touches few edges pushes from the frontier instead.
+* :func:`two_hop_candidates`: the introducer candidates of :mod:`reach.algorithms.intros` from the
+  team's and the targets' adjacency rows only.
 * :func:`warmest_paths`: Dijkstra from one person (``scipy.sparse.csgraph``) on ``-ln(strength)``,
   with every target's path walked back at once.
 
@@ -60,6 +62,7 @@ class Csr:
     degree: np.ndarray
     nz_rows: np.ndarray
     nz_starts: np.ndarray
+    n_loops: int = 0  # self-loops in the edge array (left out of the adjacency)
 
     @property
     def n(self) -> int:
@@ -110,7 +113,8 @@ def csr_from_edges(edges: np.ndarray, n: int) -> Csr:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
     nz = np.flatnonzero(degree)
-    return Csr(indptr=indptr, indices=indices, edge=edge, degree=degree, nz_rows=nz, nz_starts=indptr[nz])
+    return Csr(indptr=indptr, indices=indices, edge=edge, degree=degree, nz_rows=nz, nz_starts=indptr[nz],
+               n_loops=int(loops.sum()))
 
 
 def tie_vertices(person_ids: pl.Series, ties: pa.Table) -> np.ndarray:
@@ -467,6 +471,53 @@ def distance_distribution(rg: ReachGraph | Csr, *, vertices: np.ndarray | None =
     return DistanceDistribution(counts=counts, exact=False, n_sources=int(sample.shape[0]))
 
 
+# ------------------------------------------------------------------ intro candidates
+def two_hop_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, blocked: np.ndarray | None = None,
+                       allowed_edges: np.ndarray | None = None) -> pl.DataFrame:
+    """Every direct and one-introducer path from a team member to a target, from the CSR rows of both.
+
+    The same rows as :func:`reach.algorithms.intros.two_hop_candidates` (in another order, which
+    :func:`~reach.algorithms.intros.warm_intro_paths` sorts away), but it reads only the team's and
+    the targets' adjacency instead of building a table of every tie in both directions: at 10M ties,
+    50 team members and 1,000 targets, 0.004 s instead of 0.16 s (and ``warm_intro_paths`` as a whole
+    0.014 s instead of 0.85 s). Columns: target, member, introducer (= member for direct ties), hops,
+    strength, bottleneck, e1, e2 (edge indices; e2 = -1 for direct ties).
+    """
+    csr = csr_of(rg)
+    if csr.n_loops:  # a tie of someone with themselves: leave such graphs to the table version
+        from reach.algorithms.intros import two_hop_candidates as by_table
+
+        return by_table(rg, team, targets, blocked=blocked, allowed_edges=allowed_edges)
+    team_u = _sorted_unique(np.asarray(team, dtype=np.int64).ravel())
+    targ_u = _sorted_unique(np.asarray(targets, dtype=np.int64).ravel())
+
+    def rows(verts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        owner, slot = _slots_of(csr, verts)
+        e = csr.edge[slot].astype(np.int64)
+        keep = allowed_edges[e] if allowed_edges is not None else slice(None)
+        return verts[owner][keep], csr.indices[slot].astype(np.int64)[keep], e[keep]
+
+    member, mid, e1 = rows(team_u)
+    target, mid2, e2 = rows(targ_u)
+    s = rg.strength
+    from_team = pl.DataFrame({"member": member, "mid": mid, "s1": s[e1], "e1": e1})
+    to_target = pl.DataFrame({"mid": mid2, "target": target, "s2": s[e2], "e2": e2})
+    targ_s = pl.Series("target", targ_u, dtype=pl.Int64).implode()
+    direct = from_team.filter(pl.col("mid").is_in(targ_s)).select(
+        pl.col("mid").alias("target"), "member", pl.col("member").alias("introducer"), pl.lit(1).alias("hops"),
+        pl.col("s1").alias("strength"), pl.col("s1").alias("bottleneck"), "e1", pl.lit(-1, pl.Int64).alias("e2"))
+    excluded = team_u if blocked is None else np.concatenate([team_u, np.asarray(blocked, dtype=np.int64).ravel()])
+    via = (
+        from_team.filter(~pl.col("mid").is_in(pl.Series(excluded, dtype=pl.Int64).implode()))
+        .join(to_target, on="mid")
+        .filter(pl.col("target") != pl.col("member"))
+        .select("target", "member", pl.col("mid").alias("introducer"), pl.lit(2).alias("hops"),
+                (pl.col("s1") * pl.col("s2")).alias("strength"),
+                pl.min_horizontal("s1", "s2").alias("bottleneck"), "e1", "e2")
+    )
+    return pl.concat([direct, via])
+
+
 # ------------------------------------------------------------------ warmest paths (Dijkstra)
 _WEIGHTED: dict[tuple[int, int], tuple[weakref.ref, object]] = {}
 
@@ -530,4 +581,4 @@ def warmest_paths(rg: ReachGraph, source: int, targets: np.ndarray, *, max_hops:
 
 
 __all__ = ["Csr", "bfs_distances", "bit_bfs_levels", "csr_from_edges", "csr_of", "distance_distribution",
-           "tie_vertices", "two_hop_reach", "warmest_paths"]
+           "tie_vertices", "two_hop_candidates", "two_hop_reach", "warmest_paths"]

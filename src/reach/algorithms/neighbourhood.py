@@ -75,7 +75,7 @@ def multi_source_hops(rg: ReachGraph, sources: np.ndarray, *, max_hops: int) -> 
     dist = np.full(rg.n_people, -1, dtype=np.int64)
     sources = np.asarray(sources, dtype=np.int64)
     dist[sources] = 0
-    frontier = np.zeros(rg.n_people, dtype=np.int8)
+    frontier = np.zeros(rg.n_people, dtype=np.int32)  # int32: an int8 product overflows at hubs
     frontier[sources] = 1
     for k in range(1, max_hops + 1):
         reached = (adj @ frontier) > 0
@@ -83,5 +83,5 @@ def multi_source_hops(rg: ReachGraph, sources: np.ndarray, *, max_hops: int) -> 
         if not new.any():
             break
         dist[new] = k
-        frontier = new.astype(np.int8)
+        frontier = new.astype(np.int32)
     return dist
