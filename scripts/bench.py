@@ -16,8 +16,9 @@ What runs. Each side runs in its own subprocess, so its memory is its own:
   load): two-hop reach of 1,000 sources, warm intros to 1,000 targets from the 50-person team (up to
   two hops), single-source BFS, Dijkstra from one person to 1,000 targets with paths, the distance
   distribution (1,000 sampled sources above 50,000 people, exact below) and communities; finally the
-  whole import + build in a fresh workspace. The proposed ``reach.algorithms.fastreach`` kernels
-  run as extra rows (``op.fastreach``).
+  whole import + build in a fresh workspace. Graph build is timed up to a graph every kernel can
+  query (vertex pairs and the CSR adjacency); the igraph ``Graph`` is built lazily, only by the
+  operations that use igraph (clustering, betweenness, communities, GraphML).
 * baselines do the same operation on the edge list: networkx, scipy sparse CSR where it applies,
   networkit when installed, igraph where reach does not already use it the same way.
 
@@ -164,7 +165,8 @@ def make_workload(data: Path, seed: int) -> dict:
     k = min(N_SOURCES, present.shape[0])
     non_team = np.setdiff1d(present, team)
     # the largest component: BFS from the biggest hub (every side finds the same vertex set)
-    from reach.algorithms.fastreach import bfs_distances, csr_from_edges
+    from reach.adjacency import csr_from_edges
+    from reach.algorithms.neighbourhood import bfs_distances
 
     csr = csr_from_edges(edges, n)
     lcc = np.flatnonzero(bfs_distances(csr, int(np.argmax(deg))) >= 0)
@@ -220,10 +222,9 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
 
     import polars as pl
 
-    from reach.algorithms import fastreach as fr
     from reach.algorithms.intros import warm_intro_paths
     from reach.algorithms.neighbourhood import two_hop_reach
-    from reach.algorithms.separation import single_source_distances
+    from reach.algorithms.separation import single_source_distances, warmest_paths
     from reach.algorithms.stats import distance_distribution
     from reach.graph import build_graph
     from reach.identity import resolve
@@ -278,19 +279,14 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
                        impl="strength.compute_ties", note=f"{interactions.num_rows:,} interactions")
     out.append(st)
     people = resolved["people"]
-    st, rg_all = measure("graph_build", lambda: build_graph(people, ties), repeats=repeats, impl="graph.build_graph",
+    def build_ready():
+        g = build_graph(people, ties)
+        g.csr  # noqa: B018 - the CSR adjacency: built once per graph, used by every kernel below
+        return g
+
+    st, rg_all = measure("graph_build", build_ready, repeats=repeats,
+                         impl="graph.build_graph + CSR adjacency (igraph Graph built lazily, on first use)",
                          note=f"{people.num_rows:,} people, {ties.num_rows:,} ties (edge list + exports)")
-    out.append(st)
-
-    def proposed_build():
-        ppl = pl.from_arrow(people).sort("person_id")
-        e = fr.tie_vertices(ppl["person_id"], ties)
-        e = e[(e >= 0).all(axis=1)]
-        return fr.csr_from_edges(e, ppl.height)
-
-    st, _ = measure("graph_build.fastreach", proposed_build, repeats=repeats,
-                    impl="sort people + fastreach.tie_vertices + csr_from_edges (igraph deferred)",
-                    note="what graph build costs if the igraph Graph is built lazily")
     out.append(st)
 
     # the graph of the edge list alone: the same graph the baselines load
@@ -328,117 +324,50 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
         st, _ = measure("two_hop_reach", lambda: two_hop_reach(rg, src_v), repeats=repeats,
                         impl="neighbourhood.two_hop_reach", check=reach_check)
     out.append(st)
-    st, _ = measure("csr_build.fastreach", lambda: fr.csr_from_edges(rg.edges, rg.n_people), repeats=repeats,
-                    impl="fastreach.csr_from_edges", note="once per graph; cached for the kernels below")
-    out.append(st)
-    fr.csr_of(rg)
-    st, _ = measure("two_hop_reach.fastreach", lambda: fr.two_hop_reach(rg, src_v), repeats=repeats,
-                    impl="fastreach.two_hop_reach", check=reach_check)
-    out.append(st)
-
     st, _ = measure("intros", lambda: warm_intro_paths(rg_w, team_v, targ_v, max_hops=2, top_k=3),
                     repeats=repeats, impl="intros.warm_intro_paths(max_hops=2, top_k=3)",
                     check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
                     note="synthetic tie strengths")
     out.append(st)
-    import reach.algorithms.intros as intros_module
-
-    table_candidates = intros_module.two_hop_candidates
-    intros_module.two_hop_candidates = fr.two_hop_candidates  # only in this benchmark process
-    try:
-        st, _ = measure("intros.fastreach", lambda: warm_intro_paths(rg_w, team_v, targ_v, max_hops=2, top_k=3),
-                        repeats=repeats, impl="intros.warm_intro_paths with fastreach.two_hop_candidates",
-                        check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
-                        note="synthetic tie strengths")
-    finally:
-        intros_module.two_hop_candidates = table_candidates
-    out.append(st)
-
     bfs_v = verts(wl["bfs_sources"])
     it = iter(list(bfs_v) * max(1, repeats))
     st, _ = measure("bfs", lambda: single_source_distances(rg, int(next(it))), repeats=repeats,
-                    impl="separation.single_source_distances (igraph bfs)",
+                    impl="separation.single_source_distances (direction-optimising BFS on CSR)",
                     check=lambda d: int((d >= 0).sum()))
-    out.append(st)
-    it = iter(list(bfs_v) * max(1, repeats))
-    st, _ = measure("bfs.fastreach", lambda: fr.bfs_distances(rg, int(next(it))), repeats=repeats,
-                    impl="fastreach.bfs_distances", check=lambda d: int((d >= 0).sum()))
     out.append(st)
 
     dsrc = key_to_v[wl["dijkstra_source"]]
     dtarg = verts(wl["dijkstra_targets"])
-    g = rg_w.graph
-    g.es["cost"] = rg_w.cost.tolist()
-
-    def igraph_paths():
-        paths = g.get_shortest_paths(dsrc, to=dtarg.tolist(), weights="cost", output="epath")
-        return sum(float(rg_w.cost[p].sum()) for p in paths if p)
-
-    st, _ = measure("dijkstra", igraph_paths, repeats=repeats,
-                    impl="igraph get_shortest_paths(weights=-ln strength) (reach has no Dijkstra API yet)",
-                    check=lambda c: round(c, 4), note="synthetic tie strengths")
-    out.append(st)
-    fr.warmest_paths(rg_w, dsrc, dtarg[:2])  # builds the cost matrix once, as csr_of does
-    st, _ = measure("dijkstra.fastreach", lambda: fr.warmest_paths(rg_w, dsrc, dtarg), repeats=repeats,
-                    impl="fastreach.warmest_paths (scipy csgraph)",
+    warmest_paths(rg_w, dsrc, dtarg[:2])  # builds the cost matrix once per graph
+    st, _ = measure("dijkstra", lambda: warmest_paths(rg_w, dsrc, dtarg), repeats=repeats,
+                    impl="separation.warmest_paths (scipy csgraph Dijkstra + vectorised path walk)",
                     check=lambda df: round(float(-np.log(df["strength"].drop_nulls()).sum()), 4),
                     note="synthetic tie strengths; cost matrix cached per graph")
     out.append(st)
 
-    comps = rg.graph.connected_components()
-    giant = comps.giant()
-    lcc = np.flatnonzero(np.asarray(comps.membership) == int(np.argmax(comps.sizes())))
-    exact = giant.vcount() <= 50_000
+    lcc = np.flatnonzero(single_source_distances(rg, int(np.argmax(rg.degree))) >= 0)
+    exact = lcc.shape[0] <= 50_000
 
     def dd_check(d):
         return round(d.average(), 4)
 
-    import reach.algorithms.stats as stats_module
-
-    if hasattr(stats_module, "distance_histogram"):  # the bit-parallel version (reach.algorithms.bitbfs)
-        st, _ = measure("distance_distribution", lambda: distance_distribution(giant, n_samples=N_SOURCES),
-                        repeats=repeats, impl="stats.distance_distribution (bitbfs: bit-parallel BFS, pull only)",
-                        check=dd_check, note="exact" if exact else f"{N_SOURCES} sampled sources")
-    else:  # one igraph BFS per source: time a few and extrapolate when it would take too long
-        t0 = time.perf_counter()
-        for s in range(3):
-            giant.bfs(s)
-        per_source = (time.perf_counter() - t0) / 3
-        want = giant.vcount() if exact else N_SOURCES
-        if per_source * want > budget and not exact:
-            k = max(3, int(budget / per_source / 2))
-            st, _ = measure("distance_distribution", lambda: distance_distribution(giant, n_samples=k), repeats=1,
-                            impl="stats.distance_distribution (igraph BFS per source)", scale=N_SOURCES / k,
-                            note=_dist_note(k, N_SOURCES))
-        else:
-            st, _ = measure("distance_distribution", lambda: distance_distribution(giant, n_samples=N_SOURCES),
-                            repeats=repeats, impl="stats.distance_distribution (igraph BFS per source)",
-                            check=dd_check, note="exact" if exact else f"{N_SOURCES} sampled sources")
-    out.append(st)
-    st, dd_fast = measure("distance_distribution.fastreach",
-                          lambda: fr.distance_distribution(rg, vertices=lcc, n_samples=N_SOURCES), repeats=repeats,
-                          impl="fastreach.distance_distribution (bit-parallel BFS)", check=dd_check,
-                          note="exact" if exact else f"{N_SOURCES} sampled sources, same as stats'")
+    st, dd = measure("distance_distribution",
+                     lambda: distance_distribution(rg, vertices=lcc, n_samples=N_SOURCES), repeats=repeats,
+                     impl="stats.distance_distribution (bit-parallel, direction-optimising BFS)", check=dd_check,
+                     note="exact" if exact else f"{N_SOURCES} sampled sources")
     if check_accuracy:
-        st.extra["accuracy"] = _accuracy(fr, rg, lcc, dd_fast, exact)
+        st.extra["accuracy"] = _accuracy(rg, lcc, dd, exact)
     out.append(st)
 
     truth = planted(data)
-    try:
-        from reach.algorithms.communities import detect_communities
+    from reach.algorithms.communities import detect_communities
 
-        st, _ = measure("communities", lambda: detect_communities(rg), repeats=1,
-                        impl="communities.detect_communities (Leiden, auto resolution)",
-                        check=lambda r: {"communities": r.n_communities, "modularity": round(r.modularity, 3),
-                                         **truth(node_of_v, r.labels)})
-    except ImportError:
-        st, _ = measure("communities", lambda: rg.graph.community_leiden(objective_function="modularity",
-                                                                           n_iterations=-1),
-                        repeats=1, impl="igraph community_leiden (detect_communities not available)",
-                        check=lambda p: {"communities": len(p), "modularity": round(p.modularity, 3),
-                                         **truth(node_of_v, np.asarray(p.membership))})
+    st, _ = measure("communities", lambda: detect_communities(rg), repeats=1,
+                    impl="communities.detect_communities",
+                    check=lambda r: {"communities": r.n_communities, "modularity": round(r.modularity, 3),
+                                     **truth(node_of_v, r.labels)})
     out.append(st)
-    rg = rg_w = g = giant = None  # free the graph before the whole pipeline runs again
+    rg = rg_w = None  # free the graph before the whole pipeline runs again
 
     def whole():
         ws_new = tmp / f"whole{time.perf_counter_ns()}"
@@ -457,11 +386,13 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     return out
 
 
-def _accuracy(fr, rg, lcc, dd, exact: bool) -> dict:
+def _accuracy(rg, lcc, dd, exact: bool) -> dict:
     """How far the estimate is from a reference: exact at small sizes, 8x the sources otherwise."""
     if exact:
         return {"reference": "exact", "max_abs_share_diff": 0.0, "avg_rel_diff": 0.0}
-    ref = fr.distance_distribution(rg, vertices=lcc, n_samples=8 * N_SOURCES, seed=12345)
+    from reach.algorithms.stats import distance_distribution
+
+    ref = distance_distribution(rg, vertices=lcc, n_samples=8 * N_SOURCES, seed=12345)
     a = {k: v / dd.n_pairs for k, v in dd.counts.items()}
     b = {k: v / ref.n_pairs for k, v in ref.counts.items()}
     diff = max(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in set(a) | set(b))
@@ -691,7 +622,8 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
                     check=lambda c: round(c, 4), note="synthetic tie strengths")
     out.append(st)
     deg = np.diff(a.indptr)
-    from reach.algorithms.fastreach import bfs_distances, csr_from_edges
+    from reach.adjacency import csr_from_edges
+    from reach.algorithms.neighbourhood import bfs_distances
 
     lcc = np.flatnonzero(bfs_distances(csr_from_edges(edges, n), int(np.argmax(deg))) >= 0)
     sources = _dist_sources(wl, lcc.tolist())
@@ -750,7 +682,8 @@ def child_networkit(data: Path, wl: dict, repeats: int, budget: float) -> list[S
     st, _ = measure("dijkstra", dij, repeats=repeats, impl="distance.Dijkstra(storePaths) + getPath",
                     check=lambda c: round(c, 4), note="synthetic tie strengths")
     out.append(st)
-    from reach.algorithms.fastreach import bfs_distances, csr_from_edges
+    from reach.adjacency import csr_from_edges
+    from reach.algorithms.neighbourhood import bfs_distances
 
     deg = np.bincount(edges.ravel(), minlength=n)
     lcc = np.flatnonzero(bfs_distances(csr_from_edges(edges, n), int(np.argmax(deg))) >= 0)
@@ -881,8 +814,7 @@ def report(args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen
     base = {side: {r["op"]: r for r in rows} for side, rows in results.items() if side != "reach"}
     lines = []
     for r in reach_rows:
-        plain = r["op"].split(".")[0] if r["op"].endswith(".fastreach") else r["op"]
-        matches = [(side, ops[plain]) for side, ops in base.items() if plain in ops]
+        matches = [(side, ops[r["op"]]) for side, ops in base.items() if r["op"] in ops]
         if not matches:
             lines.append((r, None, None))
         for side, b in matches:

@@ -88,7 +88,7 @@ def child(side: str, n_nodes: int, n_edges: int, mu: float) -> dict:
         g = ig.Graph(n_nodes)
         g.add_edges(edges)
         ids = pl.Series("person_id", [f"p{i:07d}" for i in range(n_nodes)])
-        rg = ReachGraph(graph=g, people=pl.DataFrame({"person_id": ids}), strength=strength, edges=edges)
+        rg = ReachGraph(people=pl.DataFrame({"person_id": ids}), strength=strength, edges=edges)
         t1 = time.perf_counter()
         res = detect_communities(rg)
         t2 = time.perf_counter()

@@ -1,8 +1,12 @@
-"""The relationship graph: the TIES table as an undirected igraph graph plus person_id <-> vertex maps.
+"""The relationship graph: the TIES table as vertex pairs, plus person_id <-> vertex maps.
 
 Vertex ``i`` is person ``person_ids[i]`` (people sorted by ``person_id``); edge ``j`` is tie ``j`` of the
-ties table, with its strength in ``strength[j]``. The graph is built with ``Graph(n)`` and one
-``add_edges`` call on an ``(m, 2)`` int array: no Python loop over edges.
+ties table, with its strength in ``strength[j]``. The ``(m, 2)`` edge array is the source of truth.
+Two structures are derived from it on first use and cached: the CSR adjacency
+(:class:`reach.adjacency.Csr`), which every neighbourhood kernel uses (BFS, reach, intro candidates,
+distances), and an igraph ``Graph``, which only the algorithms igraph does best ask for (clustering,
+betweenness, constraint, Leiden, GraphML). Building the edge array is one hash lookup per column;
+nothing is built per edge in Python.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from reach.adjacency import Csr, csr_from_edges, edge_ids, tie_vertices
 
-@dataclass
+
+@dataclass(eq=False)
 class ReachGraph:
     """An undirected relationship graph with its people and tie strengths."""
 
-    graph: ig.Graph
     people: pl.DataFrame  # PEOPLE columns, row i = vertex i
     strength: np.ndarray  # float64, one per edge
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (m, 2) vertex pairs
@@ -29,15 +34,33 @@ class ReachGraph:
 
     @property
     def n_people(self) -> int:
-        return self.graph.vcount()
+        return self.people.height
 
     @property
     def n_ties(self) -> int:
-        return self.graph.ecount()
+        return int(self.edges.shape[0])
 
     @cached_property
     def person_ids(self) -> np.ndarray:
         return self.people["person_id"].to_numpy()
+
+    @cached_property
+    def csr(self) -> Csr:
+        """The adjacency as compressed sparse rows, built once (one sort of the edge array)."""
+        return csr_from_edges(self.edges, self.n_people)
+
+    @cached_property
+    def graph(self) -> ig.Graph:
+        """The same graph as an igraph ``Graph`` (edge ``j`` = tie ``j``), built on first use."""
+        g = ig.Graph(self.n_people)
+        if self.n_ties:
+            g.add_edges(self.edges)
+        return g
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Ties per person (int64, one per vertex)."""
+        return self.csr.degree
 
     def vertex(self, person_id: str) -> int:
         """Vertex index of ``person_id`` (KeyError if absent)."""
@@ -53,43 +76,33 @@ class ReachGraph:
         out = wanted.join(idx, on="person_id", how="left", maintain_order="left")
         return out["v"].fill_null(-1).cast(pl.Int64).to_numpy()
 
+    def edge_ids(self, path: list[int] | np.ndarray) -> np.ndarray:
+        """Edge index of each consecutive pair of vertices on ``path`` (-1 where two are not tied)."""
+        p = np.asarray(path, dtype=np.int64)
+        if p.shape[0] < 2:
+            return np.zeros(0, dtype=np.int64)
+        return edge_ids(self.csr, p[:-1], p[1:])
+
     @cached_property
     def cost(self) -> np.ndarray:
         """Routing cost per edge, ``-ln(strength)``."""
         return -np.log(self.strength)
 
-    @cached_property
-    def adjacency(self):
-        """The adjacency as a scipy CSR matrix (both directions), built once per graph."""
-        return self.csr()
-
-    def csr(self):
-        """The adjacency as a scipy CSR matrix (both directions), for vectorised neighbourhood work."""
-        import scipy.sparse as sp
-
-        edges = self.edges
-        n = self.n_people
-        rows = np.concatenate([edges[:, 0], edges[:, 1]])
-        cols = np.concatenate([edges[:, 1], edges[:, 0]])
-        data = np.ones(rows.shape[0], dtype=np.int8)
-        return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
-
 
 def build_graph(people: pa.Table, ties: pa.Table) -> ReachGraph:
-    """Build a :class:`ReachGraph` from PEOPLE and TIES tables (people sorted by person_id)."""
+    """Build a :class:`ReachGraph` from PEOPLE and TIES tables (people sorted by person_id).
+
+    Ties naming someone who is not among ``people`` are left out.
+    """
     ppl = pl.from_arrow(people).sort("person_id")
-    idx = ppl.select("person_id").with_row_index("v")
+    edges = tie_vertices(ppl["person_id"], ties)
     t = pl.from_arrow(ties)
-    t = (
-        t.join(idx.rename({"person_id": "person_a", "v": "va"}), on="person_a", how="inner", maintain_order="left")
-        .join(idx.rename({"person_id": "person_b", "v": "vb"}), on="person_b", how="inner", maintain_order="left")
-    )
-    g = ig.Graph(ppl.height)
-    edges = np.column_stack([t["va"].to_numpy().astype(np.int64), t["vb"].to_numpy().astype(np.int64)])
-    if t.height:
-        g.add_edges(edges)
-    return ReachGraph(graph=g, people=ppl, strength=t["strength"].to_numpy().astype(np.float64), edges=edges,
-                      ties=t.drop("va", "vb"))
+    known = (edges >= 0).all(axis=1) if edges.shape[0] else np.zeros(0, dtype=bool)
+    if not known.all():
+        t = t.filter(pl.Series(known))
+        edges = edges[known]
+    strength = t["strength"].to_numpy().astype(np.float64) if t.height else np.zeros(0, dtype=np.float64)
+    return ReachGraph(people=ppl, strength=strength, edges=np.ascontiguousarray(edges, dtype=np.int64), ties=t)
 
 
 def graph_from_edges(edges: list[tuple[str, str]] | np.ndarray, *, strength: float = 0.5) -> ReachGraph:

@@ -266,7 +266,7 @@ def degrees_of_separation(rg: ReachGraph, source: str, target: str, *, max_hops:
     """Hops between two people and one shortest path (raises :class:`NoPath`)."""
     s, t = resolve_people(rg, [source, target])
     verts = shortest_path(rg, s, t, max_hops=max_hops)
-    eids = rg.graph.get_eids(list(zip(verts[:-1], verts[1:], strict=True))) if len(verts) > 1 else []
+    eids = rg.edge_ids(verts).tolist()
     strengths = [float(rg.strength[e]) for e in eids] + [None]
     cols = rg.people[verts].select("person_id", "display_name", "key")
     path = cols.with_columns(
@@ -609,13 +609,13 @@ def accounts(workspace: str | os.PathLike[str] | Workspace | ReachGraph, account
     people of each account) and ``carriers`` (per account and team member: people within 1 and 2 hops).
     """
     from reach.algorithms.intros import warm_intro_paths
-    from reach.algorithms.neighbourhood import multi_source_hops
+    from reach.algorithms.neighbourhood import bfs_distances
     from reach.views import at_companies, parse_account, seniority
 
     rg = workspace if isinstance(workspace, ReachGraph) else load_graph(workspace)
     team_v = np.array(team_vertices(rg, team), dtype=np.int64)
-    dist = multi_source_hops(rg, team_v, max_hops=2)
-    member_dist = [multi_source_hops(rg, np.array([m]), max_hops=2) for m in team_v]
+    dist = bfs_distances(rg, team_v, max_hops=2)
+    member_dist = [bfs_distances(rg, np.array([m]), max_hops=2) for m in team_v]
     cov_rows, path_frames, carrier_rows = [], [], []
     for line in account_lines:
         acct = parse_account(line)

@@ -928,7 +928,7 @@ def stage_intros(st: _State) -> dict:
 
 def stage_reach(st: _State) -> dict:
     """Team reach within two hops, greedy team order, best new connections, who is reached by whom."""
-    from reach.algorithms.neighbourhood import multi_source_hops, reach_masks
+    from reach.algorithms.neighbourhood import bfs_distances, reach_masks
     from reach.pipeline import team_plan, team_reach
 
     rg, team_v = st.rg, st.team_v
@@ -946,7 +946,7 @@ def stage_reach(st: _State) -> dict:
     is_team[team_v] = True
     within = np.stack([(m > 0) & ~is_team for m in masks]) if masks else np.zeros((0, rg.n_people), dtype=bool)
     n_members = within.sum(axis=0)
-    dist = multi_source_hops(rg, team_v, max_hops=max(rg.n_people, 1))
+    dist = bfs_distances(rg, team_v)
     sel = np.nonzero((n_members > 0) & ~is_team)[0]
     names = rg.people["display_name"].to_numpy()
     member_names = [names[v] for v in team_v]
@@ -981,69 +981,27 @@ def stage_communities(st: _State) -> dict:
             st.summary.communities, st.summary.modularity = n, round(modularity, 6)
             st.stats.update({"communities": n, "modularity": modularity})
             return {"communities": n, "modularity": round(modularity, 4), "reused": True}
-    try:
-        from reach.algorithms.communities import detect_communities, summarise_communities
-    except ImportError:  # the module is not there: igraph's Leiden directly
-        labels, modularity = _leiden_fallback(rg, resolution=opts["resolution"], seed=st.cfg.seed)
-        summary_df = _summary_fallback(rg, labels, st.team_v)
-        st.summary.notes.append("communities: reach.algorithms.communities not available; used igraph Leiden directly")
-    else:
-        res = detect_communities(rg, method=opts["method"], resolution=opts["resolution"], seed=st.cfg.seed)
-        labels, modularity = np.asarray(res.labels, dtype=np.int64), float(res.modularity)
-        summary_df = summarise_communities(res, rg.people, st.team_v)
+    from reach.algorithms.communities import detect_communities, summarise_communities
+
+    res = detect_communities(rg, method=opts["method"], resolution=opts["resolution"], seed=st.cfg.seed)
+    labels, modularity = np.asarray(res.labels, dtype=np.int64), float(res.modularity)
+    summary_df = summarise_communities(res, rg.people, st.team_v)
     st.community_labels = labels
     st.tables["communities"] = summary_df
     st.tables["community_members"] = pl.DataFrame({
         "person_id": rg.people["person_id"], "name": rg.people["display_name"],
         "community": pl.Series(labels, dtype=pl.Int64)}).sort(["community", "name"], nulls_last=True)
-    brokers = _brokers(rg, labels, st.team_v, seed=st.cfg.seed)
-    if brokers is not None:
-        st.tables["brokers"] = brokers
-    else:
-        st.summary.notes.append("brokers: reach.algorithms.brokers not available; brokers.parquet not written")
+    st.tables["brokers"] = _brokers(rg, labels, st.team_v, seed=st.cfg.seed)
     n = int(summary_df.height)
     st.summary.communities, st.summary.modularity = n, round(modularity, 6)
     st.stats.update({"communities": n, "modularity": modularity})
-    return {"communities": n, "modularity": round(modularity, 4), "brokers": brokers is not None, "reused": False}
+    return {"communities": n, "modularity": round(modularity, 4), "reused": False}
 
 
-def _leiden_fallback(rg, *, resolution: float | str, seed: int) -> tuple[np.ndarray, float]:
-    import random
+def _brokers(rg, labels: np.ndarray, team_v: np.ndarray, *, seed: int, top: int = 100) -> pl.DataFrame:
+    """The ``top`` brokers (reach.algorithms.brokers), with the run's column names."""
+    from reach.algorithms.brokers import brokers
 
-    import igraph as ig
-
-    if rg.n_people == 0:
-        return np.zeros(0, dtype=np.int64), 0.0
-    w = rg.strength.tolist() if rg.n_ties else None
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        part = rg.graph.community_leiden(objective_function="modularity", weights=w,
-                                         resolution=1.0 if resolution == "auto" else float(resolution), n_iterations=-1)
-    finally:
-        ig.set_random_number_generator(random)
-    raw = np.asarray(part.membership, dtype=np.int64)
-    uniq, first, inverse, counts = np.unique(raw, return_index=True, return_inverse=True, return_counts=True)
-    order = np.lexsort((first, -counts))
-    rank = np.empty(uniq.shape[0], dtype=np.int64)
-    rank[order] = np.arange(uniq.shape[0])
-    labels = rank[inverse]
-    q = float(rg.graph.modularity(labels.tolist(), weights=w)) if rg.n_ties else 0.0
-    return labels, q
-
-
-def _summary_fallback(rg, labels: np.ndarray, team_v: np.ndarray) -> pl.DataFrame:
-    k = int(labels.max()) + 1 if labels.size else 0
-    return pl.DataFrame({"community": pl.Series(np.arange(k), dtype=pl.Int64),
-                         "n_people": pl.Series(np.bincount(labels, minlength=k), dtype=pl.Int64),
-                         "n_team": pl.Series(np.bincount(labels[team_v], minlength=k), dtype=pl.Int64)})
-
-
-def _brokers(rg, labels: np.ndarray, team_v: np.ndarray, *, seed: int, top: int = 100) -> pl.DataFrame | None:
-    """The ``top`` brokers from reach.algorithms.brokers (None when that module is not there)."""
-    try:
-        from reach.algorithms.brokers import brokers
-    except ImportError:
-        return None
     df = brokers(rg, sources=team_v if len(team_v) else None, membership=labels, seed=seed, top=top)
     return df.rename({"display_name": "name", "is_source": "is_team"}, strict=False)
 
@@ -1221,7 +1179,7 @@ def _tables(st: _State) -> dict[str, pl.DataFrame]:
                   else [None] * ppl.height, dtype=pl.Int64),
         pl.Series("community", st.community_labels, dtype=pl.Int64) if st.community_labels is not None
         else pl.lit(None, pl.Int64).alias("community"),
-        pl.Series("degree", rg.graph.degree(), dtype=pl.Int64))
+        pl.Series("degree", rg.degree, dtype=pl.Int64))
     t["people"] = people
     if rg.ties is not None and rg.ties.height:
         names = ppl.select("person_id", "display_name")

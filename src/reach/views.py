@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from reach.algorithms.neighbourhood import multi_source_hops, reach_masks
+from reach.algorithms.neighbourhood import bfs_distances, reach_masks
 from reach.graph import ReachGraph
 from reach.identity import company_key
 
@@ -123,7 +123,7 @@ def best_new_connections(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, 
     every neighbour of ``x``. Computed as one group-by over the uncovered targets' ties. Columns:
     ``vertex``, ``n_targets_gained``, ``distance`` (current hops from the team, -1 if unreachable).
     """
-    dist = multi_source_hops(rg, team, max_hops=6)
+    dist = bfs_distances(rg, team, max_hops=6)
     uncovered = np.array([t for t in np.unique(targets) if dist[t] < 0 or dist[t] > 2], dtype=np.int64)
     if uncovered.size == 0:
         return pl.DataFrame(schema={"vertex": pl.Int64, "n_targets_gained": pl.Int64, "distance": pl.Int64})

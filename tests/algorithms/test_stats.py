@@ -54,7 +54,7 @@ def test_email_enron_reproduces_published_table(shared_data, tmp_path):
 def test_exact_distance_distribution_matches_networkx(seed):
     g = nx.connected_watts_strogatz_graph(120, 4, 0.1, seed=seed)
     rg = graph_from_edges([(str(a), str(b)) for a, b in g.edges])
-    dist = distance_distribution(rg.graph, exact_limit=10_000)
+    dist = distance_distribution(rg, exact_limit=10_000)
     want: dict[int, int] = {}
     for _, lengths in nx.all_pairs_shortest_path_length(g):
         for d in lengths.values():
@@ -69,8 +69,8 @@ def test_exact_distance_distribution_matches_networkx(seed):
 def test_sampled_distance_distribution_is_close_to_exact():
     g = nx.connected_watts_strogatz_graph(3000, 6, 0.05, seed=1)
     rg = graph_from_edges([(str(a), str(b)) for a, b in g.edges])
-    exact = distance_distribution(rg.graph, exact_limit=10_000)
-    est = distance_distribution(rg.graph, exact_limit=100, n_samples=300, seed=3)
+    exact = distance_distribution(rg, exact_limit=10_000)
+    est = distance_distribution(rg, exact_limit=100, n_samples=300, seed=3)
     assert not est.exact and est.n_sources == 300
     assert est.n_pairs == pytest.approx(exact.n_pairs, rel=1e-9)
     assert est.average() == pytest.approx(exact.average(), rel=0.02)

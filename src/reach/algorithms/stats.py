@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reach.algorithms.bitbfs import adjacency_of, distance_histogram
+from reach.adjacency import Csr
+from reach.algorithms.bitbfs import WORD, bit_bfs_levels
+from reach.algorithms.neighbourhood import bfs_distances
 from reach.graph import ReachGraph
 
 
@@ -94,40 +96,54 @@ def effective_diameter(counts: dict[int, float], q: float = 0.9) -> float:
     return float(prev_d + (target - prev_c) * (ds[i] - prev_d) / (cdf[i] - prev_c))
 
 
-def distance_distribution(graph, *, exact_limit: int = 50_000, n_samples: int = 1000, seed: int = 0
-                          ) -> DistanceDistribution:
-    """Distance distribution of a connected igraph graph: exact or sampled (see module docs).
+def distance_distribution(rg: ReachGraph | Csr, *, vertices: np.ndarray | None = None, exact_limit: int = 50_000,
+                          n_samples: int = 1000, seed: int = 0) -> DistanceDistribution:
+    """Pairs of people by hop distance among ``vertices`` (a connected set, e.g. the largest component).
 
-    Both use bit-parallel BFS (:mod:`reach.algorithms.bitbfs`): 64 sources per machine word.
+    ``vertices`` default to every vertex (which must then be connected). Exact (BFS from every vertex)
+    up to ``exact_limit`` vertices, otherwise estimated from BFS runs from ``n_samples`` sources drawn
+    from ``vertices`` (sorted) with ``seed``. The BFS runs are bit-parallel
+    (:mod:`reach.algorithms.bitbfs`): 64 sources per pass.
     """
-    n = graph.vcount()
+    csr = rg if isinstance(rg, Csr) else rg.csr
+    verts = np.arange(csr.n, dtype=np.int64) if vertices is None else np.sort(np.asarray(vertices, dtype=np.int64))
+    n = verts.shape[0]
     if n < 2:
         return DistanceDistribution(counts={}, exact=True, n_sources=n)
-    adj = adjacency_of(graph)
-    if n <= exact_limit:
-        hist = distance_histogram(adj, np.arange(n, dtype=np.int64))
-        counts = {i + 1: float(c // 2) for i, c in enumerate(hist) if c}
+    exact = n <= exact_limit
+    if exact:
+        sample = verts
+    else:
+        rng = np.random.default_rng(seed)
+        k = min(n_samples, n)
+        sample = verts[rng.choice(n, size=k, replace=False)]
+    total = np.zeros(0, dtype=np.float64)
+    for lo in range(0, sample.shape[0], WORD):
+        chunk = np.sort(sample[lo:lo + WORD])
+        for k, new in bit_bfs_levels(csr, chunk):
+            if total.shape[0] < k:
+                total = np.pad(total, (0, k - total.shape[0]))
+            total[k - 1] += float(np.bitwise_count(new).sum())
+    if exact:
+        counts = {i + 1: float(round(c / 2.0)) for i, c in enumerate(total) if c}  # ordered -> unordered pairs
         return DistanceDistribution(counts=counts, exact=True, n_sources=n)
-    rng = np.random.default_rng(seed)
-    k = min(n_samples, n)
-    sample = np.sort(rng.choice(n, size=k, replace=False))
-    hist = distance_histogram(adj, sample).astype(np.float64)
-    scale = n / (2.0 * k)  # ordered pairs from k sources -> unordered pairs over n sources
-    counts = {i + 1: float(c * scale) for i, c in enumerate(hist) if c}
-    return DistanceDistribution(counts=counts, exact=False, n_sources=k)
+    scale = n / (2.0 * sample.shape[0])
+    counts = {i + 1: float(c * scale) for i, c in enumerate(total) if c}
+    return DistanceDistribution(counts=counts, exact=False, n_sources=int(sample.shape[0]))
 
 
-def diameter_lower_bound(graph, *, seed: int = 0, n_sweeps: int = 8) -> int:
-    """A lower bound on the diameter by repeated double sweeps (BFS to the farthest node and again)."""
+def diameter_lower_bound(rg: ReachGraph | Csr, vertices: np.ndarray, *, seed: int = 0, n_sweeps: int = 8) -> int:
+    """A lower bound on the diameter of the component ``vertices`` by repeated double sweeps (BFS to a
+    farthest person and again from there)."""
     rng = np.random.default_rng(seed)
     best = 0
     for _ in range(n_sweeps):
-        v = int(rng.integers(graph.vcount()))
+        v = int(vertices[int(rng.integers(vertices.shape[0]))])
         for _ in range(2):
-            vids, layers, _ = graph.bfs(v, mode="all")
-            ecc = len(layers) - 2
-            best = max(best, ecc)
-            v = int(vids[-1])
+            dist = bfs_distances(rg, v)
+            far = int(dist.max())
+            best = max(best, far)
+            v = int(np.flatnonzero(dist == far)[-1])
     return best
 
 
@@ -138,24 +154,26 @@ def network_stats(rg: ReachGraph, *, exact_limit: int = 50_000, n_samples: int =
     comps = g.connected_components()
     sizes = np.asarray(comps.sizes(), dtype=np.int64)
     n_comp = int(sizes.shape[0])
-    if g.vcount():
-        giant = comps.giant()
-        lcc_n, lcc_m = giant.vcount(), giant.ecount()
+    if rg.n_people:
+        membership = np.asarray(comps.membership, dtype=np.int64)
+        lcc = np.flatnonzero(membership == int(np.argmax(sizes)))  # the first largest, as igraph's giant()
+        lcc_n = int(lcc.shape[0])
+        lcc_m = int(np.count_nonzero(membership[rg.edges[:, 0]] == membership[lcc[0]])) if rg.n_ties else 0
     else:
-        giant, lcc_n, lcc_m = g, 0, 0
+        lcc, lcc_n, lcc_m = np.zeros(0, dtype=np.int64), 0, 0
     local = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=np.float64)
     avg_clust = float(local.mean()) if local.size else 0.0
-    deg = np.asarray(g.degree(), dtype=np.float64)
+    deg = rg.degree.astype(np.float64)
     n_tri = int(round(float((local * deg * (deg - 1) / 2.0).sum()) / 3.0))
-    dist = distance_distribution(giant, exact_limit=exact_limit, n_samples=n_samples, seed=seed)
+    dist = distance_distribution(rg, vertices=lcc, exact_limit=exact_limit, n_samples=n_samples, seed=seed)
     if dist.exact:
         diameter, exact_d = dist.max_distance(), True
     else:
-        diameter = max(dist.max_distance(), diameter_lower_bound(giant, seed=seed))
+        diameter = max(dist.max_distance(), diameter_lower_bound(rg, lcc, seed=seed))
         exact_d = False
         notes.append(f"distances estimated from {dist.n_sources} sampled sources; diameter is a lower bound")
     return NetworkStats(
-        n_people=g.vcount(), n_ties=g.ecount(), n_components=n_comp,
+        n_people=rg.n_people, n_ties=rg.n_ties, n_components=n_comp,
         largest_component_people=lcc_n, largest_component_ties=lcc_m,
         average_clustering=avg_clust, n_triangles=n_tri, distances=dist,
         diameter=diameter, diameter_exact=exact_d, notes=notes,
