@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -107,48 +108,85 @@ class StrengthSettings:
         return cls.from_dict(data.get("strength", data), where=f"{path} [strength]")
 
 
+def _person_codes(membership: pa.Table) -> tuple[pl.Series, np.ndarray, np.ndarray]:
+    """``(person_ids sorted, record_ids, code per record)``: code ``i`` is ``person_ids[i]``.
+
+    Codes follow the sorted order of the ids, so comparing codes compares the ids.
+    """
+    mem = pl.from_arrow(membership).select("record_id", "person_id")
+    persons = mem["person_id"].unique().sort()
+    coded = mem.join(persons.to_frame().with_row_index("code"), on="person_id")
+    return persons, coded["record_id"].to_numpy(), coded["code"].cast(pl.Int64).to_numpy()
+
+
+def _record_lookup(record_ids: np.ndarray, codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The code of each record in ``wanted`` (-1 for a record without a person): an array gather."""
+    if wanted.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    hi = int(max(record_ids.max(initial=-1), wanted.max()))
+    lo = int(min(record_ids.min(initial=0), wanted.min()))
+    if lo >= 0 and hi < 8 * (record_ids.shape[0] + wanted.shape[0]) + 1_000_000:
+        table = np.full(hi + 1, -1, dtype=np.int64)
+        table[record_ids] = codes
+        return table[wanted]
+    ref = pl.DataFrame({"r": record_ids, "c": codes})
+    out = pl.DataFrame({"r": wanted}).join(ref, on="r", how="left", maintain_order="left")["c"]
+    return out.fill_null(-1).to_numpy()
+
+
 def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_channels: tuple[str, ...] = ()
                    ) -> pl.DataFrame:
-    """Evidence per undirected person pair (person_a < person_b), self-ties dropped."""
-    mem = pl.from_arrow(membership)
-    it = (
-        pl.from_arrow(interactions)
-        .filter(~pl.col("channel").is_in(list(ignored_channels)))
-        .join(mem.rename({"record_id": "src_record", "person_id": "src"}), on="src_record")
-        .join(mem.rename({"record_id": "dst_record", "person_id": "dst"}), on="dst_record")
-        .filter(pl.col("src") != pl.col("dst"))
-    )
-    forward = pl.col("src") < pl.col("dst")
-    share = 1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)
-    it = it.with_columns(
-        pl.when(forward).then(pl.col("src")).otherwise(pl.col("dst")).alias("person_a"),
-        pl.when(forward).then(pl.col("dst")).otherwise(pl.col("src")).alias("person_b"),
-        forward.alias("a_started"),
-        share.alias("share"),
-    )
-    known = list(CHANNEL_COLUMNS)
+    """Evidence per undirected person pair (person_a < person_b), self-ties dropped, sorted by the pair.
+
+    Vectorised: records are mapped to integer person codes by an array gather, each pair becomes one
+    int64 key, and one group-by over that key computes every count, volume and date (no string
+    joins or sorts on the millions of interactions).
+    """
+    persons, rec_ids, rec_codes = _person_codes(membership)
+    n_p = max(persons.len(), 1)
+    it = pl.from_arrow(interactions)
+    if ignored_channels:
+        it = it.filter(~pl.col("channel").is_in(list(ignored_channels)))
+    src = _record_lookup(rec_ids, rec_codes, it["src_record"].to_numpy())
+    dst = _record_lookup(rec_ids, rec_codes, it["dst_record"].to_numpy())
+    keep = (src >= 0) & (dst >= 0) & (src != dst)
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    channels = it["channel"].unique().sort().to_list()
+    chan = pl.Enum(channels)
+    it = it.select(
+        pl.Series("key", lo * n_p + hi),
+        pl.Series("a_started", src < dst),
+        pl.col("channel").cast(chan),
+        pl.col("source_id").cast(pl.Categorical).to_physical().alias("source"),
+        "at", "weight",
+        # participant-weighted volume (edge lists: their weight column)
+        pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
+        .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)).alias("v"),
+    ).filter(pl.Series(keep))
     aggs = [pl.len().alias("n_interactions"),
-            pl.col("a_started").sum().alias("n_a_to_b"),
-            (~pl.col("a_started")).sum().alias("n_b_to_a")]
-    aggs += [(pl.col("channel") == ch).sum().alias(col) for ch, col in CHANNEL_COLUMNS.items()]
+            pl.col("a_started").sum().alias("n_a_to_b")]
+    for ch in channels:
+        is_ch = pl.col("channel") == ch
+        aggs += [is_ch.sum().alias(f"_n_{ch}"), pl.col("v").filter(is_ch).sum().alias(f"v_{ch}")]
     aggs += [
-        (~pl.col("channel").is_in(known)).sum().alias("n_other"),
         pl.col("weight").sum().alias("weight_sum"),
-        pl.col("channel").n_unique().cast(pl.Int32).alias("n_channels"),
-        pl.col("source_id").n_unique().cast(pl.Int32).alias("n_sources"),
+        pl.col("source").n_unique().cast(pl.Int32).alias("n_sources"),
         pl.col("at").min().alias("first_at"),
         pl.col("at").max().alias("last_at"),
     ]
-    ties = it.group_by("person_a", "person_b").agg(aggs)
-    # participant-weighted volume per channel (edge lists: their weight column)
-    volume = (
-        it.with_columns(pl.when(pl.col("channel") == "edge").then(pl.col("weight")).otherwise(pl.col("share"))
-                        .alias("v"))
-        .group_by("person_a", "person_b", "channel").agg(pl.col("v").sum())
-        .pivot(on="channel", index=["person_a", "person_b"], values="v")
-    )
-    volume = volume.rename({c: f"v_{c}" for c in volume.columns if c not in ("person_a", "person_b")})
-    ties = ties.join(volume, on=["person_a", "person_b"], how="left")
+    ties = it.group_by("key").agg(aggs).sort("key")
+    counts = [pl.col(f"_n_{ch}") for ch in channels]
+    unknown = [pl.col(f"_n_{ch}") for ch in channels if ch not in CHANNEL_COLUMNS]
+    key = ties["key"].to_numpy()
+    ties = ties.with_columns(
+        persons.gather(key // n_p).alias("person_a"),
+        persons.gather(key % n_p).alias("person_b"),
+        (pl.col("n_interactions") - pl.col("n_a_to_b")).alias("n_b_to_a"),
+        *[(pl.col(f"_n_{ch}") if ch in channels else pl.lit(0)).alias(col) for ch, col in CHANNEL_COLUMNS.items()],
+        (pl.sum_horizontal(unknown) if unknown else pl.lit(0)).alias("n_other"),
+        (pl.sum_horizontal([(c > 0).cast(pl.Int32) for c in counts]) if counts else pl.lit(0))
+        .cast(pl.Int32).alias("n_channels"),
+    ).drop("key", *[f"_n_{ch}" for ch in channels])
     return ties.with_columns(pl.col(c).cast(pl.Int64) for c in
                              ["n_interactions", "n_a_to_b", "n_b_to_a", "n_other", *CHANNEL_COLUMNS.values()])
 
@@ -183,7 +221,7 @@ def compute_ties(interactions: pa.Table, membership: pa.Table, *, settings: Stre
     as_of = settings.as_of
     if as_of is None and ties.height and ties["last_at"].null_count() < ties.height:
         as_of = ties["last_at"].max()
-    ties = ties.with_columns(strength_expr(settings, as_of, channels).alias("strength")).sort("person_a", "person_b")
+    ties = ties.with_columns(strength_expr(settings, as_of, channels).alias("strength"))  # already sorted by pair
     return conform(ties.to_arrow(), TIES)
 
 
