@@ -153,21 +153,21 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     channels = it["channel"].unique().sort().to_list()
     chan = pl.Enum(channels)
+    is_ch = {ch: pl.col("channel") == ch for ch in channels}
+    # participant-weighted volume (edge lists: their weight column)
+    v = (pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
+         .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)))
     it = it.select(
         pl.Series("key", lo * n_p + hi),
-        pl.Series("a_started", src < dst),
-        pl.col("channel").cast(chan),
+        pl.Series("a_started", src < dst).cast(pl.UInt32),
+        *[cond.cast(pl.UInt32).alias(f"_n_{ch}") for ch, cond in is_ch.items()],
+        *[pl.when(cond).then(v).otherwise(0.0).alias(f"v_{ch}") for ch, cond in is_ch.items()],
         pl.col("source_id").cast(pl.Categorical).to_physical().alias("source"),
         "at", "weight",
-        # participant-weighted volume (edge lists: their weight column)
-        pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
-        .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)).alias("v"),
     ).filter(pl.Series(keep))
-    aggs = [pl.len().alias("n_interactions"),
-            pl.col("a_started").sum().alias("n_a_to_b")]
-    for ch in channels:
-        is_ch = pl.col("channel") == ch
-        aggs += [is_ch.sum().alias(f"_n_{ch}"), pl.col("v").filter(is_ch).sum().alias(f"v_{ch}")]
+    # only plain sums, minima and maxima per group: polars' fast aggregation paths
+    aggs = [pl.len().alias("n_interactions"), pl.col("a_started").sum().alias("n_a_to_b")]
+    aggs += [pl.col(f"_n_{ch}").sum() for ch in channels] + [pl.col(f"v_{ch}").sum() for ch in channels]
     aggs += [
         pl.col("weight").sum().alias("weight_sum"),
         pl.col("source").n_unique().cast(pl.Int32).alias("n_sources"),
