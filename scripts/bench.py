@@ -16,7 +16,8 @@ What runs. Each side runs in its own subprocess, so its memory is its own:
   load): two-hop reach of 1,000 sources, warm intros to 1,000 targets from the 50-person team (up to
   two hops), single-source BFS, Dijkstra from one person to 1,000 targets with paths, the distance
   distribution (1,000 sampled sources above 50,000 people, exact below) and communities; finally the
-  whole import + build in a fresh workspace. Graph build is timed up to a graph every kernel can
+  whole import + build in a fresh workspace, and the whole nightly ``reach run`` (a config over every
+  export, the team, 1,000 targets and the five largest companies as accounts). Graph build is timed up to a graph every kernel can
   query (vertex pairs and the CSR adjacency); the igraph ``Graph`` is built lazily, only by the
   operations that use igraph (clustering, betweenness, communities, GraphML).
 * baselines do the same operation on the edge list: networkx, scipy sparse CSR where it applies,
@@ -380,10 +381,47 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     st, _ = measure("import_build", whole, repeats=repeats, impl="import_paths (all) + build + load_graph",
                     check=lambda n: n, note=skip_note)
     out.append(st)
+
+    config = write_run_config(data, tmp / "run", wl, exports)
+
+    def nightly():
+        from reach.run import run_pipeline
+
+        return run_pipeline(config, quiet=True, out=config.parent / "out")
+
+    st, summary = measure("run", nightly, repeats=1, impl="run.run_pipeline (the whole `reach run`, first run)",
+                          check=lambda r: {"status": r.status, "people": r.people, "ties": r.ties,
+                                           "targets_reachable": r.targets_reachable, "communities": r.communities})
+    st.note = "stages: " + ", ".join(f"{x['stage']} {x['seconds']:.1f} s" for x in summary.stages
+                                     if x.get("seconds") is not None)
+    out.append(st)
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def write_run_config(data: Path, folder: Path, wl: dict, exports: list[tuple[Path, str, str]]) -> Path:
+    """A ``reach run`` config over the synthetic exports: the team, 1,000 targets and the 5 largest accounts."""
+    import polars as pl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ppl = pl.read_parquet(data / "people.parquet", columns=["person_id", "company", "work_email"]).sort("person_id")
+    targets = ppl["work_email"].gather(wl["targets"][:N_TARGETS]).to_list()
+    (folder / "targets.txt").write_text("\n".join(targets) + "\n", encoding="utf-8")
+    big = ppl.group_by("company").agg(pl.len(), pl.col("work_email").first()).sort("len", descending=True).head(5)
+    accounts = [f"{c}; {e.split('@', 1)[1]}" for c, e in big.select("company", "work_email").rows()]
+    owners = sorted({o for _, _, o in exports})
+    lines = [f"workspace = {json.dumps(str(folder / 'ws'))}", "seed = 0",
+             f"team = {json.dumps(owners)}", f"accounts = {json.dumps(accounts)}",
+             "[targets]", 'file = "targets.txt"', "",
+             "[[sources]]", f"path = {json.dumps(str(data / 'edges.txt'))}", 'format = "edgelist"', ""]
+    for path, fmt, owner in exports:
+        lines += ["[[sources]]", f"path = {json.dumps(str(path))}", f"format = {json.dumps(fmt)}",
+                  f"owner = {json.dumps(owner)}", ""]
+    cfg = folder / "pipeline.toml"
+    cfg.write_text("\n".join(lines), encoding="utf-8")
+    return cfg
 
 
 def _accuracy(rg, lcc, dd, exact: bool) -> dict:

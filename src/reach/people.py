@@ -15,33 +15,57 @@ def find_person(people: pl.DataFrame, query: str) -> str:
     LinkedIn profile URL or slug, then the name (case, accents-as-typed and word order ignored). A tier
     matching several people is ambiguous and raises :class:`PersonNotFound` naming how many matched.
     """
-    q = query.strip()
-    if not q:
-        msg = "empty person reference"
-        raise PersonNotFound(msg)
-    tiers: list[tuple[str, pl.Expr]] = [
-        ("person id", pl.col("person_id") == q),
-        ("key", pl.col("key") == q),
-    ]
-    email = pl.select(normalise_email(pl.lit(q))).item()
-    if email:
-        tiers.append(("email", pl.col("emails").list.contains(email)))
-    tiers.append(("owner", pl.col("owner").str.to_lowercase() == q.lower()))
-    slug = pl.select(linkedin_slug(pl.lit(q))).item()
-    if slug:
-        tiers.append(("LinkedIn profile", pl.col("linkedin") == slug))
-    sig = pl.select(name_signature(pl.lit(q))).item()
-    if sig:
-        tiers.append(("name", name_signature(pl.col("display_name")) == sig))
-    for label, cond in tiers:
-        hits = people.filter(cond.fill_null(False))
-        if hits.height == 1:
-            return str(hits["person_id"][0])
-        if hits.height > 1:
-            msg = (
-                f"{query!r} is ambiguous: {hits.height} people match by {label}; "
-                "use a person id, email or profile URL (`reach people` lists them)"
-            )
-            raise PersonNotFound(msg)
-    msg = f"no person matches {query!r} (tried person id, key, email, owner and name)"
-    raise PersonNotFound(msg)
+    found = lookup_people(people, [query])[0]
+    if isinstance(found, PersonNotFound):
+        raise found
+    return found
+
+
+def lookup_people(people: pl.DataFrame, queries: list[str]) -> list[str | PersonNotFound]:
+    """:func:`find_person` for many queries at once: one join per tier, not a scan per query.
+
+    Returns, per query in order, the person_id or the :class:`PersonNotFound` that :func:`find_person`
+    raises for it, so a caller can report every unknown or ambiguous reference together.
+    """
+    q = pl.DataFrame({"i": range(len(queries)), "q": [str(x).strip() for x in queries]},
+                     schema={"i": pl.Int64, "q": pl.String})
+    q = q.with_columns(normalise_email(pl.col("q")).alias("email"), pl.col("q").str.to_lowercase().alias("lower"),
+                       linkedin_slug(pl.col("q")).alias("slug"))
+    out: list[str | PersonNotFound | None] = [None] * len(queries)
+    for i, text in zip(q["i"].to_list(), q["q"].to_list(), strict=True):
+        if not text:
+            out[i] = PersonNotFound("empty person reference")
+    open_q = q.filter(pl.col("q") != "")
+    cols = set(people.columns)
+
+    def tier(label: str, query_col: str, table: pl.DataFrame) -> None:
+        nonlocal open_q
+        if not open_q.height:
+            return
+        hits = (open_q.select("i", pl.col(query_col).alias("_k")).drop_nulls("_k")
+                .join(table.drop_nulls("_k"), on="_k")
+                .group_by("i").agg(pl.col("person_id").n_unique().alias("n"), pl.col("person_id").first()))
+        for i, n, pid in hits.iter_rows():
+            if n == 1:
+                out[i] = str(pid)
+            else:
+                out[i] = PersonNotFound(
+                    f"{queries[i]!r} is ambiguous: {n} people match by {label}; "
+                    "use a person id, email or profile URL (`reach people` lists them)")
+        open_q = open_q.filter(~pl.col("i").is_in(hits["i"].implode()))
+
+    tier("person id", "q", people.select("person_id", pl.col("person_id").alias("_k")))
+    if "key" in cols:
+        tier("key", "q", people.select("person_id", pl.col("key").alias("_k")))
+    if "emails" in cols:
+        tier("email", "email", people.select("person_id", pl.col("emails").alias("_k")).explode("_k"))
+    if "owner" in cols:
+        tier("owner", "lower", people.select("person_id", pl.col("owner").str.to_lowercase().alias("_k")))
+    if "linkedin" in cols:
+        tier("LinkedIn profile", "slug", people.select("person_id", pl.col("linkedin").alias("_k")))
+    if open_q.height and "display_name" in cols:
+        open_q = open_q.with_columns(name_signature(pl.col("q")).alias("sig"))
+        tier("name", "sig", people.select("person_id", name_signature(pl.col("display_name")).alias("_k")))
+    for i in open_q["i"].to_list():
+        out[i] = PersonNotFound(f"no person matches {queries[i]!r} (tried person id, key, email, owner and name)")
+    return out  # type: ignore[return-value]

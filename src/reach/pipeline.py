@@ -19,12 +19,12 @@ import pyarrow as pa
 from reach.algorithms.neighbourhood import ReachResult, two_hop_reach
 from reach.algorithms.separation import shortest_path
 from reach.algorithms.stats import NetworkStats, network_stats
-from reach.errors import InputFormatError, NoPath, WorkspaceError
+from reach.errors import InputFormatError, NoPath, PersonNotFound, WorkspaceError
 from reach.graph import ReachGraph, build_graph
 from reach.identity import ResolveSettings, resolve
 from reach.io.files import sha256_file
 from reach.io.formats import Format, detect_format, get_format
-from reach.people import find_person
+from reach.people import find_person, lookup_people
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
 from reach.strength import StrengthSettings, compute_ties
 from reach.workspace import Workspace
@@ -246,8 +246,13 @@ def load_graph(workspace: str | os.PathLike[str] | Workspace) -> ReachGraph:
 
 # ------------------------------------------------------------------ queries
 def resolve_people(rg: ReachGraph, queries: list[str]) -> list[int]:
-    """Vertex index for each person reference (see :func:`reach.people.find_person`)."""
-    return [rg.vertex(find_person(rg.people, q)) for q in queries]
+    """Vertex index for each person reference (see :func:`reach.people.find_person`); the first unknown or
+    ambiguous reference raises :class:`PersonNotFound`."""
+    found = lookup_people(rg.people, list(queries))
+    for f in found:
+        if isinstance(f, PersonNotFound):
+            raise f
+    return [rg.vertex(f) for f in found]
 
 
 @dataclass

@@ -841,7 +841,7 @@ def stage_build(st: _State) -> dict:
 def stage_graph(st: _State) -> dict:
     """Load the graph, find the team and the targets."""
     from reach.graph import build_graph
-    from reach.people import find_person
+    from reach.people import lookup_people
     from reach.pipeline import team_vertices
 
     st.rg = rg = build_graph(st.ws.built("people"), st.ws.built("ties"))
@@ -855,15 +855,13 @@ def stage_graph(st: _State) -> dict:
                "or give the sources an `owner`")
         raise ConfigError(msg) from exc
     rows = []
-    for ref in st.cfg.targets:
-        try:
-            pid = find_person(rg.people, ref)
-        except PersonNotFound as exc:
-            rows.append({"target": ref, "person_id": None, "found": False, "note": str(exc)})
-            st.summary.notes.append(f"target {ref!r}: {exc}")
+    for ref, found in zip(st.cfg.targets, lookup_people(rg.people, list(st.cfg.targets)), strict=True):
+        if isinstance(found, PersonNotFound):
+            rows.append({"target": ref, "person_id": None, "found": False, "note": str(found)})
+            st.summary.notes.append(f"target {ref!r}: {found}")
             continue
-        p = rg.people.row(rg.vertex(pid), named=True)
-        rows.append({"target": ref, "person_id": pid, "name": p.get("display_name"), "company": p.get("company"),
+        p = rg.people.row(rg.vertex(found), named=True)
+        rows.append({"target": ref, "person_id": found, "name": p.get("display_name"), "company": p.get("company"),
                      "title": p.get("title"), "found": True})
     st.target_rows = rows
     s = st.summary
