@@ -513,7 +513,10 @@ def describe_paths(rg: ReachGraph, paths: pl.DataFrame) -> pl.DataFrame:
     """Add names, ids and per-tie evidence to vertex-index paths (the output of warm_intro_paths)."""
     names = rg.people["display_name"].fill_null(rg.people["person_id"]).to_numpy()
     ids = rg.person_ids
-    why = tie_evidence(rg.ties).to_numpy() if rg.ties is not None and rg.ties.height else np.array([], dtype=object)
+    used = sorted({int(e) for es in paths["edges"].to_list() for e in es}) if paths.height else []
+    why: dict[int, str] = {}
+    if used and rg.ties is not None and rg.ties.height:  # evidence for the ties on these paths only
+        why = dict(zip(used, tie_evidence(rg.ties[used]).to_list(), strict=True))
     rows = []
     for r in paths.iter_rows(named=True):
         p = r["path"]
