@@ -190,3 +190,24 @@ def test_default_sampling_switches_on_for_large_graphs():
     assert not exact and est.shape == (n,)
     small = graph_from_edges(BRIDGE)
     assert betweenness(small)[1] and not betweenness(small, k_sample=3)[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_constraint_for_the_ranked_rows_only_gives_the_same_top(seed, monkeypatch):
+    """Large graphs compute constraint only down to the last row tied with row `top`: same top rows."""
+    import reach.algorithms.brokers as mod
+
+    g, rg = random_graph(seed, n=60, p=0.05 + 0.01 * (seed % 4), weighted=bool(seed % 2))
+    team = [0, 1, 2] if seed % 3 else None
+    top = 1 + seed * 3
+    full = brokers(rg, sources=team, top=None, k_sample=20 if seed % 4 == 0 else None)
+    monkeypatch.setattr(mod, "CONSTRAINT_ALL", 0)
+    part = brokers(rg, sources=team, top=top, k_sample=20 if seed % 4 == 0 else None)
+    from polars.testing import assert_frame_equal
+
+    assert_frame_equal(part, full.head(top))
+    want = nx.constraint(g, weight="strength")  # equal strengths when unweighted: the same ranking
+    for r in part.iter_rows(named=True):
+        v = rg.vertex(r["person_id"])
+        if r["constraint"] is not None:
+            assert r["constraint"] == pytest.approx(want[v], rel=1e-9)

@@ -9,7 +9,10 @@ Four views of brokerage, one row per person:
   ``n / k``: an unbiased estimate, as networkx's ``k=`` option.
 * **constraint**: Burt's constraint (igraph), low for people whose contacts are not otherwise
   connected (structural holes), high for people inside one tight clique. Weighted by tie strength by
-  default. Null for people with no ties.
+  default. Null for people with no ties. It only breaks ties in the ranking, so on graphs of more than
+  ``CONSTRAINT_ALL`` people with ``top`` given it is computed for the rows shown (and everyone tied
+  with the last of them), null for the rest: on a million people and ten million ties igraph takes
+  over a minute for everyone, and a few seconds for the top hundred.
 * **team brokerage** (when ``sources``, the team, are given): ``n_targets_lost`` counts the targets
   that are two hops from the team *only* through this person: remove the person and the team no longer
   reaches them within two hops. ``n_targets_via`` counts the targets two hops from the team that this
@@ -32,7 +35,8 @@ from reach.errors import PersonNotFound
 from reach.graph import ReachGraph
 
 WORK = 50_000_000  # BFS work budget, in people * (people + ties): about a second of igraph time
-MIN_SAMPLE = 64  # sampled betweenness uses at least this many sources
+MIN_SAMPLE = 32  # sampled betweenness uses at least this many sources
+CONSTRAINT_ALL = 200_000  # above this many people, constraint is computed for the ranked rows only
 
 
 def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarray | None = None,
@@ -56,7 +60,7 @@ def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarr
     k_sample : int, optional
         Estimate betweenness from this many sampled source people (exact if ``>= n_people``). ``None``:
         exact when ``n_people * (n_people + n_ties) <= 5e7`` (one BFS per person costs about that much),
-        otherwise as many sources as that budget allows, at least 64.
+        otherwise as many sources as that budget allows, at least 32.
     seed : int
         Seed for choosing the sampled sources.
     top : int or None
@@ -106,13 +110,11 @@ def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarr
     adj = adjacency(rg)
     degree = np.diff(adj.indptr).astype(np.int64)
     between, exact = betweenness(rg, k_sample=k_sample, seed=seed)
-    cons = constraint(rg, weights=weights)
     cols: dict[str, pl.Series] = {
         "person_id": pl.Series(rg.people["person_id"], dtype=pl.String),
         "degree": pl.Series(degree, dtype=pl.Int64),
         "betweenness": pl.Series(between, dtype=pl.Float64),
         "betweenness_exact": pl.Series(np.full(n, exact), dtype=pl.Boolean),
-        "constraint": pl.Series(cons, dtype=pl.Float64, nan_to_null=True),
     }
     if "display_name" in rg.people.columns:
         cols = {"person_id": cols.pop("person_id"), "display_name": rg.people["display_name"], **cols}
@@ -135,8 +137,28 @@ def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarr
             msg = f"membership has {labels.shape[0] if labels.ndim else 0} entries for a graph of {n} people"
             raise ValueError(msg)
         cols |= {"community": pl.Series(labels, dtype=pl.Int64), **bridged_communities(adj, labels)}
+    order.append(("betweenness", True))
+    if top is None or n <= CONSTRAINT_ALL:
+        cons = constraint(rg, weights=weights)
+    else:  # constraint breaks ties only: needed down to the last row tied with row `top`
+        keys = pl.DataFrame({c: cols[c] for c, _ in order}).with_row_index("v")
+        keys = keys.sort([c for c, _ in order], descending=[d for _, d in order])
+        if top and keys.height:
+            edge = keys.row(min(top, keys.height) - 1, named=True)
+            tied_or_above = pl.lit(False)
+            for i, (c, d) in enumerate(order):  # lexicographic: (k0, k1, ...) >= edge in the ranking order
+                better = (pl.col(c) > edge[c]) if d else (pl.col(c) < edge[c])
+                same_before = pl.all_horizontal([pl.col(x) == edge[x] for x, _ in order[:i]] or [pl.lit(True)])
+                tied_or_above = tied_or_above | (same_before & better)
+            same_all = pl.all_horizontal([pl.col(x) == edge[x] for x, _ in order])
+            need = keys.filter(tied_or_above | same_all)["v"].to_numpy()
+        else:
+            need = np.zeros(0, dtype=np.int64)
+        cons = np.full(n, np.nan)
+        cons[need] = constraint(rg, weights=weights, vertices=need)
+    cols["constraint"] = pl.Series(cons, dtype=pl.Float64, nan_to_null=True)
     df = pl.DataFrame(cols)
-    order += [("betweenness", True), ("constraint", False), ("person_id", False)]
+    order += [("constraint", False), ("person_id", False)]
     df = df.sort([c for c, _ in order], descending=[d for _, d in order], nulls_last=True)
     df = df.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
     return df if top is None else df.head(top)
@@ -179,12 +201,13 @@ def sample_sources(n: int, k: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
 
 
-def constraint(rg: ReachGraph, *, weights: str | None = "strength") -> np.ndarray:
-    """Burt's constraint per vertex (NaN for people with no ties)."""
-    if rg.n_people == 0:
+def constraint(rg: ReachGraph, *, weights: str | None = "strength", vertices: np.ndarray | None = None) -> np.ndarray:
+    """Burt's constraint per vertex, or for ``vertices`` only (NaN for people with no ties)."""
+    if rg.n_people == 0 or (vertices is not None and len(vertices) == 0):
         return np.zeros(0)
     w = rg.strength.tolist() if weights == "strength" and rg.n_ties else None
-    return np.asarray(rg.graph.constraint(weights=w), dtype=np.float64)
+    vs = None if vertices is None else [int(v) for v in vertices]
+    return np.asarray(rg.graph.constraint(vertices=vs, weights=w), dtype=np.float64)
 
 
 def team_brokerage(adj: sp.csr_matrix, team: np.ndarray,
