@@ -492,3 +492,18 @@ def test_bundled_pipeline_toml_runs_as_is_with_overrides(tmp_path):
     s = run_pipeline(SAMPLES / "pipeline.toml", workspace=tmp_path / "ws", out=tmp_path / "out", quiet=True)
     assert s.exit_code in (0, 1), s.error
     assert (tmp_path / "out" / "report.html").is_file() and s.targets >= 1
+
+
+def test_graphml_auto_skips_huge_graphs_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr("reach.run.GRAPHML_AUTO_MAX_TIES", 3)  # the sample graph has more ties than this
+    s = run_pipeline(lean(tmp_path), now=DAY1, quiet=True)
+    assert s.exit_code == 0, s.error
+    assert not (Path(s.outputs) / "graph.graphml").exists()
+    assert any("graph.graphml not written" in n and "graphml = true" in n for n in s.notes)
+    forced = run_pipeline(lean(tmp_path / "forced", outputs="graphml = true\n"), now=DAY1, quiet=True)
+    assert (Path(forced.outputs) / "graph.graphml").exists()
+
+
+def test_graphml_option_rejects_other_values(tmp_path):
+    with pytest.raises(RunConfigError, match='outputs.graphml: expected true, false or "auto"'):
+        load_run_config(lean(tmp_path, outputs='graphml = "yes"\n'))

@@ -99,7 +99,7 @@ class RunConfig:
     csv: bool = False
     plots: bool = True
     html: bool = True
-    graphml: bool = True
+    graphml: bool | str = "auto"  # true, false or "auto" (written up to GRAPHML_AUTO_MAX_TIES ties)
     top_targets: int = 4
     max_failed_files: int = 0
     max_rejects: int | None = None
@@ -249,6 +249,17 @@ def _show(v: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+GRAPHML_AUTO_MAX_TIES = 1_000_000  # graphml = "auto": larger graphs make files of gigabytes Gephi cannot open
+
+
+def _graphml_option(c: _Checker, out_t: dict) -> bool | str:
+    v = out_t.get("graphml", "auto")
+    if isinstance(v, bool) or v == "auto":
+        return v
+    c.add("outputs.graphml", f'expected true, false or "auto", got {_show(v)}')
+    return "auto"
+
+
 def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLike[str] | None = None,
                     out: str | os.PathLike[str] | None = None) -> RunConfig:
     """Read and validate a run config; raise :class:`RunConfigError` listing every problem at once.
@@ -275,7 +286,8 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         [strength]     as in the workspace's settings.toml (docs/tie-strength.md); overrides it
         [resolve]      max_names_per_identifier, default_region, fold_gmail, fuzzy_threshold
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
-                       html (true), graphml (true), top_targets (4: intro-path plots)
+                       html (true), graphml ("auto": written up to a million ties; true or false to
+                       force), top_targets (4: intro-path plots)
         [thresholds]   max_failed_files (0), max_rejects (none), max_reject_rate (0.05 of rows),
                        strength_change (0.05: a path this much warmer or colder is a change)
     """
@@ -362,7 +374,7 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         strength=strength, resolve=resolve,
         csv=c.bool_(out_t, "csv", "outputs.csv", default=False), plots=c.bool_(out_t, "plots", "outputs.plots", True),
         html=c.bool_(out_t, "html", "outputs.html", default=True),
-        graphml=c.bool_(out_t, "graphml", "outputs.graphml", default=True),
+        graphml=_graphml_option(c, out_t),
         top_targets=c.int_(out_t, "top_targets", "outputs.top_targets", 4, lo=1, hi=12) or 4,
         max_failed_files=c.int_(thr, "max_failed_files", "thresholds.max_failed_files", 0, lo=0) or 0,
         max_rejects=c.int_(thr, "max_rejects", "thresholds.max_rejects", None, lo=0),
@@ -1046,13 +1058,17 @@ def stage_report(st: _State) -> dict:
         ensure_private_dir(parent)
     st.tmp = ensure_private_dir(parent / f"{TMP_PREFIX}{st.final.name}-{os.getpid()}-{secrets.token_hex(4)}")
     names = [n for n in outputs.OUTPUT_TABLES if n in tables]
-    steps = len(names) + int(cfg.graphml) + 4 * int(cfg.plots) + int(cfg.html) + 1
+    graphml = cfg.graphml is True or (cfg.graphml == "auto" and rg.n_ties <= GRAPHML_AUTO_MAX_TIES)
+    if cfg.graphml == "auto" and not graphml:
+        s.notes.append(f"graph.graphml not written: {rg.n_ties:,} ties would make a file of gigabytes; "
+                       "set [outputs] graphml = true to write it anyway")
+    steps = len(names) + int(graphml) + 4 * int(cfg.plots) + int(cfg.html) + 1
     done = 0
     for name in names:
         s.written += outputs.write_table(tables[name], st.tmp, name, csv=cfg.csv)
         done += 1
         st.tick(done, steps)
-    if cfg.graphml:
+    if graphml:
         outputs.write_graphml(rg, st.tmp / "graph.graphml", community=st.community_labels, team=st.team_v)
         s.written.append("graph.graphml")
         done += 1
