@@ -1217,14 +1217,20 @@ def _plots(st: _State, tables: dict[str, pl.DataFrame]):
 
     folder = ensure_private_dir(st.tmp / "plots")
     rg = st.rg
-    names = dict(zip(rg.people["person_id"].to_list(),
-                     rg.people["display_name"].fill_null(rg.people["person_id"]).to_list(), strict=True))
     intros = tables.get("intros")
+    # names and tie strengths for the people on intro paths only (not a dict of the whole graph)
+    on_paths = sorted({p for ps in intros["path_ids"].to_list() for p in (ps or [])}) if intros is not None else []
+    verts = rg.vertices(on_paths)
+    names = {pid: str(rg.people["display_name"][int(v)] or pid) for pid, v in zip(on_paths, verts, strict=True)}
     strengths: dict[tuple[str, str], float] = {}
     if intros is not None and intros.height:
-        ids = rg.person_ids
-        for a, b, s in zip(rg.edges[:, 0], rg.edges[:, 1], rg.strength, strict=True):
-            strengths[(str(ids[a]), str(ids[b]))] = float(s)
+        v_of = dict(zip(on_paths, verts.tolist(), strict=True))
+        for ps in intros["path_ids"].to_list():
+            p = [v_of[x] for x in ps or []]
+            for a, b, e in zip(p[:-1], p[1:], rg.edge_ids(p).tolist(), strict=True):
+                if e >= 0:
+                    ids = (str(rg.person_ids[a]), str(rg.person_ids[b]))
+                    strengths[ids] = strengths[ids[::-1]] = float(rg.strength[e])
     reachable = sorted((r for r in st.target_rows if r.get("reachable") and r.get("hops")),
                        key=lambda r: -(r["best_strength"] or 0.0))
     top = list(dict.fromkeys(r["person_id"] for r in reachable))[: st.cfg.top_targets]
