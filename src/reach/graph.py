@@ -89,14 +89,37 @@ class ReachGraph:
         return -np.log(self.strength)
 
 
+def _stored_vertices(person_ids: pl.Series, ties: pl.DataFrame) -> np.ndarray | None:
+    """The ties' ``vertex_a``/``vertex_b`` columns when they are present and right for ``person_ids``, else None.
+
+    A build writes them beside ``person_a``/``person_b`` (see :mod:`reach.strength`); they are checked
+    against the ids (one gather and compare per column, several times cheaper than a hash lookup of
+    millions of strings), so a ties table edited afterwards, or paired with other people, is never
+    trusted: the ids are then matched by :func:`reach.adjacency.tie_vertices`.
+    """
+    if "vertex_a" not in ties.columns or "vertex_b" not in ties.columns or not ties.height:
+        return None
+    va, vb = ties["vertex_a"], ties["vertex_b"]
+    if va.null_count() or vb.null_count():
+        return None
+    n = person_ids.len()
+    if min(va.min(), vb.min()) < 0 or max(va.max(), vb.max()) >= n:
+        return None
+    if not ((person_ids.gather(va) == ties["person_a"]).all() and (person_ids.gather(vb) == ties["person_b"]).all()):
+        return None
+    return np.column_stack([va.cast(pl.Int64).to_numpy(), vb.cast(pl.Int64).to_numpy()])
+
+
 def build_graph(people: pa.Table, ties: pa.Table) -> ReachGraph:
     """Build a :class:`ReachGraph` from PEOPLE and TIES tables (people sorted by person_id).
 
     Ties naming someone who is not among ``people`` are left out.
     """
     ppl = pl.from_arrow(people).sort("person_id")
-    edges = tie_vertices(ppl["person_id"], ties)
     t = pl.from_arrow(ties)
+    edges = _stored_vertices(ppl["person_id"], t)
+    if edges is None:
+        edges = tie_vertices(ppl["person_id"], ties)
     known = (edges >= 0).all(axis=1) if edges.shape[0] else np.zeros(0, dtype=bool)
     if not known.all():
         t = t.filter(pl.Series(known))

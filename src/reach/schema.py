@@ -153,6 +153,9 @@ TIES = _schema(
         ("n_sources", pa.int32(), False, "Distinct sources with evidence of the tie."),
         ("first_at", TS, True, "Earliest dated interaction."),
         ("last_at", TS, True, "Latest dated interaction."),
+        ("vertex_a", pa.int64(), True, "Row of person_a in the people table of the same build, sorted by "
+         "person_id (lets the graph be built without matching ids; checked, and ignored if stale)."),
+        ("vertex_b", pa.int64(), True, "Row of person_b in that table."),
     ],
 )
 

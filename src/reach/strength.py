@@ -181,6 +181,8 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     ties = ties.with_columns(
         persons.gather(key // n_p).alias("person_a"),
         persons.gather(key % n_p).alias("person_b"),
+        pl.Series("vertex_a", key // n_p),  # codes follow the sorted person ids: the graph's vertex ids
+        pl.Series("vertex_b", key % n_p),
         (pl.col("n_interactions") - pl.col("n_a_to_b")).alias("n_b_to_a"),
         *[(pl.col(f"_n_{ch}") if ch in channels else pl.lit(0)).alias(col) for ch, col in CHANNEL_COLUMNS.items()],
         (pl.sum_horizontal(unknown) if unknown else pl.lit(0)).alias("n_other"),

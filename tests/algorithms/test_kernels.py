@@ -366,3 +366,33 @@ def test_two_hop_candidates_match_brute_force(seed):
     for r in got.iter_rows(named=True):
         ss = [s[r["e1"]]] + ([s[r["e2"]]] if r["e2"] >= 0 else [])
         assert r["strength"] == pytest.approx(float(np.prod(ss))) and r["bottleneck"] == min(ss)
+
+
+def test_stored_vertex_columns_are_used_only_when_right():
+    import polars as pl
+
+    import reach.graph as graph_mod
+    from reach.graph import build_graph
+    from reach.strength import compute_ties
+
+    records = pl.DataFrame({"record_id": [0, 1, 2, 3], "person_id": ["pc", "pa", "pb", "pd"]})
+    inter = pl.DataFrame({"source_id": ["s"] * 3, "line": [1, 2, 3], "src_record": [0, 1, 2], "dst_record": [1, 2, 3],
+                          "channel": ["email"] * 3, "at": [None] * 3, "weight": [1.0] * 3,
+                          "n_participants": [2] * 3}, schema_overrides={"at": pl.Datetime("us", "UTC"),
+                                                                         "n_participants": pl.Int32})
+    ties = compute_ties(inter.to_arrow(), records.to_arrow())
+    people = pl.DataFrame({"person_id": ["pd", "pa", "pc", "pb"]})
+    want = [["pa", "pc"], ["pa", "pb"], ["pb", "pd"]]
+    t = pl.from_arrow(ties)
+    assert t.select("person_a", "person_b").rows() == [tuple(sorted(p)) for p in (("pa", "pb"), ("pa", "pc"),
+                                                                                  ("pb", "pd"))]
+    ids = sorted(people["person_id"].to_list())
+    assert graph_mod._stored_vertices(pl.Series(ids), t) is not None  # a fresh build: used
+    rg = build_graph(people.to_arrow(), ties)
+    got = sorted(sorted(rg.person_ids[list(e)].tolist()) for e in rg.edges)
+    assert got == sorted(sorted(p) for p in want)
+    # the same ties with one more person in the people table: stored vertices are stale, ids are matched
+    more = pl.concat([people, pl.DataFrame({"person_id": ["pa0"]})])
+    assert graph_mod._stored_vertices(pl.Series(sorted(more["person_id"].to_list())), t) is None
+    rg2 = build_graph(more.to_arrow(), ties)
+    assert sorted(sorted(rg2.person_ids[list(e)].tolist()) for e in rg2.edges) == got
