@@ -99,6 +99,17 @@ def test_pseudonymised_output_hides_names_and_emails(ws):
     assert "Acme" in res.output  # companies are kept
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_pseudonymised_person_hides_identifier_values(ws, fmt):
+    """`reach person` lists identifiers as (kind, value) rows: the values are personal data too."""
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["-w", str(ws), "person", "grace.lee@acme.example", "--format", "json"])
+    assert plain.exit_code == 0 and "grace.lee@acme.example" in plain.output
+    res = runner.invoke(cli, ["-w", str(ws), "--pseudonymise", "person", "grace.lee@acme.example", "--format", fmt])
+    assert res.exit_code == 0, res.output
+    assert "@" not in res.output and "grace" not in res.output.lower()
+
+
 def test_cli_person_explain_forget(ws):
     runner = CliRunner()
     res = runner.invoke(cli, ["-w", str(ws), "explain", "ana@northwind.example", "Grace Lee"])

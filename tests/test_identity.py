@@ -85,13 +85,19 @@ def test_fuzzy_tier_merges_same_company_near_identical_names_only_when_enabled()
         {"display_name": "Omar Haddad", "company": "Umbrella", "emails": ["omar@umbrella.example"]},
         {"display_name": "Omar Hadad", "company": "Acme", "emails": ["o.hadad@acme.example"]},
     ]
-    plain = resolve(records([dict(r) for r in rows]))
+    # by default the name+company-domain rule links rows 0 and 1 (same name; Acme Inc. = acme.example);
+    # with it off, names never merge unless the fuzzy tier is on
+    default = pl.from_arrow(resolve(records([dict(r) for r in rows]))["membership"]).sort("record_id")
+    assert default["person_id"].n_unique() == 3 and default["person_id"][0] == default["person_id"][1]
+    plain = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(name_company_domain=False))
     assert plain["people"].num_rows == 4
-    fuzzy = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=97))
+    fuzzy = resolve(records([dict(r) for r in rows]),
+                    settings=ResolveSettings(fuzzy_threshold=97, name_company_domain=False))
     mem = pl.from_arrow(fuzzy["membership"]).sort("record_id")["person_id"].to_list()
     assert mem[0] == mem[1]  # same company (Acme Inc. == ACME), same name in another order
     assert mem[2] != mem[0]  # another company: never merged on the name
     assert mem[3] != mem[0]  # "Hadad" scores 95.2, below 97
     assert pl.from_arrow(fuzzy["fuzzy"]).height == 1
-    looser = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=90))
+    looser = resolve(records([dict(r) for r in rows]),
+                     settings=ResolveSettings(fuzzy_threshold=90, name_company_domain=False))
     assert looser["people"].num_rows == 2

@@ -103,8 +103,11 @@ def pseudonymised(output: Output, workspace: Path) -> Output:
 
     def walk(v):
         if isinstance(v, dict):
-            private = [k for k in v if k in PSEUDONYMISED_COLUMNS]
-            base = pseudonymise_frame(pl.DataFrame([{k: v[k] for k in private}]), key).to_dicts()[0] if private else {}
+            private = [k for k in v if k in PSEUDONYMISED_COLUMNS or (k == "value" and "kind" in v)]
+            base = {}
+            if private:
+                one = pl.DataFrame([{k: v[k] for k in private} | ({"kind": v["kind"]} if "value" in private else {})])
+                base = pseudonymise_frame(one, key).to_dicts()[0]
             return {k: base[k] if k in base else walk(x) for k, x in v.items()}
         if isinstance(v, list):
             return [walk(x) for x in v]
@@ -425,7 +428,8 @@ def forget(obj: Ctx, query: str, yes: bool) -> None:
 
     Example: reach forget grace.lee@acme.example --yes
     """
-    from reach.pipeline import find_person_id, forget as forget_fn
+    from reach.pipeline import find_person_id
+    from reach.pipeline import forget as forget_fn
 
     pid = find_person_id(obj.workspace, query)
     if not yes:

@@ -11,23 +11,42 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow as pa
 
+from reach.identity import NAME_COMPANY_DOMAIN
+
+# identifier kinds that record a name-based link rather than a shared identifier, and what they mean
+NAME_RULES = {NAME_COMPANY_DOMAIN: "a full name with a company, linked to the same name with an address at "
+                                   "that company's domain"}
+
 
 @dataclass
 class PersonReport:
     person: dict
     records: pl.DataFrame  # record_id, source, path, line, role, display_name, company, title
-    identifiers: pl.DataFrame  # kind, value, n_records, merged_on (shared by >1 of this person's records)
+    identifiers: pl.DataFrame  # kind, value, n_records (kind `name+company-domain`: a name-based link)
 
     def as_dict(self) -> dict:
-        return {"person": self.person, "records": self.records.to_dicts(), "identifiers": self.identifiers.to_dicts()}
+        return {"person": self.person, "records": self.records.to_dicts(), "identifiers": self.identifiers.to_dicts(),
+                "name_based": self.name_based()}
 
     def reasons(self) -> list[str]:
-        shared = self.identifiers.filter(pl.col("n_records") > 1)
+        """Why these records are one person: the identifiers they share, then (said apart, since a name
+        is weaker evidence) each name-based link, e.g. ``name+company-domain: 3 records with the name 'grace lee'
+        and the company 'acme' (...)``."""
         if self.records.height <= 1:
             return ["a single record"]
-        if shared.height == 0:
-            return ["merged by a user override or the fuzzy name+company tier"]
-        return [f"{r['n_records']} records share {r['kind']} {r['value']}" for r in shared.iter_rows(named=True)]
+        shared = self.identifiers.filter(pl.col("n_records") > 1)
+        by_name = shared.filter(pl.col("kind").is_in(list(NAME_RULES)))
+        shared = shared.filter(~pl.col("kind").is_in(list(NAME_RULES)))
+        out = [f"{r['n_records']} records share {r['kind']} {r['value']}" for r in shared.iter_rows(named=True)]
+        for r in by_name.iter_rows(named=True):
+            name, _, company = r["value"].partition(" | ")
+            out.append(f"{r['kind']}: {r['n_records']} records with the name {name!r} and the company {company!r} "
+                       f"({NAME_RULES[r['kind']]})")
+        return out or ["merged by a user override or the fuzzy name+company tier"]
+
+    def name_based(self) -> bool:
+        """Whether a name-based rule (not only shared identifiers) holds some of these records together."""
+        return self.identifiers.filter(pl.col("kind").is_in(list(NAME_RULES))).height > 0
 
 
 def person_report(person_id: str, *, people: pa.Table, records: pa.Table, identifiers: pa.Table,

@@ -1,11 +1,16 @@
 """Identity resolution: records -> people, as connected components of shared strong identifiers.
 
 Pure functions over Arrow tables. Identifiers are normalised (emails, E.164 phones, LinkedIn slugs,
-owner labels, edge-list keys); two records are the same person when they share one. Names alone
-never merge; an optional fuzzy tier merges people with the same company and near-identical names and
-reports each such merge. Components are computed on the bipartite record-identifier graph by igraph
-in one call, so there is no pairwise Python loop. Python only runs over *distinct* phone numbers and
-names (for libphonenumber and Unicode accent folding), never over record pairs.
+owner labels, edge-list keys); two records are the same person when they share one, unless it is a
+switchboard (seen with more than ``max_names_per_identifier`` names, typo variants of one name
+counting once). Names alone never merge. Two name-based rules are reported apart from shared
+identifiers: ``name+company-domain`` (on by default) links a full name seen with a company (a
+LinkedIn row) to the same full name seen with an address at that company's domain, when that is
+unambiguous; an optional fuzzy tier merges people with the same company and near-identical names.
+Components are computed on the bipartite record-identifier graph by igraph in one call, so there is
+no pairwise Python loop. Python only runs over *distinct* phone numbers, names and domains (for
+libphonenumber and Unicode accent folding), never over record pairs; name pairs are only scored
+(rapidfuzz, in one call) within switchboard candidates.
 
 ``person_id`` is a hash of the component's anchor identifier (the smallest by kind priority, then
 value), so the same inputs always give the same ids and an unrelated import changes no existing id.
@@ -18,9 +23,10 @@ a person of its own.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 import igraph as ig
@@ -28,10 +34,12 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from reach.errors import ConfigError
 from reach.schema import IDENTIFIERS, MEMBERSHIP, PEOPLE, conform
 
 # lower = preferred as anchor and as evidence
-KIND_PRIORITY = {"owner": 0, "linkedin": 1, "email": 2, "phone": 3, "key": 4, "record": 5}
+KIND_PRIORITY = {"owner": 0, "linkedin": 1, "email": 2, "phone": 3, "key": 4, "record": 5,
+                 "name+company-domain": 6}  # the last is evidence of a name-based link, never an anchor
 SHARED_KINDS = ("email", "phone")
 COMPANY_SUFFIXES = r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|nv|plc|corp|corporation|co|company|oy|ab|as|srl|spa)\b"
 
@@ -58,10 +66,15 @@ class ResolveSettings:
     """Options for :func:`resolve`.
 
     max_names_per_identifier: an email or phone seen on records with more distinct names than this
-        (a switchboard number, ``info@company.com``) is not used to merge, and is reported.
+        (a switchboard number, ``info@company.com``) is not used to merge, and is reported. Spellings
+        of one name that differ by a typo (``Jon Smith``, ``John Smith``, ``Jhon Smith``) count once.
     default_region: ISO country for phone numbers written without ``+`` (e.g. ``"GB"``); without it
         such numbers are not used as identifiers.
     fold_gmail: treat ``j.doe+x@gmail.com`` and ``jdoe@googlemail.com`` as one address.
+    name_company_domain: link a person seen with a full name and a company (a LinkedIn row) to the
+        one seen with the same full name and an email at that company's domain
+        (``jane.doe@acme.com``, ``Company: Acme Inc.``), when exactly one person on each side has that
+        name there. Free-mail domains never count as a company. Reported as rule ``name+company-domain``.
     fuzzy_threshold: when set (0-100), people with the same company and names at least this similar
         (rapidfuzz token-sort ratio) are merged, and each merge is reported.
     """
@@ -69,13 +82,69 @@ class ResolveSettings:
     max_names_per_identifier: int = 3
     default_region: str | None = None
     fold_gmail: bool = False
+    name_company_domain: bool = True
     fuzzy_threshold: float | None = None
     overrides: Overrides = field(default_factory=Overrides)
 
     def as_dict(self) -> dict:
         return {"max_names_per_identifier": self.max_names_per_identifier, "default_region": self.default_region,
-                "fold_gmail": self.fold_gmail, "fuzzy_threshold": self.fuzzy_threshold,
-                "overrides": self.overrides.as_dict()}
+                "fold_gmail": self.fold_gmail, "name_company_domain": self.name_company_domain,
+                "fuzzy_threshold": self.fuzzy_threshold, "overrides": self.overrides.as_dict()}
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        """The settings a ``[resolve]`` table may hold (everything but the overrides)."""
+        return sorted(f.name for f in fields(cls) if f.name != "overrides")
+
+    @classmethod
+    def from_dict(cls, data: dict, *, where: str = "resolve", overrides: Overrides | None = None) -> ResolveSettings:
+        """Validate a ``[resolve]`` table (a run config's or a workspace's ``settings.toml``).
+
+        Every unknown key and bad value is reported at once in one :class:`~reach.errors.ConfigError`,
+        problems joined by ``"; "``, each ``"<where>.<key>: <what>"``. ``default_region`` is upper-cased.
+        """
+        known = cls.keys()
+        problems: list[str] = [f"{where}.{k}: unknown key (expected one of: {', '.join(known)})"
+                               for k in data if k not in known]
+        kwargs: dict = {}
+
+        def bad(key: str, what: str) -> None:
+            problems.append(f"{where}.{key}: {what}")
+
+        if "max_names_per_identifier" in data:
+            v = data["max_names_per_identifier"]
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                bad("max_names_per_identifier", f"expected a whole number from 1 up, got {_show(v)}")
+            else:
+                kwargs["max_names_per_identifier"] = v
+        if "default_region" in data:
+            v = data["default_region"]
+            if not (isinstance(v, str) and re.fullmatch(r"[A-Za-z]{2}", v)):
+                bad("default_region", f"expected a two-letter country code like 'GB', got {_show(v)}")
+            else:
+                kwargs["default_region"] = v.upper()
+        for key in ("fold_gmail", "name_company_domain"):
+            if key in data:
+                v = data[key]
+                if not isinstance(v, bool):
+                    bad(key, f"expected true or false, got {_show(v)}")
+                else:
+                    kwargs[key] = v
+        if "fuzzy_threshold" in data:
+            v = data["fuzzy_threshold"]
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= 100
+            if not ok:
+                bad("fuzzy_threshold", f"expected a number from 0 to 100, got {_show(v)}")
+            else:
+                kwargs["fuzzy_threshold"] = float(v)
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return cls(**kwargs, overrides=overrides or Overrides())
+
+
+def _show(v: object) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ------------------------------------------------------------------ normalisers (polars expressions)
@@ -177,13 +246,16 @@ def record_identifiers(records: pa.Table, *, settings: ResolveSettings | None = 
     """Every normalised identifier of every record (IDENTIFIERS schema)."""
     settings = settings or ResolveSettings()
     rec = pl.from_arrow(records)
-    email = lambda c: normalise_email(c, fold_gmail=settings.fold_gmail)  # noqa: E731
+    email = lambda c: normalise_email(c, fold_gmail=settings.fold_gmail)
     phones = rec.select("record_id", "phones").explode("phones")
     parts = [
         rec.filter(pl.col("key").is_not_null()).select("record_id", pl.lit("key").alias("kind"),
                                                         pl.col("key").alias("value")),
         rec.filter(pl.col("owner").is_not_null()).select(
             "record_id", pl.lit("owner").alias("kind"), normalise_name(pl.col("owner")).alias("value")),
+        # an owner label that is an address, also written "Name <address>", is that address
+        rec.filter(pl.col("role") == "owner").select(
+            "record_id", pl.lit("email").alias("kind"), email(pl.col("owner")).alias("value")),
         # an edge-list key that is an email address is that address
         rec.filter(pl.col("key").str.contains("@")).select(
             "record_id", pl.lit("email").alias("kind"), email(pl.col("key")).alias("value")),
@@ -215,16 +287,227 @@ def _lonely_ref() -> pl.Expr:
 
 
 def shared_identifiers(records: pa.Table, identifiers: pa.Table, *, max_names: int) -> pl.DataFrame:
-    """Emails and phones on records of more than ``max_names`` distinct names: too shared to merge on."""
-    rec = pl.from_arrow(records).filter(pl.col("role") != "owner")
-    rec = rec.select("record_id", name_signatures(rec["display_name"]).alias("name"))
+    """Emails and phones on records of more than ``max_names`` distinct names: too shared to merge on.
+
+    Names are compared by :func:`name_signatures`, and spellings one typo apart (see :func:`typo_groups`)
+    count as one name, so a colleague written ``Jon``, ``John`` and ``Jhon`` by different people is
+    one name while a switchboard shared by a dozen people is still a dozen. ``n_names`` is that
+    typo-tolerant count.
+    """
     ids = pl.from_arrow(identifiers).filter(pl.col("kind").is_in(SHARED_KINDS))
-    counts = (
-        ids.join(rec, on="record_id").filter(pl.col("name").is_not_null())
-        .group_by("kind", "value").agg(pl.col("name").n_unique().alias("n_names"),
-                                       pl.col("record_id").n_unique().alias("n_records"))
-    )
-    return counts.filter(pl.col("n_names") > max_names).sort("kind", "value")
+    rec = pl.from_arrow(records).select("record_id", "role", "display_name").filter(pl.col("role") != "owner")
+    # signatures only for records holding an email or phone (not the edge list's nodes)
+    rec = rec.join(ids.select("record_id").unique(), on="record_id", how="semi")
+    rec = rec.select("record_id", name_signatures(rec["display_name"]).alias("name"))
+    named = ids.join(rec, on="record_id").filter(pl.col("name").is_not_null())
+    counts = named.group_by("kind", "value").agg(pl.col("name").n_unique().alias("n_names"),
+                                                 pl.col("record_id").n_unique().alias("n_records"))
+    over = counts.filter(pl.col("n_names") > max_names)
+    if over.height:
+        names = named.join(over.select("kind", "value"), on=["kind", "value"]).select("kind", "value", "name").unique()
+        grouped = typo_groups(names, ["kind", "value"])
+        n_groups = grouped.group_by("kind", "value").agg(pl.col("group").n_unique().alias("n_groups"))
+        counts = counts.join(n_groups, on=["kind", "value"], how="left").with_columns(
+            pl.coalesce("n_groups", "n_names").cast(pl.UInt32).alias("n_names")).drop("n_groups")
+    return counts.filter(pl.col("n_names") > max_names).select("kind", "value", "n_names", "n_records").sort(
+        "kind", "value")
+
+
+# a name spelt this many ways on one identifier is not compared pairwise: it is too shared anyway
+TYPO_GROUP_LIMIT = 200
+
+
+def typo_groups(names: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Group the distinct ``name`` signatures within each ``by`` group into spellings of one name.
+
+    Two signatures are one name when their optimal-string-alignment distance (a swap, drop, insert
+    or change of one letter each counts 1) is at most 1 for names of 7 to 11 characters, 2 from 12
+    characters, and 0 below 7 (``"bo li"`` and ``"bo lu"`` are two people), comparing word orders
+    both ways (``"aan alves"`` vs ``"alves ana"``); groups are the connected components of that
+    relation. All pairs of all groups are scored in one rapidfuzz ``cpdist`` call
+    and grouped in one igraph call. Groups with more than :data:`TYPO_GROUP_LIMIT` signatures are not
+    compared (every signature is its own name). Returns ``names`` with an ``Int64`` column ``group``
+    (unique across all ``by`` groups).
+    """
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import cpdist
+
+    nodes = names.select(*by, "name").unique().sort(*by, "name").with_row_index("node")
+    nodes = nodes.with_columns(pl.col("node").cast(pl.Int64), pl.len().over(by).alias("_n"))
+    cand = nodes.filter((pl.col("_n") > 1) & (pl.col("_n") <= TYPO_GROUP_LIMIT))
+    n = nodes.height
+    membership = np.arange(n, dtype=np.int64)
+    if cand.height:
+        left = cand.select(*by, pl.col("node").alias("a"), pl.col("name").alias("na"))
+        right = cand.select(*by, pl.col("node").alias("b"), pl.col("name").alias("nb"))
+        pairs = left.join(right, on=by).filter(pl.col("a") < pl.col("b"))
+        if pairs.height:
+            flipped = pairs["nb"].str.split(" ").list.reverse().list.join(" ")
+            d = np.minimum(cpdist(pairs["na"].to_list(), pairs["nb"].to_list(), scorer=OSA.distance, workers=-1),
+                           cpdist(pairs["na"].to_list(), flipped.to_list(), scorer=OSA.distance, workers=-1))
+            shortest = np.minimum(pairs["na"].str.len_chars().to_numpy(), pairs["nb"].str.len_chars().to_numpy())
+            close = d <= np.select([shortest >= 12, shortest >= 7], [2, 1], 0)
+            if close.any():
+                g = ig.Graph(n)
+                g.add_edges(np.column_stack([pairs["a"].to_numpy()[close], pairs["b"].to_numpy()[close]]))
+                membership = _components(g)
+    out = nodes.with_columns(pl.Series("group", membership[nodes["node"].to_numpy()]))
+    return names.join(out.select(*by, "name", "group"), on=[*by, "name"], how="left")
+
+
+# ------------------------------------------------------------------ the name+company-domain tier
+NAME_COMPANY_DOMAIN = "name+company-domain"  # the rule's name, and the kind of its evidence in `identifiers`
+# ccTLD second levels: the company is the label before them (acme.co.uk -> acme)
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "ne", "or", "go", "gen", "nom"}
+# free-mail brands under any top-level domain (yahoo.co.uk, hotmail.de, gmx.at, ...)
+_FREE_MAIL_STEMS = {"gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn",
+                    "windowslive", "aol", "aim", "icloud", "me", "mac", "proton", "protonmail", "pm", "gmx",
+                    "web", "yandex", "mail", "inbox", "zoho", "fastmail", "tutanota", "tuta", "posteo",
+                    "mailbox", "hey", "qq", "163", "126", "sina", "naver", "daum", "hanmail", "rediffmail",
+                    "libero", "virgilio", "laposte", "orange", "wanadoo", "free", "sfr", "t-online", "freenet",
+                    "seznam", "wp", "o2", "interia", "onet", "rambler", "bigpond", "btinternet", "sky",
+                    "comcast", "verizon", "sbcglobal", "bellsouth", "cox", "charter", "earthlink", "optonline",
+                    "shaw", "rogers", "sympatico", "ziggo", "kpnmail", "telenet", "skynet", "bluewin", "uol",
+                    "bol", "terra", "ig", "email", "usa", "zohomail", "duck"}
+
+
+def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
+    """A company as one token, for matching names to domains: ``"The Acme, Inc."`` -> ``"acme"``,
+    ``"Blue Wind Labs"`` -> ``"bluewindlabs"``; keys shorter than two characters are null. With
+    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``)."""
+    if keep_suffix:
+        k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars()
+    else:
+        k = company_key(col)
+    k = k.str.replace(r"^the\s+", "").str.replace_all(r"[\s&_]+", "")
+    return pl.when(k.str.len_chars() >= 2).then(k).otherwise(None)
+
+
+# words that are not part of a name for the name+company-domain rule: honorifics and credentials
+NAME_NOISE = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "jr", "sr", "ii", "iii", "iv", "phd",
+              "md", "mba", "msc", "bsc", "cpa", "cfa", "pmp", "esq", "dds"}
+
+
+def rule_names(display_names: pl.Series) -> pl.Series:
+    """The full name a record gives to the name+company-domain rule: its :func:`name_signatures` without
+    parenthesised asides (``"(she/her)"``), honorifics, credentials and initials; null unless at
+    least two words remain (a first name alone is too weak)."""
+    sig = name_signatures(display_names.str.replace_all(r"\([^)]*\)|\[[^\]]*\]", " "))
+    words = sig.str.split(" ").list.eval(
+        pl.element().filter((pl.element().str.len_chars() > 1) & ~pl.element().is_in(sorted(NAME_NOISE))))
+    return pl.select(pl.when(words.list.len() >= 2).then(words.list.join(" ")).otherwise(None)).to_series().alias(
+        "name")
+
+
+def _domain_stem(domain: str) -> str | None:
+    labels = [x for x in domain.strip(".").split(".") if x]
+    if len(labels) < 2 or domain in _free_mail_domains():
+        return None
+    tld = labels.pop()
+    if len(labels) >= 2 and len(tld) == 2 and labels[-1] in _SECOND_LEVEL:
+        labels.pop()
+    stem = labels[-1]
+    if stem in _FREE_MAIL_STEMS or stem == "www":
+        return None
+    return stem.replace("-", " ")
+
+
+@lru_cache(maxsize=1)
+def _free_mail_domains() -> frozenset[str]:
+    from reach.views import FREE_MAIL
+
+    return frozenset(FREE_MAIL)
+
+
+def domain_org_keys(emails: pl.Series) -> pl.Series:
+    """The :func:`org_key` of each (normalised) email's domain; null for free mail (gmail.com,
+    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``."""
+    domains = emails.str.extract(r"@(.+)$", 1)
+    uniq = domains.drop_nulls().unique()
+    stems = pl.Series("stem", [_domain_stem(d) for d in uniq.to_list()], dtype=pl.String)
+    keys = pl.DataFrame({"d": uniq, "stem": stems}).select("d", org_key(pl.col("stem")).alias("k"))
+    return domains.replace_strict(keys["d"], keys["k"], default=None, return_dtype=pl.String).alias("org")
+
+
+def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame,
+                              ignore: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pairs of components one person by the ``name+company-domain`` rule, and the records behind them.
+
+    ``rec`` has the records' ``record_id``, ``role``, ``owner``, ``display_name`` and ``company`` and
+    an ``rv`` column indexing ``comp`` (each record's component so far); ``usable`` has the identifiers
+    the components were built from. Each record gives keys (full name, company): from its
+    ``company`` column (the *company side*: a LinkedIn row, a contact card; the company with and
+    without its legal suffix, so ``Acme Corp.`` meets both ``acme.com`` and ``acmecorp.com``) and from
+    the domain of each of its usable, non-free-mail email addresses (the *domain side*: a mail or
+    meeting party). The name is :func:`rule_names`. A key links two components when exactly one
+    component holds it on the domain side and exactly one other component holds it only on the
+    company side; a key held by two components on the same side is two namesakes at one company, and
+    links nothing. Links that would join two LinkedIn profiles (two people), or two domain-side
+    components through keys that chain, are dropped. Names with one word and edge-list nodes give no
+    keys; an owner record gives one when its label is written ``"Name <address>"``.
+
+    Returns ``(links, evidence)``: ``links`` has ``comp_a``, ``comp_b`` (component ids), ``name`` and
+    ``org``; ``evidence`` has ``record_id``, ``kind`` (``"name+company-domain"``) and ``value``
+    (``"<name> | <company key>"``) for every record that carries a key used in a link.
+    """
+    empty_links = pl.DataFrame(schema={"comp_a": pl.Int64, "comp_b": pl.Int64, "name": pl.String, "org": pl.String})
+    empty_ev = pl.DataFrame(schema={"record_id": pl.Int64, "kind": pl.String, "value": pl.String})
+    # an owner's name is the name part of an owner label written "Name <address>"
+    owner_name = pl.col("owner").str.extract(r'^\s*"?([^"<@]+?)"?\s*<[^>]*@[^>]*>\s*$', 1)
+    people = rec.with_columns(pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name"))
+                              .alias("display_name"))
+    people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]) & pl.col("display_name").is_not_null())
+    people = people.select("record_id", "company", pl.Series("comp", comp[people["rv"].to_numpy()]),
+                           rule_names(people["display_name"]))
+    people = people.filter(pl.col("name").is_not_null())
+    if people.height == 0:
+        return empty_links, empty_ev
+    by_company = pl.concat([
+        people.select("record_id", "comp", "name", org_key(pl.col("company"), keep_suffix=keep).alias("org"),
+                      pl.lit(False).alias("domain")) for keep in (False, True)])
+    mails = usable.filter(pl.col("kind") == "email").join(people.select("record_id", "comp", "name"), on="record_id")
+    by_domain = mails.select("record_id", "comp", "name", domain_org_keys(mails["value"]),
+                             pl.lit(True).alias("domain"))
+    keys = pl.concat([by_company, by_domain]).filter(pl.col("org").is_not_null()).unique()
+    if ignore:
+        keys = keys.filter(~pl.format("{} | {}", "name", "org").is_in(list(ignore)))
+    per_key = keys.group_by("name", "org").agg(
+        pl.col("comp").filter(pl.col("domain")).unique().alias("d"),
+        pl.col("comp").filter(~pl.col("domain")).unique().alias("c"))
+    per_key = per_key.filter(pl.col("d").list.len() == 1).with_columns(
+        pl.col("c").list.set_difference(pl.col("d")).alias("c"))
+    per_key = per_key.filter(pl.col("c").list.len() == 1).select(
+        pl.col("d").list.first().alias("comp_a"), pl.col("c").list.first().alias("comp_b"), "name", "org")
+    if per_key.height == 0:
+        return empty_links, empty_ev
+    # the links' components taken together must hold one domain-side person and at most one LinkedIn
+    # profile (two profiles are two people); otherwise keys chain namesakes together and none is used
+    links = per_key.with_columns(pl.col("comp_a", "comp_b").cast(pl.Int64)).sort("name", "org")
+    ends, inverse = np.unique(np.concatenate([links["comp_a"].to_numpy(), links["comp_b"].to_numpy()]),
+                              return_inverse=True)
+    small = ig.Graph(ends.shape[0])
+    small.add_edges(inverse.reshape(2, -1).T)
+    group = _components(small)
+    profiles = usable.filter(pl.col("kind") == "linkedin").join(rec.select("record_id", "rv"), on="record_id")
+    profiled = np.isin(ends, comp[profiles["rv"].to_numpy()])
+    n_profiles = np.bincount(group, weights=profiled, minlength=group.max() + 1)
+    n_domain = np.bincount(group, weights=np.isin(ends, links["comp_a"].to_numpy()), minlength=group.max() + 1)
+    ok = (n_profiles <= 1) & (n_domain == 1)
+    links = links.filter(pl.Series(ok[group[inverse[: links.height]]]))
+    if links.height == 0:
+        return empty_links, empty_ev
+    ends = pl.concat([links.select("name", "org", pl.col("comp_a").alias("comp")),
+                      links.select("name", "org", pl.col("comp_b").alias("comp"))])
+    evidence = keys.join(ends.with_columns(pl.col("comp").cast(keys["comp"].dtype)), on=["name", "org", "comp"]).select(
+        "record_id", pl.lit(NAME_COMPANY_DOMAIN).alias("kind"), pl.format("{} | {}", "name", "org").alias("value"),
+    ).unique()
+    return links, evidence
+
+
+def _components(g: ig.Graph) -> np.ndarray:
+    """Connected-component label of each vertex (igraph's C routine, without building a
+    ``VertexClustering``, whose constructor walks the membership in Python)."""
+    return np.asarray(ig.GraphBase.connected_components(g, "weak"), dtype=np.int64)
 
 
 def _hash_ids(anchors: list[str]) -> list[str]:
@@ -240,9 +523,17 @@ def _split_ref(ref: str) -> tuple[str, str]:
 def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> dict[str, pa.Table]:
     """Resolve records into people.
 
-    Returns a dict with ``identifiers``, ``membership`` (record_id -> person_id), ``people``,
-    ``ignored`` (identifiers too shared to merge on, with ``n_names`` and ``n_records``) and ``fuzzy``
-    (merges made by the fuzzy name+company tier, with their score).
+    Tiers, each on the components of the one before: records sharing a usable strong identifier
+    (email, phone, LinkedIn profile, owner label, key; :func:`shared_identifiers` are not usable)
+    and user ``merge`` overrides; then, unless turned off, the ``name+company-domain`` rule
+    (:func:`name_company_domain_links`); then, when ``fuzzy_threshold`` is set, the fuzzy tier.
+
+    Returns a dict with ``identifiers`` (every record's identifiers, plus a ``name+company-domain``
+    row for each record whose name and company linked it, so explanations can say so),
+    ``membership`` (record_id -> person_id), ``people``, ``ignored`` (identifiers too shared to
+    merge on, with ``n_names`` and ``n_records``), ``name_links`` (merges made by the name+company-domain
+    rule: ``rule``, ``name``, ``company``, ``record_a``, ``record_b``) and ``fuzzy`` (merges made by
+    the fuzzy name+company tier, with their score).
     """
     settings = settings or ResolveSettings()
     ov = settings.overrides
@@ -252,8 +543,8 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
     user_ignored = pl.DataFrame([_split_ref(r) for r in ov.ignore], schema=["kind", "value"], orient="row")
     ids = pl.from_arrow(identifiers)
     usable = ids.join(pl.concat([ignored.select("kind", "value"), user_ignored]), on=["kind", "value"], how="anti")
-    if ov.detach:
-        detached = rec.filter(_record_ref().is_in(list(ov.detach))).select("record_id")
+    detached = rec.filter(_record_ref().is_in(list(ov.detach))).select("record_id") if ov.detach else None
+    if detached is not None:
         usable = usable.join(detached, on="record_id", how="anti")
     # records left without a usable identifier stand alone
     alone = rec.select("record_id", "source_id", "line").with_columns(_lonely_ref().alias("ref")).join(
@@ -276,16 +567,44 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         edges.append(np.column_stack([links["i1"].to_numpy(), links["i2"].to_numpy()]).astype(np.int64) + n_rec)
     g = ig.Graph(n_rec + idents.height)
     g.add_edges(np.concatenate(edges))
-    comp = np.asarray(g.connected_components().membership, dtype=np.int64)
+    comp = _components(g)
+    # name-based tiers never touch detached records
+    linkable = rec if detached is None else rec.join(detached, on="record_id", how="anti")
+
+    name_links = pl.DataFrame(schema={"rule": pl.String, "name": pl.String, "company": pl.String,
+                                      "record_a": pl.Int64, "record_b": pl.Int64})
+    if settings.name_company_domain:
+        cand = linkable.select("record_id", "role", "owner", "display_name", "company").join(rec_ids, on="record_id")
+        ignore = tuple(v for k, v in map(_split_ref, ov.ignore) if k == NAME_COMPANY_DOMAIN)
+        old_comp = comp[:n_rec]
+        links, evidence = name_company_domain_links(cand, old_comp, usable, ignore=ignore)
+        if links.height:
+            # join the linked components (a small graph over component ids), keeping the record-level
+            # graph in step for the fuzzy tier; each link is reported between the first record of each side
+            n_comp = int(comp.max()) + 1
+            a, b = links["comp_a"].to_numpy(), links["comp_b"].to_numpy()
+            small = ig.Graph(n_comp)
+            small.add_edges(np.column_stack([a, b]))
+            comp = _components(small)[comp]
+            first = np.zeros(n_comp, dtype=np.int64)
+            comps, first_rec = np.unique(old_comp, return_index=True)
+            first[comps] = first_rec
+            ra, rb = first[a], first[b]
+            g.add_edges(np.column_stack([ra, rb]))
+            rid = rec_ids["record_id"].to_numpy()
+            name_links = links.select(pl.lit(NAME_COMPANY_DOMAIN).alias("rule"), "name", pl.col("org").alias("company"),
+                                      pl.Series("record_a", rid[ra]), pl.Series("record_b", rid[rb]))
+            identifiers = conform(pl.concat([pl.from_arrow(identifiers), evidence.sort("record_id", "kind", "value")])
+                                  .to_arrow(), IDENTIFIERS)
 
     fuzzy = pl.DataFrame(schema={"record_a": pl.Int64, "record_b": pl.Int64, "score": pl.Float64})
     if settings.fuzzy_threshold is not None:
-        fuzzy = fuzzy_candidates(rec, comp[:n_rec], rec_ids, threshold=settings.fuzzy_threshold)
+        fuzzy = fuzzy_candidates(linkable, comp[:n_rec], rec_ids, threshold=settings.fuzzy_threshold)
         if fuzzy.height:
             extra = fuzzy.join(rec_ids.rename({"record_id": "record_a", "rv": "ra"}), on="record_a").join(
                 rec_ids.rename({"record_id": "record_b", "rv": "rb"}), on="record_b")
             g.add_edges(np.column_stack([extra["ra"].to_numpy(), extra["rb"].to_numpy()]).astype(np.int64))
-            comp = np.asarray(g.connected_components().membership, dtype=np.int64)
+            comp = _components(g)
 
     # anchor per component: min (priority, kind, value) over its identifiers
     idents = idents.with_columns(
@@ -305,6 +624,7 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         "membership": conform(membership.to_arrow(), MEMBERSHIP),
         "people": people,
         "ignored": ignored.to_arrow(),
+        "name_links": name_links.to_arrow(),
         "fuzzy": fuzzy.to_arrow(),
     }
 

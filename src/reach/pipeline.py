@@ -334,13 +334,12 @@ def load_settings(ws: Workspace) -> BuildSettings:
     if unknown:
         msg = f"{ws.settings_path}: unknown section(s) {', '.join(unknown)}; expected [resolve] and [strength]"
         raise ConfigError(msg)
-    res = dict(data.get("resolve", {}))
-    allowed = {"max_names_per_identifier", "default_region", "fold_gmail", "fuzzy_threshold"}
-    bad = sorted(set(res) - allowed)
-    if bad:
-        msg = f"{ws.settings_path} [resolve]: unknown key(s) {', '.join(bad)}; expected {', '.join(sorted(allowed))}"
+    res = data.get("resolve", {})
+    if not isinstance(res, dict):
+        msg = f"{ws.settings_path}: expected a table [resolve], got {type(res).__name__}"
         raise ConfigError(msg)
-    resolve_settings = ResolveSettings(**res, overrides=Overrides.from_dict(ws.overrides()))
+    resolve_settings = ResolveSettings.from_dict(res, where=f"{ws.settings_path} [resolve]",
+                                                 overrides=Overrides.from_dict(ws.overrides()))
     strength = StrengthSettings.from_dict(data.get("strength", {}), where=f"{ws.settings_path} [strength]")
     return BuildSettings(resolve=resolve_settings, strength=strength)
 

@@ -22,7 +22,9 @@ def pseudonymise_frame(df: pl.DataFrame, key: bytes) -> pl.DataFrame:
     organisation, not the person.
     """
     out = df
-    for col in PSEUDONYMISED_COLUMNS:
+    # identifier rows (kind, value): the value is an email, phone, profile, key or name
+    cols = PSEUDONYMISED_COLUMNS + (("value",) if "kind" in df.columns else ())
+    for col in cols:
         if col not in df.columns:
             continue
         dtype = df.schema[col]

@@ -25,7 +25,6 @@ import glob as globlib
 import json
 import logging
 import os
-import re
 import secrets
 import shutil
 import string
@@ -121,7 +120,7 @@ SECTIONS: dict[str, set[str]] = {
     "intros": {"max_hops", "top", "max_asks", "do_not_ask", "since"},
     "communities": {"method", "resolution"},
     "stats": {"exact_limit", "samples"},
-    "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "fuzzy_threshold"},
+    "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "name_company_domain", "fuzzy_threshold"},
     "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets"},
     "thresholds": {"max_failed_files", "max_rejects", "max_reject_rate", "strength_change"},
 }
@@ -284,7 +283,8 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         [communities]  method ("leiden" | "louvain"), resolution ("auto" or a number)
         [stats]        exact_limit (50000), samples (1000)
         [strength]     as in the workspace's settings.toml (docs/tie-strength.md); overrides it
-        [resolve]      max_names_per_identifier, default_region, fold_gmail, fuzzy_threshold
+        [resolve]      max_names_per_identifier, default_region, fold_gmail, name_company_domain,
+                       fuzzy_threshold (docs/tie-strength.md)
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
                        html (true), graphml ("auto": written up to a million ties; true or false to
                        force), top_targets (4: intro-path plots)
@@ -492,22 +492,20 @@ def _strength(c: _Checker, data: dict) -> dict:
 
 
 def _resolve(c: _Checker, data: dict) -> dict:
-    t = c.table(data, "resolve")
-    out: dict[str, Any] = {}
-    if "max_names_per_identifier" in t:
-        out["max_names_per_identifier"] = c.int_(t, "max_names_per_identifier", "resolve.max_names_per_identifier",
-                                                 3, lo=1)
-    if "default_region" in t:
-        v = t["default_region"]
-        if not (isinstance(v, str) and re.fullmatch(r"[A-Za-z]{2}", v)):
-            c.add("resolve.default_region", f"expected a two-letter country code like 'GB', got {_show(v)}")
-        else:
-            out["default_region"] = v.upper()
-    if "fold_gmail" in t:
-        out["fold_gmail"] = c.bool_(t, "fold_gmail", "resolve.fold_gmail", default=False)
-    if "fuzzy_threshold" in t:
-        out["fuzzy_threshold"] = c.num(t, "fuzzy_threshold", "resolve.fuzzy_threshold", None, lo=0.0, hi=100.0)
-    return out
+    from reach.identity import ResolveSettings
+
+    t = data.get("resolve", {})
+    if not isinstance(t, dict):
+        c.add("resolve", f"expected a table [resolve], got {_kind(t)}")
+        return {}
+    try:
+        given = ResolveSettings.from_dict(t, where="resolve")
+    except ConfigError as exc:
+        for part in str(exc).split("; "):
+            key, _, what = part.partition(": ")
+            c.add(key, what or part)
+        return {}
+    return {k: getattr(given, k) for k in t}
 
 
 # ------------------------------------------------------------------ summary

@@ -152,7 +152,6 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     keep = (src >= 0) & (dst >= 0) & (src != dst)
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     channels = it["channel"].unique().sort().to_list()
-    chan = pl.Enum(channels)
     is_ch = {ch: pl.col("channel") == ch for ch in channels}
     # participant-weighted volume (edge lists: their weight column)
     v = (pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
