@@ -126,3 +126,13 @@ def test_direct_tie_beats_any_intro_and_max_asks_spreads_introducers():
     assert intros.count(v("i")) == 1  # i asked once; t3 goes through j instead
     t3 = capped.filter(pl.col("target") == v("t3")).row(0, named=True)
     assert t3["introducer"] == v("j") and t3["best_strength"] == pytest.approx(1.0)
+
+
+def test_a_team_member_listed_twice_as_target_gets_one_row():
+    from reach.graph import graph_from_edges
+
+    rg = graph_from_edges([("a", "b"), ("b", "c")])
+    a, c = rg.vertex("a"), rg.vertex("c")
+    res = warm_intro_paths(rg, np.array([a]), np.array([a, c, a]))
+    assert res.paths.filter(pl.col("target") == a).height == 1
+    assert res.paths["target"].to_list() == [a, c] and res.unreached == []

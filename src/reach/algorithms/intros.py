@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from reach.adjacency import slots_of, sorted_unique
 from reach.graph import ReachGraph
@@ -51,7 +52,13 @@ def _directed_edges(rg: ReachGraph, allowed: np.ndarray | None = None) -> pl.Dat
 
 def two_hop_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, blocked: np.ndarray | None = None,
                        allowed_edges: np.ndarray | None = None) -> pl.DataFrame:
-    """Every direct and one-introducer path from a team member to a target.
+    """Every direct and one-introducer path from a team member to a target (see :func:`_two_hop_arrays`)."""
+    return pl.DataFrame(_two_hop_arrays(rg, team, targets, blocked=blocked, allowed_edges=allowed_edges))
+
+
+def _two_hop_arrays(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, blocked: np.ndarray | None = None,
+                    allowed_edges: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every direct and one-introducer path from a team member to a target, as columns.
 
     Columns: target, member, introducer (= member for direct ties), hops, strength, bottleneck,
     e1, e2 (edge indices; e2 = -1 for direct ties). Team members are never introducers; ``blocked``
@@ -72,22 +79,37 @@ def two_hop_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *,
     member, mid, e1 = rows(team_u)
     target, mid2, e2 = rows(targ_u)
     s = rg.strength
-    from_team = pl.DataFrame({"member": member, "mid": mid, "s1": s[e1], "e1": e1})
-    to_target = pl.DataFrame({"mid": mid2, "target": target, "s2": s[e2], "e2": e2})
-    targ_s = pl.Series("target", targ_u, dtype=pl.Int64).implode()
-    direct = from_team.filter(pl.col("mid").is_in(targ_s)).select(
-        pl.col("mid").alias("target"), "member", pl.col("member").alias("introducer"), pl.lit(1).alias("hops"),
-        pl.col("s1").alias("strength"), pl.col("s1").alias("bottleneck"), "e1", pl.lit(-1, pl.Int64).alias("e2"))
-    excluded = team_u if blocked is None else np.concatenate([team_u, np.asarray(blocked, dtype=np.int64).ravel()])
-    via = (
-        from_team.filter(~pl.col("mid").is_in(pl.Series(excluded, dtype=pl.Int64).implode()))
-        .join(to_target, on="mid")
-        .filter(pl.col("target") != pl.col("member"))
-        .select("target", "member", pl.col("mid").alias("introducer"), pl.lit(2).alias("hops"),
-                (pl.col("s1") * pl.col("s2")).alias("strength"),
-                pl.min_horizontal("s1", "s2").alias("bottleneck"), "e1", "e2")
-    )
-    return pl.concat([direct, via])
+    # direct ties: a team member's neighbour who is a target
+    is_target = np.zeros(rg.n_people, dtype=bool)
+    is_target[targ_u] = True
+    d = is_target[mid]
+    # one introducer: join the team's rows and the targets' rows on the person in the middle (sort-merge)
+    relay = np.ones(rg.n_people, dtype=bool)
+    relay[team_u] = False
+    if blocked is not None:
+        relay[np.asarray(blocked, dtype=np.int64).ravel()] = False
+    f = relay[mid]
+    fm, fmid, fe1 = member[f], mid[f], e1[f]
+    o = np.argsort(mid2, kind="stable")
+    mid2, target, e2 = mid2[o], target[o], e2[o]
+    lo = np.searchsorted(mid2, fmid, side="left")
+    cnt = np.searchsorted(mid2, fmid, side="right") - lo
+    left = np.repeat(np.arange(fm.shape[0]), cnt)
+    right = np.arange(left.shape[0]) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    keep = target[right] != fm[left]
+    left, right = left[keep], right[keep]
+    s1, s2 = s[fe1[left]], s[e2[right]]
+    n_d = int(d.sum())
+    return {
+        "target": np.concatenate([mid[d], target[right]]),
+        "member": np.concatenate([member[d], fm[left]]),
+        "introducer": np.concatenate([member[d], fmid[left]]),
+        "hops": np.concatenate([np.ones(n_d, dtype=np.int32), np.full(left.shape[0], 2, dtype=np.int32)]),
+        "strength": np.concatenate([s[e1[d]], s1 * s2]),
+        "bottleneck": np.concatenate([s[e1[d]], np.minimum(s1, s2)]),
+        "e1": np.concatenate([e1[d], fe1[left]]),
+        "e2": np.concatenate([np.full(n_d, -1, dtype=np.int64), e2[right]]),
+    }
 
 
 def hop_limited_best(rg: ReachGraph, team: np.ndarray, *, max_hops: int, blocked: np.ndarray | None = None,
@@ -152,74 +174,129 @@ def warm_intro_paths(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
     for direct ties), ``path`` (vertex list), ``edges`` (tie indices along the path), ``best_strength``
     (the target's best path ignoring ``max_asks``). A target who is a team member gets a 0-hop row.
     """
-    team = np.unique(np.asarray(team, dtype=np.int64))
-    targets = np.asarray(targets, dtype=np.int64)
+    team = sorted_unique(np.asarray(team, dtype=np.int64).ravel())
+    targets = np.asarray(targets, dtype=np.int64).ravel()
+    deep = None
     if max_hops <= 2:
-        cand = two_hop_candidates(rg, team, targets, blocked=blocked, allowed_edges=allowed_edges)
+        cand = _two_hop_arrays(rg, team, targets, blocked=blocked, allowed_edges=allowed_edges)
         if max_hops == 1:
-            cand = cand.filter(pl.col("hops") == 1)
-        cand = cand.with_columns(
-            pl.when(pl.col("hops") == 1).then(pl.concat_list("member", "target"))
-            .otherwise(pl.concat_list("member", "introducer", "target")).alias("path"),
-            pl.when(pl.col("hops") == 1).then(pl.concat_list("e1")).otherwise(pl.concat_list("e1", "e2")).alias("edges"),
-        ).drop("e1", "e2")
+            direct = cand["hops"] == 1
+            cand = {k: v[direct] for k, v in cand.items()}
     else:
-        cand = _deep_candidates(rg, team, targets, max_hops=max_hops, blocked=blocked, allowed_edges=allowed_edges,
+        deep = _deep_candidates(rg, team, targets, max_hops=max_hops, blocked=blocked, allowed_edges=allowed_edges,
                                 max_paths_per_target=max(top_k, 1) * (2 if max_asks else 1))
-    # best path per (target, introducer): a direct tie beats an intro, then warmest, then lowest ids
-    cand = cand.with_columns((pl.col("hops") > 1).alias("_intro")).sort(
-        ["target", "_intro", "strength", "hops", "member", "introducer"],
-        descending=[False, False, True, False, False, False]).drop("_intro")
-    per_intro = cand.unique(subset=["target", "introducer"], keep="first", maintain_order=True)
-    best = per_intro.group_by("target").agg(pl.col("strength").first().alias("best_strength"))
-    assigned = _assign(per_intro, top_k=top_k, max_asks=max_asks, team=team)
-    assigned = assigned.join(best, on="target", how="left")
-    in_team = [int(t) for t in targets if t in set(team.tolist())]
-    if in_team:
-        selfrows = pl.DataFrame({"target": in_team, "rank": [1] * len(in_team), "hops": [0] * len(in_team),
-                                 "strength": [1.0] * len(in_team), "bottleneck": [1.0] * len(in_team),
-                                 "member": in_team, "introducer": in_team, "path": [[t] for t in in_team],
-                                 "edges": [[] for _ in in_team], "best_strength": [1.0] * len(in_team)},
-                                schema=assigned.schema)
-        assigned = pl.concat([assigned.filter(~pl.col("target").is_in(in_team)), selfrows])
-    order = pl.DataFrame({"target": targets, "_o": np.arange(targets.shape[0])}).unique("target", keep="first")
-    assigned = assigned.join(order, on="target").sort("_o", "rank").drop("_o")
-    reached = set(assigned["target"].to_list())
-    return IntroResult(paths=assigned, unreached=[int(t) for t in targets if int(t) not in reached])
+        cand = {k: deep[k].to_numpy() for k in ("target", "member", "introducer", "hops", "strength", "bottleneck")}
+    # the ranking is array work: a direct tie beats an intro, then warmest, then fewer hops, then lowest ids
+    t, hops, member, intro = cand["target"], cand["hops"], cand["member"], cand["introducer"]
+    strength = cand["strength"]
+    n1 = rg.n_people + 1
+    tie_break = (hops.astype(np.int64) * n1 + member) * n1 + intro  # fewer hops, then lowest ids
+    order = np.lexsort((tie_break, -strength, t * 2 + (hops > 1)))
+    per_intro = order[_first_of_each(t[order] * (rg.n_people + 1) + intro[order])]  # best path per (target, introducer)
+    start = _group_starts(t[per_intro])
+    best = np.repeat(strength[per_intro][start], np.diff(np.append(start, per_intro.shape[0])))
+    kept, rank = _assign(per_intro, t=t, hops=hops, intro=intro, strength=strength, top_k=top_k, max_asks=max_asks,
+                         team=team)
+    sorter = np.argsort(per_intro)
+    at = sorter[np.searchsorted(per_intro, kept, sorter=sorter)]  # where each kept row sits in per_intro
+    if deep is not None:
+        out = deep[kept]
+    else:  # two-hop candidates: the path and its ties, for the kept rows only
+        out = pl.DataFrame({k: v[kept] for k, v in cand.items()})
+        out = out.with_columns(*_two_hop_lists(out))
+    out = out.with_columns(pl.Series("rank", rank, dtype=pl.Int64), pl.Series("best_strength", best[at], dtype=pl.Float64))
+    out = out.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "edges",
+                     "best_strength").with_columns(pl.col("hops").cast(pl.Int32))
+    in_team = np.isin(targets, team)
+    if in_team.any():
+        selves = sorted_unique(targets[in_team]).tolist()
+        k = len(selves)
+        selfrows = pl.DataFrame({"target": selves, "rank": [1] * k, "hops": [0] * k, "strength": [1.0] * k,
+                                 "bottleneck": [1.0] * k, "member": selves, "introducer": selves,
+                                 "path": [[v] for v in selves], "edges": [[] for _ in selves],
+                                 "best_strength": [1.0] * k}, schema=out.schema)
+        out = pl.concat([out.filter(~pl.col("target").is_in(selves)), selfrows])
+    # targets in the order given (first mention), each target's paths by rank
+    uniq, first = np.unique(targets, return_index=True)  # a short array: the hash path is fine
+    pos = first[np.searchsorted(uniq, out["target"].to_numpy())] if out.height else np.zeros(0, dtype=np.int64)
+    out = out[np.lexsort((out["rank"].to_numpy(), pos))] if out.height else out
+    reached = np.isin(targets, out["target"].to_numpy())
+    return IntroResult(paths=out, unreached=[int(v) for v in targets[~reached]])
 
 
-def _assign(per_intro: pl.DataFrame, *, top_k: int, max_asks: int | None, team: np.ndarray) -> pl.DataFrame:
-    """Keep up to ``top_k`` paths per target; with ``max_asks``, no introducer is used more than that.
+def _two_hop_lists(rows: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """``path`` (member, [introducer], target) and ``edges`` (e1, [e2]) list columns, built as Arrow lists."""
+    two = rows["hops"].to_numpy() > 1
+    k = rows.height
+    n_path = np.where(two, 3, 2)
+    p_off = np.zeros(k + 1, dtype=np.int32)
+    np.cumsum(n_path, out=p_off[1:])
+    path = np.empty(int(p_off[-1]), dtype=np.int64)
+    path[p_off[:-1]] = rows["member"].to_numpy()
+    path[p_off[1:] - 1] = rows["target"].to_numpy()
+    path[p_off[:-1][two] + 1] = rows["introducer"].to_numpy()[two]
+    e_off = np.zeros(k + 1, dtype=np.int32)
+    np.cumsum(n_path - 1, out=e_off[1:])
+    edges = np.empty(int(e_off[-1]), dtype=np.int64)
+    edges[e_off[:-1]] = rows["e1"].to_numpy()
+    edges[e_off[:-1][two] + 1] = rows["e2"].to_numpy()[two]
+    as_list = pa.ListArray.from_arrays
+    return (pl.Series("path", as_list(pa.array(p_off), pa.array(path))),
+            pl.Series("edges", as_list(pa.array(e_off), pa.array(edges))))
 
-    Greedy from the warmest path down (direct ties first); asks are only counted for introducers who
-    are not team members. Vectorised when there is no ask limit.
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of the first occurrence of each distinct key."""
+    if keys.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    o = np.argsort(keys, kind="stable")
+    ks = keys[o]
+    first = np.ones(ks.shape[0], dtype=bool)
+    first[1:] = ks[1:] != ks[:-1]
+    return np.sort(o[first])
+
+
+def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Start positions of the runs of equal values in ``sorted_keys``."""
+    if sorted_keys.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
+def _assign(per_intro: np.ndarray, *, t: np.ndarray, hops: np.ndarray, intro: np.ndarray, strength: np.ndarray,
+            top_k: int, max_asks: int | None, team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate rows kept (up to ``top_k`` per target, ranked) and their ranks; with ``max_asks`` no
+    introducer is used more than that.
+
+    ``per_intro`` lists candidate rows by target, best first. Without an ask limit the first ``top_k``
+    of each target are kept. With one, paths are taken greedily from the warmest down (direct ties
+    first) across all targets; asks are only counted for introducers who are not team members.
     """
-    cols = ["target", "hops", "strength", "bottleneck", "member", "introducer", "path", "edges"]
-    ranked = per_intro.select(cols)
     if max_asks is None:
-        out = ranked.with_columns(pl.int_range(pl.len()).over("target").alias("rank") + 1).filter(pl.col("rank") <= top_k)
-        return out.select("target", pl.col("rank").cast(pl.Int64), *cols[1:])
-    glob = ranked.with_row_index("_i").with_columns((pl.col("hops") > 1).alias("_intro")).sort(
-        ["_intro", "strength", "_i"], descending=[False, True, False])
+        start = _group_starts(t[per_intro])
+        sizes = np.diff(np.append(start, per_intro.shape[0]))
+        rank = np.arange(per_intro.shape[0]) - np.repeat(start, sizes) + 1
+        keep = rank <= top_k
+        return per_intro[keep], rank[keep]
+    glob = per_intro[np.lexsort((np.arange(per_intro.shape[0]), -strength[per_intro], hops[per_intro] > 1))]
     team_set = set(team.tolist())
     asks: dict[int, int] = {}
     taken: dict[int, int] = {}
     keep = []
-    # one pass over candidate paths (already capped to distinct introducers per target)
-    for i, t, intro in zip(glob["_i"].to_list(), glob["target"].to_list(), glob["introducer"].to_list(), strict=True):
-        if taken.get(t, 0) >= top_k:
+    for row, tg, ii in zip(glob.tolist(), t[glob].tolist(), intro[glob].tolist(), strict=True):
+        if taken.get(tg, 0) >= top_k:
             continue
-        if intro not in team_set:
-            if asks.get(intro, 0) >= max_asks:
+        if ii not in team_set:
+            if asks.get(ii, 0) >= max_asks:
                 continue
-            asks[intro] = asks.get(intro, 0) + 1
-        taken[t] = taken.get(t, 0) + 1
-        keep.append(i)
-    out = ranked.with_row_index("_i").filter(pl.col("_i").is_in(keep)).drop("_i")
-    out = out.with_columns((pl.col("hops") > 1).alias("_intro")).sort(
-        ["target", "_intro", "strength", "hops"], descending=[False, False, True, False]).drop("_intro")
-    out = out.with_columns((pl.int_range(pl.len()).over("target") + 1).cast(pl.Int64).alias("rank"))
-    return out.select("target", "rank", *cols[1:])
+            asks[ii] = asks.get(ii, 0) + 1
+        taken[tg] = taken.get(tg, 0) + 1
+        keep.append(row)
+    kept = np.array(keep, dtype=np.int64)
+    kept = kept[np.lexsort((hops[kept], -strength[kept], hops[kept] > 1, t[kept]))] if kept.size else kept
+    start = _group_starts(t[kept])
+    rank = np.arange(kept.shape[0]) - np.repeat(start, np.diff(np.append(start, kept.shape[0]))) + 1
+    return kept, rank
 
 
 def _deep_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, max_hops: int,
