@@ -13,15 +13,22 @@
 2. Accuracy: NMI of reach's defaults against email-Eu-core's 42 departments and the football
    conferences (from ../shared/data), next to plain Leiden (``resolution=1.0``) and networkx Louvain.
 
+   ``--networkit`` adds networkit's PLM (Louvain with refinement, one thread, same weights) when it is
+   installed; ``--resolution 1`` times reach at classic modularity instead of the estimated resolution.
+   Each row also gives the process CPU seconds and the load average: on a shared machine wall-clock
+   times move with the load (reach uses two threads on large graphs).
+
     python scripts/bench_communities.py                 # full run (about a minute, mostly networkx)
     python scripts/bench_communities.py --smoke         # small graph, quick
     python scripts/bench_communities.py --skip-networkx --json
+    python scripts/bench_communities.py --size L --skip-networkx --skip-real --networkit   # 1M people, 10M ties
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -33,6 +40,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
+SIZES = {"M": (100_000, 1_000_000), "L": (1_000_000, 10_000_000)}  # --size presets (people, ties)
 
 
 def peak_mb() -> float:
@@ -54,11 +62,17 @@ def planted_partition(n_nodes: int, n_edges: int, *, mu: float = 0.3, seed: int 
     inside = rng.random(draw) >= mu
     c = labels[u]
     v = np.where(inside, starts[c] + (rng.random(draw) * sizes[c]).astype(np.int64), rng.integers(0, n_nodes, draw))
-    pairs = np.column_stack([np.minimum(u, v), np.maximum(u, v)])
-    keep = pairs[:, 0] != pairs[:, 1]
-    pairs, inside = pairs[keep], inside[keep]
-    pairs, first = np.unique(pairs, axis=0, return_index=True)
-    inside = inside[first]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keep = lo != hi
+    key, inside = lo[keep] * n_nodes + hi[keep], inside[keep]
+    # distinct pairs in (u, v) order, each with its first draw: np.unique(axis=0, return_index=True), by a
+    # stable sort of one int64 key (np.unique on rows is very slow at ten million pairs)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(key.shape[0], dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, inside = key[first], inside[order[first]]
+    pairs = np.column_stack(np.divmod(key, n_nodes))
     pick = np.sort(rng.permutation(pairs.shape[0])[:n_edges])
     pairs, inside = pairs[pick], inside[pick]
     strength = np.where(inside, rng.uniform(0.2, 1.0, pairs.shape[0]), rng.uniform(0.05, 0.8, pairs.shape[0]))
@@ -73,27 +87,35 @@ def modularity(edges: np.ndarray, w: np.ndarray, labels: np.ndarray) -> float:
     return float(2 * w[inside].sum() / two_m - np.dot(kappa, kappa) / two_m**2)
 
 
-def child(side: str, n_nodes: int, n_edges: int, mu: float) -> dict:
+def child(side: str, n_nodes: int, n_edges: int, mu: float, resolution: float | str = "auto") -> dict:
     from reach.algorithms.communities import normalized_mutual_information
 
     edges, strength, truth = planted_partition(n_nodes, n_edges, mu=mu)
     t0 = time.perf_counter()
     if side == "reach":
-        import igraph as ig
         import polars as pl
 
         from reach.algorithms.communities import detect_communities
         from reach.graph import ReachGraph
 
-        g = ig.Graph(n_nodes)
-        g.add_edges(edges)
         ids = pl.Series("person_id", [f"p{i:07d}" for i in range(n_nodes)])
         rg = ReachGraph(people=pl.DataFrame({"person_id": ids}), strength=strength, edges=edges)
         t1 = time.perf_counter()
-        res = detect_communities(rg)
+        res = detect_communities(rg, resolution=resolution)  # includes the CSR adjacency (or igraph) it builds
         t2 = time.perf_counter()
         labels = res.labels
         extra = {"resolution": round(res.resolution, 3), "rounds": res.n_rounds, "runs": res.n_runs}
+    elif side == "networkit":
+        import networkit as nk
+
+        nk.engineering.setNumberOfThreads(1)
+        g = nk.GraphFromCoo((strength, (edges[:, 0].astype(np.uint64), edges[:, 1].astype(np.uint64))), n_nodes,
+                            directed=False, weighted=True)
+        t1 = time.perf_counter()
+        part = nk.community.detectCommunities(g, algo=nk.community.PLM(g, True), inspect=False)
+        t2 = time.perf_counter()
+        labels = np.asarray(part.getVector(), dtype=np.int64)
+        extra = {}
     else:
         import networkx as nx
 
@@ -107,15 +129,17 @@ def child(side: str, n_nodes: int, n_edges: int, mu: float) -> dict:
         for i, c in enumerate(comms):
             labels[list(c)] = i
         extra = {}
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     return {"side": side, "nodes": n_nodes, "edges": int(edges.shape[0]), "graph_s": t1 - t0, "detect_s": t2 - t1,
+            "process_cpu_s": cpu.ru_utime + cpu.ru_stime, "load_avg": os.getloadavg()[0],
             "peak_mb": peak_mb(), "communities": int(np.unique(labels).shape[0]),
             "planted": int(np.unique(truth).shape[0]), "modularity": modularity(edges, strength, labels),
             "nmi": normalized_mutual_information(labels, truth), **extra}
 
 
-def run_child(side: str, n_nodes: int, n_edges: int, mu: float) -> dict:
+def run_child(side: str, n_nodes: int, n_edges: int, mu: float, resolution: str = "auto") -> dict:
     cmd = [sys.executable, __file__, "--child", side, "--nodes", str(n_nodes), "--edges", str(n_edges),
-           "--mu", str(mu)]
+           "--mu", str(mu), "--resolution", resolution]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -189,17 +213,27 @@ def main() -> None:
     ap.add_argument("--mu", type=float, default=0.3, help="share of ties leaving the community")
     ap.add_argument("--nx-edges", type=int, default=0,
                     help="run networkx on a graph of this many ties (same density) instead; 0 = the same graph")
+    ap.add_argument("--size", choices=list(SIZES), help="preset people / ties: " + ", ".join(
+        f"{k} {v[0]:,} / {v[1]:,}" for k, v in SIZES.items()) + " (overrides --nodes and --edges)")
+    ap.add_argument("--resolution", default="auto", help="reach's resolution: 'auto' (default) or a number")
+    ap.add_argument("--networkit", action="store_true", help="also run networkit's PLM (1 thread), if installed")
     ap.add_argument("--skip-networkx", action="store_true")
+    ap.add_argument("--skip-real", action="store_true", help="skip the labelled real graphs")
     ap.add_argument("--smoke", action="store_true", help="small graphs, quick")
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--child", choices=["reach", "networkx"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["reach", "networkx", "networkit"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    resolution = args.resolution if args.resolution == "auto" else float(args.resolution)
+    if args.size:
+        args.nodes, args.edges = SIZES[args.size]
     if args.child:
-        print(json.dumps(child(args.child, args.nodes, args.edges, args.mu)))
+        print(json.dumps(child(args.child, args.nodes, args.edges, args.mu, resolution)))
         return
     if args.smoke:
         args.nodes, args.edges = 10_000, 100_000
-    rows = [run_child("reach", args.nodes, args.edges, args.mu)]
+    rows = [run_child("reach", args.nodes, args.edges, args.mu, args.resolution)]
+    if args.networkit:
+        rows.append(run_child("networkit", args.nodes, args.edges, args.mu))
     note = ""
     if not args.skip_networkx:
         nx_edges = args.nx_edges or args.edges
@@ -208,11 +242,12 @@ def main() -> None:
             note = f"networkx ran on a smaller graph of {nx_edges:,} ties (--nx-edges); reach is shown on both"
             rows.append(run_child("reach", nx_nodes, nx_edges, args.mu))
         rows.append(run_child("networkx", nx_nodes, nx_edges, args.mu))
-    real = real_data()
+    real = [] if args.skip_real else real_data()
     if args.json:
         print(json.dumps({"synthetic": rows, "real": real, "note": note}))
         return
-    print(f"planted partition, mu={args.mu}, seed 0 (graph build time excluded from detect s)")
+    print(f"planted partition, mu={args.mu}, seed 0 (graph build time excluded from detect s; "
+          f"load average {rows[0]['load_avg']:.1f} on {os.cpu_count()} cores)")
     print(f"{'':9} {'people':>8} {'ties':>9} {'detect s':>9} {'peak MB':>8} {'comms':>6} {'planted':>7} "
           f"{'modularity':>10} {'NMI':>6}")
     for r in rows:
