@@ -178,10 +178,11 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
             weight = c3.astype(np.float64)
             at = c4
     loop = src == dst
-    keep = ~loop
+    n_loops = int(loop.sum())
+    keep = ~loop if n_loops else slice(None)  # SNAP files rarely have self-loops: no copies then
     if (weight[keep] <= 0).any():
         return None  # rejects: the general path reports them with their lines
-    n_keep = int(keep.sum())
+    n_keep = m - n_loops
     stamp = pa.timestamp("us", tz="UTC")
     inter = pa.table({
         "line": lines[keep], "src_record": src_rec[keep], "dst_record": dst_rec[keep],
@@ -192,7 +193,7 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
     })
     rejects = pl.DataFrame(schema={"line": pl.Int64, "reason": pl.String, "excerpt": pl.String})
     return Parsed(records=records.to_arrow(), interactions=inter, rejects=rejects.to_arrow(), n_rows=m,
-                  n_skipped=n_comments + int(loop.sum()))
+                  n_skipped=n_comments + n_loops)
 
 
 def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
