@@ -507,3 +507,23 @@ def test_graphml_auto_skips_huge_graphs_and_says_so(tmp_path, monkeypatch):
 def test_graphml_option_rejects_other_values(tmp_path):
     with pytest.raises(RunConfigError, match='outputs.graphml: expected true, false or "auto"'):
         load_run_config(lean(tmp_path, outputs='graphml = "yes"\n'))
+
+
+def test_run_settings_carry_over_to_later_commands(tmp_path):
+    """A run's [strength] applies to the commands run on its workspace afterwards: no silent rebuild."""
+    from reach.pipeline import build, load_settings
+    from reach.workspace import Workspace
+
+    cfg = lean(tmp_path, extra_sources="[strength]\nhalf_life_days = 30\n")
+    s = run_pipeline(cfg, now=DAY1, quiet=True)
+    assert s.exit_code == 0, s.error
+    ws = Workspace.open(tmp_path / "ws")
+    assert load_settings(ws).strength.half_life_days == 30
+    assert json.loads(ws.run_settings_path.read_text())["strength"] == {"half_life_days": 30}
+    assert build(ws)["rebuilt"] == 0  # what `reach path` & co. call first: the run's build is current
+    # a later run without the section drops it; the workspace's own settings apply again
+    plain = lean(tmp_path)
+    again = run_pipeline(plain, now=DAY2, quiet=True)
+    assert again.exit_code == 0 and again.rebuilt is True
+    assert not ws.run_settings_path.exists()
+    assert load_settings(ws).strength.half_life_days != 30

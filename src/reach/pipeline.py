@@ -321,7 +321,8 @@ def find_people(workspace: str | os.PathLike[str] | Workspace, search: str | Non
 
 # ------------------------------------------------------------------ settings, explanations, corrections
 def load_settings(ws: Workspace) -> BuildSettings:
-    """Build settings from the workspace's ``settings.toml`` ([resolve] and [strength]) and ``overrides.json``."""
+    """Build settings from the workspace's ``settings.toml`` ([resolve] and [strength]) and ``overrides.json``,
+    with the last ``reach run`` config's [strength]/[resolve] on top (:meth:`Workspace.run_settings`)."""
     import tomllib
 
     from reach.errors import ConfigError
@@ -342,9 +343,12 @@ def load_settings(ws: Workspace) -> BuildSettings:
     if not isinstance(res, dict):
         msg = f"{ws.settings_path}: expected a table [resolve], got {type(res).__name__}"
         raise ConfigError(msg)
-    resolve_settings = ResolveSettings.from_dict(res, where=f"{ws.settings_path} [resolve]",
+    run = ws.run_settings()  # the last run config's sections win, key by key
+    where = f"{ws.settings_path}" + (f" (+ {ws.run_settings_path})" if run else "")
+    resolve_settings = ResolveSettings.from_dict({**res, **run.get("resolve", {})}, where=f"{where} [resolve]",
                                                  overrides=Overrides.from_dict(ws.overrides()))
-    strength = StrengthSettings.from_dict(data.get("strength", {}), where=f"{ws.settings_path} [strength]")
+    strength = StrengthSettings.from_dict({**data.get("strength", {}), **run.get("strength", {})},
+                                          where=f"{where} [strength]")
     return BuildSettings(resolve=resolve_settings, strength=strength)
 
 

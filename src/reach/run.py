@@ -282,7 +282,9 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         [intros]       max_hops (2), top (3), max_asks, do_not_ask, since (a date)
         [communities]  method ("leiden" | "louvain"), resolution ("auto" or a number)
         [stats]        exact_limit (50000), samples (1000)
-        [strength]     as in the workspace's settings.toml (docs/tie-strength.md); overrides it
+        [strength]     as in the workspace's settings.toml (docs/tie-strength.md); overrides it, for the
+                       run and for every later command on the workspace until the next run
+                       (kept in WORKSPACE/run-settings.json); the same for [resolve]
         [resolve]      max_names_per_identifier, default_region, fold_gmail, name_company_domain,
                        fuzzy_threshold (docs/tie-strength.md)
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
@@ -830,20 +832,13 @@ def stage_import(st: _State) -> dict:
 
 def stage_build(st: _State) -> dict:
     """Resolve people and compute tie strengths (skipped when sources and settings are unchanged)."""
-    from reach.identity import ResolveSettings
-    from reach.pipeline import BuildSettings, build, load_settings
-    from reach.strength import StrengthSettings
+    from reach.pipeline import build
 
-    base = load_settings(st.ws)
-    settings = base
-    if st.cfg.strength or st.cfg.resolve:
-        strength = base.strength
-        if st.cfg.strength:
-            given = StrengthSettings.from_dict(st.cfg.strength, where=f"{st.cfg.path} [strength]")
-            strength = dataclasses.replace(base.strength, **{k: getattr(given, k) for k in st.cfg.strength})
-        resolve: ResolveSettings = dataclasses.replace(base.resolve, **st.cfg.resolve)
-        settings = BuildSettings(resolve=resolve, strength=strength)
-    res = build(st.ws, settings=settings)
+    # the config's [strength]/[resolve] become the workspace's until the next run, so that commands run
+    # on this workspace afterwards see the same graph (pipeline.load_settings applies them)
+    given = {k: v for k, v in (("strength", st.cfg.strength), ("resolve", st.cfg.resolve)) if v}
+    st.ws.write_run_settings({"config": str(st.cfg.path), **given} if given else None)
+    res = build(st.ws)
     st.summary.rebuilt = bool(res.get("rebuilt"))
     return {"people": int(res["people"]), "ties": int(res["ties"]), "rebuilt": st.summary.rebuilt}
 

@@ -118,6 +118,34 @@ class Workspace:
     def write_overrides(self, overrides: dict) -> None:
         atomic_write_text(self.overrides_path, json.dumps(overrides, indent=2, sort_keys=True) + "\n")
 
+    @property
+    def run_settings_path(self) -> Path:
+        return self.root / "run-settings.json"
+
+    def run_settings(self) -> dict:
+        """The ``[strength]``/``[resolve]`` of the last ``reach run`` config that had them (``{}`` if none).
+
+        They apply on top of ``settings.toml`` to every build of this workspace, interactive commands
+        included, so a query after the nightly run sees the run's graph instead of rebuilding another.
+        """
+        if not self.run_settings_path.exists():
+            return {}
+        try:
+            return json.loads(self.run_settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            msg = f"cannot read {self.run_settings_path}: {exc}"
+            raise WorkspaceError(msg) from exc
+
+    def write_run_settings(self, settings: dict | None) -> None:
+        """Keep (or with ``None``/empty, drop) the run config's build settings; see :meth:`run_settings`."""
+        if settings:
+            text = json.dumps(settings, indent=2, sort_keys=True, default=str) + "\n"
+            if not self.run_settings_path.exists() or self.run_settings_path.read_text(encoding="utf-8") != text:
+                atomic_write_text(self.run_settings_path, text)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                self.run_settings_path.unlink()
+
     def secret_key(self) -> bytes:
         """The workspace's pseudonymisation key (created on first use, readable by its owner only)."""
         path = self.root / "secret.key"

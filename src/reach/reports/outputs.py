@@ -501,7 +501,8 @@ owner = "ana@example.com"
 [intros]       # max_hops = 2, top = 3, max_asks, do_not_ask = [...], since = 2024-01-01
 [communities]  # method = "leiden" | "louvain", resolution = "auto" | a number
 [stats]        # exact_limit = 50000, samples = 1000
-[strength]     # the keys of the workspace's settings.toml [strength] (docs/tie-strength.md); they win
+[strength]     # the keys of the workspace's settings.toml [strength] (docs/tie-strength.md); they win,
+               # also for later commands on the workspace, until the next run (run-settings.json)
 [resolve]      # max_names_per_identifier, default_region, fold_gmail, name_company_domain = true,
                # fuzzy_threshold (docs/tie-strength.md)
 [outputs]      # folder = "out/{date}" ({date}, {time}, {datetime}), csv = false, plots = true,
