@@ -139,8 +139,9 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     """Evidence per undirected person pair (person_a < person_b), self-ties dropped, sorted by the pair.
 
     Vectorised: records are mapped to integer person codes by an array gather, each pair becomes one
-    int64 key, and one group-by over that key computes every count, volume and date (no string
-    joins or sorts on the millions of interactions).
+    int64 key (and, with the source, a second key), the interactions are sorted once by that key, and
+    every count, volume, date and distinct-source count is a ``reduceat`` over the sorted runs. Nearly
+    every pair is its own group, which makes a hash group-by slow; one sort is not.
     """
     persons, rec_ids, rec_codes = _person_codes(membership)
     n_p = max(persons.len(), 1)
@@ -150,46 +151,63 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     src = _record_lookup(rec_ids, rec_codes, it["src_record"].to_numpy())
     dst = _record_lookup(rec_ids, rec_codes, it["dst_record"].to_numpy())
     keep = (src >= 0) & (dst >= 0) & (src != dst)
-    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     channels = it["channel"].unique().sort().to_list()
-    is_ch = {ch: pl.col("channel") == ch for ch in channels}
-    # participant-weighted volume (edge lists: their weight column)
-    v = (pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
-         .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)))
-    it = it.select(
-        pl.Series("key", lo * n_p + hi),
-        pl.Series("a_started", src < dst).cast(pl.UInt32),
-        *[cond.cast(pl.UInt32).alias(f"_n_{ch}") for ch, cond in is_ch.items()],
-        *[pl.when(cond).then(v).otherwise(0.0).alias(f"v_{ch}") for ch, cond in is_ch.items()],
+    cols = it.select(
+        pl.col("channel").cast(pl.Enum(channels)).to_physical().alias("ch"),
         pl.col("source_id").cast(pl.Categorical).to_physical().alias("source"),
-        "at", "weight",
+        pl.col("at").dt.epoch("us").fill_null(np.iinfo(np.int64).min).alias("at"),
+        "weight",
+        # participant-weighted volume (edge lists: their weight column)
+        pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
+        .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)).alias("v"),
     ).filter(pl.Series(keep))
-    # only plain sums, minima and maxima per group: polars' fast aggregation paths
-    aggs = [pl.len().alias("n_interactions"), pl.col("a_started").sum().alias("n_a_to_b")]
-    aggs += [pl.col(f"_n_{ch}").sum() for ch in channels] + [pl.col(f"v_{ch}").sum() for ch in channels]
-    aggs += [
-        pl.col("weight").sum().alias("weight_sum"),
-        pl.col("source").n_unique().cast(pl.Int32).alias("n_sources"),
-        pl.col("at").min().alias("first_at"),
-        pl.col("at").max().alias("last_at"),
-    ]
-    ties = it.group_by("key").agg(aggs).sort("key")
-    counts = [pl.col(f"_n_{ch}") for ch in channels]
-    unknown = [pl.col(f"_n_{ch}") for ch in channels if ch not in CHANNEL_COLUMNS]
-    key = ties["key"].to_numpy()
-    ties = ties.with_columns(
-        persons.gather(key // n_p).alias("person_a"),
-        persons.gather(key % n_p).alias("person_b"),
-        pl.Series("vertex_a", key // n_p),  # codes follow the sorted person ids: the graph's vertex ids
-        pl.Series("vertex_b", key % n_p),
+    src, dst = src[keep], dst[keep]
+    key = np.minimum(src, dst) * n_p + np.maximum(src, dst)
+    source = cols["source"].to_numpy().astype(np.int64)
+    n_src = int(source.max()) + 1 if source.size else 1
+    if float(n_p) * n_p * n_src < 2.0**62:  # one int64 key for (pair, source): one multi-threaded sort
+        order = pl.Series(key * n_src + source).arg_sort().to_numpy()
+    else:
+        order = np.lexsort((source, key))
+    ks = key[order]
+    m = ks.shape[0]
+    new_pair = np.r_[True, ks[1:] != ks[:-1]] if m else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new_pair)
+    g = np.cumsum(new_pair) - 1  # the pair (group) of each sorted interaction
+    n_g = starts.shape[0]
+    n_ch = max(len(channels), 1)
+    cell = g * n_ch + cols["ch"].to_numpy()[order]  # (pair, channel) of each sorted interaction
+    counts_2d = np.bincount(cell, minlength=n_g * n_ch).reshape(n_g, n_ch)
+    volume_2d = np.bincount(cell, weights=cols["v"].to_numpy()[order], minlength=n_g * n_ch).reshape(n_g, n_ch)
+    at = cols["at"].to_numpy()[order]
+    nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    first = np.minimum.reduceat(np.where(at == nat, big, at), starts) if m else at
+    last = np.maximum.reduceat(at, starts) if m else at
+    uniq = ks[starts]
+    data: dict[str, object] = {
+        "person_a": persons.gather(uniq // n_p), "person_b": persons.gather(uniq % n_p),
+        "vertex_a": uniq // n_p, "vertex_b": uniq % n_p,  # codes follow the sorted person ids: the graph's vertex ids
+        "n_interactions": np.diff(np.append(starts, m)),
+        "n_a_to_b": np.bincount(g, weights=(src < dst)[order], minlength=n_g).astype(np.int64),
+    }
+    counts = {c: counts_2d[:, i] for i, c in enumerate(channels)}
+    data |= {f"v_{c}": volume_2d[:, i] for i, c in enumerate(channels)}
+    data["weight_sum"] = np.bincount(g, weights=cols["weight"].to_numpy()[order], minlength=n_g)
+    ss = source[order]
+    new_source = np.r_[True, (ks[1:] != ks[:-1]) | (ss[1:] != ss[:-1])] if m else new_pair
+    data["n_sources"] = np.bincount(g, weights=new_source, minlength=n_g).astype(np.int32)
+    ties = pl.DataFrame(data).with_columns(
+        pl.Series("first_at", first).replace(big, None).cast(pl.Datetime("us", "UTC")),
+        pl.Series("last_at", last).replace(nat, None).cast(pl.Datetime("us", "UTC")),
+    )
+    zero = np.zeros(uniq.shape[0], dtype=np.int64)
+    unknown = [counts[c] for c in channels if c not in CHANNEL_COLUMNS]
+    return ties.with_columns(
         (pl.col("n_interactions") - pl.col("n_a_to_b")).alias("n_b_to_a"),
-        *[(pl.col(f"_n_{ch}") if ch in channels else pl.lit(0)).alias(col) for ch, col in CHANNEL_COLUMNS.items()],
-        (pl.sum_horizontal(unknown) if unknown else pl.lit(0)).alias("n_other"),
-        (pl.sum_horizontal([(c > 0).cast(pl.Int32) for c in counts]) if counts else pl.lit(0))
-        .cast(pl.Int32).alias("n_channels"),
-    ).drop("key", *[f"_n_{ch}" for ch in channels])
-    return ties.with_columns(pl.col(c).cast(pl.Int64) for c in
-                             ["n_interactions", "n_a_to_b", "n_b_to_a", "n_other", *CHANNEL_COLUMNS.values()])
+        *[pl.Series(col, counts.get(c, zero), dtype=pl.Int64) for c, col in CHANNEL_COLUMNS.items()],
+        pl.Series("n_other", np.sum(unknown, axis=0) if unknown else zero, dtype=pl.Int64),
+        pl.Series("n_channels", np.sum([c > 0 for c in counts.values()], axis=0) if counts else zero, dtype=pl.Int32),
+    ).with_columns(pl.col(c).cast(pl.Int64) for c in ["n_interactions", "n_a_to_b", "n_b_to_a"])
 
 
 def strength_expr(settings: StrengthSettings, as_of: datetime | None, channels: list[str]) -> pl.Expr:
