@@ -211,3 +211,19 @@ def test_constraint_for_the_ranked_rows_only_gives_the_same_top(seed, monkeypatc
         v = rg.vertex(r["person_id"])
         if r["constraint"] is not None:
             assert r["constraint"] == pytest.approx(want[v], rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("pull", [0.0, 0.25, 10.0])  # every level pulls / the default mix / every level pushes
+def test_source_dependencies_match_networkx_and_igraph(seed, pull, monkeypatch):
+    import reach.algorithms.brokers as mod
+
+    monkeypatch.setattr(mod, "BOTTOM_UP", pull)
+    g, rg = random_graph(seed, n=50, p=0.04 + 0.004 * (seed % 10))
+    rng = np.random.default_rng(seed)
+    src = rng.choice(rg.n_people, 1 + seed % 12, replace=False)
+    got = mod.source_dependencies(rg.csr, src)
+    assert np.allclose(got, rg.graph.betweenness(directed=False, sources=src.tolist()), atol=1e-9)
+    every = mod.source_dependencies(rg.csr, np.arange(rg.n_people))  # all sources: exact betweenness
+    want = nx.betweenness_centrality(g, normalized=False)
+    assert np.allclose(every, [want[v] for v in range(rg.n_people)], atol=1e-9)

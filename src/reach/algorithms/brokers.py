@@ -6,7 +6,8 @@ Four views of brokerage, one row per person:
   person, normalised as networkx's ``betweenness_centrality(normalized=True)`` does (divided by
   ``(n - 1)(n - 2) / 2``). Exact (igraph, Brandes) on small graphs; on large graphs estimated from
   ``k`` randomly chosen (seeded) source people, paths from those sources to everyone, scaled by
-  ``n / k``: an unbiased estimate, as networkx's ``k=`` option.
+  ``n / k``: an unbiased estimate, as networkx's ``k=`` option. The sampled sources run through a
+  level-at-a-time numpy Brandes over the CSR adjacency (:func:`source_dependencies`).
 * **constraint**: Burt's constraint (igraph), low for people whose contacts are not otherwise
   connected (structural holes), high for people inside one tight clique. Weighted by tie strength by
   default. Null for people with no ties. It only breaks ties in the ranking, so on graphs of more than
@@ -30,6 +31,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from reach.adjacency import Csr, slots_of
+from reach.algorithms.bitbfs import BOTTOM_UP
 from reach.algorithms.communities import CommunityResult, graph_edges
 from reach.errors import PersonNotFound
 from reach.graph import ReachGraph
@@ -190,10 +193,66 @@ def betweenness(rg: ReachGraph, *, k_sample: int | None = None, seed: int = 0) -
     if k >= n:
         return np.asarray(rg.graph.betweenness(directed=False), dtype=np.float64) * scale, True
     picked = sample_sources(n, k, seed)
-    # igraph halves each (source, target) count on undirected graphs, which is exactly the unordered-pair
+    # each (source, target) count is halved on an undirected graph, which is exactly the unordered-pair
     # convention of the exact betweenness; scaling by n / k makes the estimate unbiased.
-    raw = np.asarray(rg.graph.betweenness(directed=False, sources=picked.tolist()), dtype=np.float64)
-    return raw * (n / k) * scale, False
+    return source_dependencies(rg.csr, picked) * (n / k) * scale, False
+
+
+def source_dependencies(csr: Csr, sources: np.ndarray) -> np.ndarray:
+    """Half the sum over ``sources`` of Brandes' dependencies: how much each person lies on shortest paths
+    from those sources to everyone (igraph's ``betweenness(sources=...)`` on an undirected graph).
+
+    Brandes (2001) with the per-source BFS and the backward accumulation done a level at a time over the
+    CSR adjacency: each level is a gather of its people's neighbours and a ``bincount``, so a source
+    costs a few passes over the ties in numpy, several times faster than igraph's per-vertex loop on
+    millions of ties. Path counts are floats (exact up to 2**53 shortest paths per pair).
+    """
+    n = csr.n
+    total = np.zeros(n)
+    pull_above = BOTTOM_UP * csr.n_slots  # a level touching more slots than this pulls over all of them
+
+    def over_neighbours(x: np.ndarray) -> np.ndarray:
+        """For every person, the sum of ``x`` over their neighbours: one pass over the adjacency."""
+        out = np.zeros(n)
+        if csr.nz_rows.size:
+            out[csr.nz_rows] = np.add.reduceat(x[csr.indices], csr.nz_starts)
+        return out
+
+    for s in np.asarray(sources, dtype=np.int64).ravel():
+        dist = np.full(n, -1, dtype=np.int64)
+        sigma = np.zeros(n)
+        dist[s], sigma[s] = 0, 1.0
+        levels = [np.array([s], dtype=np.int64)]
+        while True:  # forward: each level's people, their number of shortest paths from s
+            front, k = levels[-1], len(levels) - 1
+            if int(csr.degree[front].sum()) > pull_above:
+                paths = over_neighbours(np.where(dist == k, sigma, 0.0))
+                paths[dist >= 0] = 0.0
+            else:
+                owner, slot = slots_of(csr, front)
+                nb = csr.indices[slot]
+                fresh = dist[nb] < 0
+                paths = np.bincount(nb[fresh], weights=sigma[front][owner[fresh]], minlength=n)
+            new = np.flatnonzero(paths)
+            if not new.size:
+                break
+            dist[new] = k + 1
+            sigma[new] = paths[new]
+            levels.append(new)
+        delta = np.zeros(n)
+        for k in range(len(levels) - 2, -1, -1):  # backward: dependencies, deepest level first
+            front, nxt = levels[k], levels[k + 1]
+            x = np.zeros(n)
+            x[nxt] = (1.0 + delta[nxt]) / sigma[nxt]
+            if int(csr.degree[front].sum()) > pull_above:
+                delta[front] = sigma[front] * over_neighbours(x)[front]
+            else:
+                owner, slot = slots_of(csr, front)
+                delta[front] = sigma[front] * np.bincount(owner, weights=x[csr.indices[slot]],
+                                                          minlength=front.shape[0])
+        delta[s] = 0.0
+        total += delta
+    return total / 2.0
 
 
 def sample_sources(n: int, k: int, seed: int) -> np.ndarray:
