@@ -3,7 +3,7 @@
 
     python scripts/eval_identity.py out/S
     python scripts/eval_identity.py out/S --fuzzy 90 --region US --json
-    python scripts/eval_identity.py out/S --no-name-company-domain    # identifiers only
+    python scripts/eval_identity.py out/S --no-name-company-domain --no-name-shared-export  # identifiers only
 
 Every export in the folder's ``manifest.json`` is imported into a temporary workspace with its owner
 (``pipeline.import_paths``, one call per file, the format named explicitly). Formats that are not
@@ -19,8 +19,9 @@ workspace is then built (identity resolution with the given settings), and the r
   export dominate; B-cubed precision and recall (per record, averaged) are printed beside them.
 
 Also printed: records that matched no truth row (should be none), the largest false merges, recall
-per pair of formats (which kinds of export fail to link), and the name+company-domain rule on its own
-(how many name|company keys it linked on, and how many of those joined different true people).
+per pair of formats (which kinds of export fail to link), and each name rule (name+company-domain,
+name+shared-export) on its own (how many keys it linked on, and how many of those joined different
+true people).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def import_folder(folder: Path, ws: Path, *, log=print) -> dict:
 
 
 def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region: str | None = None,
-             max_names: int | None = None, name_company_domain: bool = True, log=print) -> dict:
+             max_names: int | None = None, name_company_domain: bool = True, name_shared_export: bool = True,
+             log=print) -> dict:
     """Build ``ws_path`` with the given settings and score its membership against the folder's truth."""
     from reach.identity import ResolveSettings
     from reach.pipeline import BuildSettings, build
@@ -78,7 +80,7 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
     t0 = time.perf_counter()
     extra = {} if max_names is None else {"max_names_per_identifier": max_names}
     settings = ResolveSettings(fuzzy_threshold=fuzzy, default_region=region, name_company_domain=name_company_domain,
-                               **extra)
+                               name_shared_export=name_shared_export, **extra)
     build(ws, settings=BuildSettings(resolve=settings), force=True)
     build_s = time.perf_counter() - t0
     root = str(folder.resolve())
@@ -134,12 +136,19 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
     by_pair = fmt_pairs.group_by("format", "format_b").agg(
         pl.col("pairs").sum().alias("true_pairs"), pl.col("pairs").filter(pl.col("linked")).sum().alias("linked_pairs"))\
         .with_columns((pl.col("linked_pairs") / pl.col("true_pairs")).round(4).alias("recall")).sort("format", "format_b")
-    # the name+company-domain rule, scored on its own: each key (name | company) it linked on, and
-    # whether the records carrying it are truly one person
-    from reach.identity import NAME_COMPANY_DOMAIN
+    # each name rule, scored on its own: each key (name | company, or name) it linked on, and whether the
+    # records carrying it are truly one person
+    from reach.identity import NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
 
-    name_ev = pl.from_arrow(ws.built("identifiers")).filter(pl.col("kind") == NAME_COMPANY_DOMAIN).join(
-        m.select("record_id", "true_id"), on="record_id")
+    built_ids = pl.from_arrow(ws.built("identifiers"))
+    rules = {}
+    for rule in (NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT):
+        ev = built_ids.filter(pl.col("kind") == rule).join(m.select("record_id", "true_id"), on="record_id")
+        keys = ev.group_by("value").agg(pl.col("true_id").n_unique().alias("n_true"))
+        rules[rule] = {"links": keys.height, "records": ev["record_id"].n_unique(),
+                       "wrong": keys.filter(pl.col("n_true") > 1).height}
+    name_ev = built_ids.filter(pl.col("kind") == NAME_COMPANY_DOMAIN).join(m.select("record_id", "true_id"),
+                                                                            on="record_id")
     name_keys = name_ev.group_by("value").agg(pl.col("true_id").n_unique().alias("n_true"))
     result = {
         "records": allrec.height, "matched": m.height, "unmatched": unmatched.height,
@@ -150,6 +159,7 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
         "name_company_domain": name_company_domain, "name_links": name_keys.height,
         "name_link_records": name_ev["record_id"].n_unique(),
         "name_links_wrong": name_keys.filter(pl.col("n_true") > 1).height,
+        "name_shared_export": name_shared_export, "name_rules": rules,
         "max_names_per_identifier": settings.max_names_per_identifier,
         "build_s": round(build_s, 2),
         "recall_by_format_pair": by_pair.filter(pl.col("true_pairs") > 0).to_dicts(),
@@ -177,6 +187,8 @@ def main() -> None:
                     help="max_names_per_identifier for the resolver (default: reach's own, 3)")
     ap.add_argument("--no-name-company-domain", action="store_true",
                     help="turn off the name+company-domain rule (default: on, as in reach)")
+    ap.add_argument("--no-name-shared-export", action="store_true",
+                    help="turn off the name+shared-export rule (default: on, as in reach)")
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = ap.parse_args()
     folder = args.folder
@@ -187,7 +199,8 @@ def main() -> None:
         ws = args.workspace or Path(tmp) / "ws"
         imp = import_folder(folder, ws, log=log)
         res = evaluate(folder, ws, fuzzy=args.fuzzy, region=args.region, max_names=args.max_names,
-                       name_company_domain=not args.no_name_company_domain, log=log)
+                       name_company_domain=not args.no_name_company_domain,
+                       name_shared_export=not args.no_name_shared_export, log=log)
     res.update({"files": imp["files"], "skipped_formats": imp["skipped"], "failed": imp["failed"],
                 "import_s": round(imp["import_s"], 2)})
     if args.json:
@@ -201,9 +214,10 @@ def main() -> None:
           f"({res['correct_pairs']:,} correct of {res['predicted_pairs']:,} merged pairs; "
           f"{res['true_pairs']:,} true pairs); predicted people merging several true people: {res['false_merges']:,}")
     print(f"B-cubed precision {res['bcubed_precision']:.4f}  recall {res['bcubed_recall']:.4f}  (per record, averaged)")
-    if res["name_company_domain"]:
-        print(f"name+company-domain rule (reported apart): {res['name_links']:,} name|company keys linked over "
-              f"{res['name_link_records']:,} records; keys joining different true people: {res['name_links_wrong']:,}")
+    for rule, r in res["name_rules"].items():
+        if r["links"]:
+            print(f"{rule} rule (reported apart): {r['links']:,} keys linked over {r['records']:,} records; "
+                  f"keys joining different true people: {r['wrong']:,}")
     ok_p, ok_r = res["precision"] >= 0.99, res["recall"] >= 0.95
     print(f"aim precision >= 0.99: {'met' if ok_p else 'NOT met'}; recall >= 0.95: {'met' if ok_r else 'NOT met'}")
     print("recall by format pair (true same-person record pairs linked):")

@@ -40,8 +40,9 @@ def people_of(res: dict) -> list[str]:
 
 
 def li(name: str, company: str | None, slug: str, **kw) -> dict:
-    """A LinkedIn Connections row: no email, as most are."""
-    return {"display_name": name, "company": company, "linkedin_url": f"https://www.linkedin.com/in/{slug}", **kw}
+    """A LinkedIn Connections row: no email, as most are; from its own export (``connections``)."""
+    return {"display_name": name, "company": company, "linkedin_url": f"https://www.linkedin.com/in/{slug}",
+            "source_id": "connections", **kw}
 
 
 def party(name: str | None, email: str, **kw) -> dict:
@@ -195,13 +196,16 @@ def test_keys_that_chain_namesakes_link_nothing():
     assert len(set(people_of(res))) == 1
 
 
-def test_a_second_company_side_cluster_makes_the_name_ambiguous():
-    # a contact card at Acme with only a phone could be another Grace Lee: nothing is linked
-    res = resolve(records([
-        li("Grace Lee", "Acme Inc.", "grace-lee-42"),
-        {"display_name": "Grace Lee", "company": "Acme", "phones": ["+1 202 555 0142"]},
-        party("Grace Lee", "grace.lee@acme.com"),
-    ]))
+def test_several_company_side_clusters_join_when_they_hold_one_profile_at_most():
+    # a contact card at Acme with only a phone, a LinkedIn row and an address at acme.com: one Grace Lee
+    card = {"display_name": "Grace Lee", "company": "Acme", "phones": ["+1 202 555 0142"], "source_id": "phone"}
+    profile, mail = li("Grace Lee", "Acme Inc.", "grace-lee-42"), party("Grace Lee", "grace.lee@acme.com")
+    res = resolve(records([profile, card, mail]))
+    assert len(set(people_of(res))) == 1
+    assert pl.from_arrow(res["name_links"])["rule"].to_list() == [NAME_COMPANY_DOMAIN] * 2
+    # ... but a card with a profile of its own is a second Grace Lee: nothing is linked
+    card2 = {**card, "linkedin_url": "linkedin.com/in/grace-lee-77"}
+    res = resolve(records([profile, card2, mail]))
     assert len(set(people_of(res))) == 3
 
 
@@ -370,7 +374,7 @@ def test_resolve_settings_from_dict():
     problems = str(info.value).split("; ")
     assert problems == [
         ("resolve.colour: unknown key (expected one of: default_region, fold_gmail, fuzzy_threshold, "
-         "max_names_per_identifier, name_company_domain)"),
+         "max_names_per_identifier, name_company_domain, name_shared_export)"),
         "resolve.max_names_per_identifier: expected a whole number from 1 up, got 0",
         "resolve.default_region: expected a two-letter country code like 'GB', got 'Britain'",
         "resolve.fold_gmail: expected true or false, got 'yes'",

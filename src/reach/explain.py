@@ -11,18 +11,20 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow as pa
 
-from reach.identity import NAME_COMPANY_DOMAIN
+from reach.identity import NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
 
 # identifier kinds that record a name-based link rather than a shared identifier, and what they mean
 NAME_RULES = {NAME_COMPANY_DOMAIN: "a full name with a company, linked to the same name with an address at "
-                                   "that company's domain"}
+                                   "that company's domain",
+              NAME_SHARED_EXPORT: "a full name only two people have in all the records, both seen in one export "
+                                  "(an old employer's or a personal address)"}
 
 
 @dataclass
 class PersonReport:
     person: dict
     records: pl.DataFrame  # record_id, source, path, line, role, display_name, company, title
-    identifiers: pl.DataFrame  # kind, value, n_records (kind `name+company-domain`: a name-based link)
+    identifiers: pl.DataFrame  # kind, value, n_records (kinds in NAME_RULES: a name-based link)
 
     def as_dict(self) -> dict:
         return {"person": self.person, "records": self.records.to_dicts(), "identifiers": self.identifiers.to_dicts(),
@@ -31,7 +33,7 @@ class PersonReport:
     def reasons(self) -> list[str]:
         """Why these records are one person: the identifiers they share, then (said apart, since a name
         is weaker evidence) each name-based link, e.g. ``name+company-domain: 3 records with the name 'grace lee'
-        and the company 'acme' (...)``."""
+        and the company 'acme' (...)`` or ``name+shared-export: 4 records with the name 'pia abbott' (...)``."""
         if self.records.height <= 1:
             return ["a single record"]
         shared = self.identifiers.filter(pl.col("n_records") > 1)
@@ -40,7 +42,8 @@ class PersonReport:
         out = [f"{r['n_records']} records share {r['kind']} {r['value']}" for r in shared.iter_rows(named=True)]
         for r in by_name.iter_rows(named=True):
             name, _, company = r["value"].partition(" | ")
-            out.append(f"{r['kind']}: {r['n_records']} records with the name {name!r} and the company {company!r} "
+            with_company = f" and the company {company!r}" if company else ""
+            out.append(f"{r['kind']}: {r['n_records']} records with the name {name!r}{with_company} "
                        f"({NAME_RULES[r['kind']]})")
         return out or ["merged by a user override or the fuzzy name+company tier"]
 

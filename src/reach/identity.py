@@ -3,10 +3,13 @@
 Pure functions over Arrow tables. Identifiers are normalised (emails, E.164 phones, LinkedIn slugs,
 owner labels, edge-list keys); two records are the same person when they share one, unless it is a
 switchboard (seen with more than ``max_names_per_identifier`` names, typo variants of one name
-counting once). Names alone never merge. Two name-based rules are reported apart from shared
-identifiers: ``name+company-domain`` (on by default) links a full name seen with a company (a
-LinkedIn row) to the same full name seen with an address at that company's domain, when that is
-unambiguous; an optional fuzzy tier merges people with the same company and near-identical names.
+counting once). Names alone never merge. Name-based rules, each reported apart from shared
+identifiers as a named kind of evidence: ``name+company-domain`` (on by default) links a full name
+seen with a company (a LinkedIn row) to the same full name seen with an address at that company's
+domain, when that is unambiguous; ``name+shared-export`` (on by default) links the only two people
+with a full name when both hold an address, phone or profile and appear in one export (an old
+employer's or a personal address next to the current one); an optional fuzzy tier merges people
+with the same company and near-identical names.
 Components are computed on the bipartite record-identifier graph by igraph in one call, so there is
 no pairwise Python loop. Python only runs over *distinct* phone numbers, names and domains (for
 libphonenumber and Unicode accent folding), never over record pairs; name pairs are only scored
@@ -37,9 +40,10 @@ import pyarrow as pa
 from reach.errors import ConfigError
 from reach.schema import IDENTIFIERS, MEMBERSHIP, PEOPLE, conform
 
-# lower = preferred as anchor and as evidence
+# lower = preferred as anchor and as evidence; the name rules' kinds are evidence of a name-based link,
+# never an anchor
 KIND_PRIORITY = {"owner": 0, "linkedin": 1, "email": 2, "phone": 3, "key": 4, "record": 5,
-                 "name+company-domain": 6}  # the last is evidence of a name-based link, never an anchor
+                 "name+company-domain": 6, "name+shared-export": 7}
 SHARED_KINDS = ("email", "phone")
 COMPANY_SUFFIXES = r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|nv|plc|corp|corporation|co|company|oy|ab|as|srl|spa)\b"
 
@@ -73,8 +77,13 @@ class ResolveSettings:
     fold_gmail: treat ``j.doe+x@gmail.com`` and ``jdoe@googlemail.com`` as one address.
     name_company_domain: link a person seen with a full name and a company (a LinkedIn row) to the
         one seen with the same full name and an email at that company's domain
-        (``jane.doe@acme.com``, ``Company: Acme Inc.``), when exactly one person on each side has that
-        name there. Free-mail domains never count as a company. Reported as rule ``name+company-domain``.
+        (``jane.doe@acme.com``, ``Company: Acme Inc.``), when exactly one person has that name with an
+        address there and the people with it only beside the company hold at most one LinkedIn profile.
+        Free-mail domains never count as a company. Reported as rule ``name+company-domain``.
+    name_shared_export: link the only two people with a full name among all the records when both are
+        seen in one export, both hold an address, phone or profile, and nothing says they are two (two
+        addresses at one company, two stated companies, two LinkedIn profiles, a second name on either
+        side). Reported as rule ``name+shared-export`` (:func:`name_shared_export_links`).
     fuzzy_threshold: when set (0-100), people with the same company and names at least this similar
         (rapidfuzz token-sort ratio) are merged, and each merge is reported.
     """
@@ -83,12 +92,14 @@ class ResolveSettings:
     default_region: str | None = None
     fold_gmail: bool = False
     name_company_domain: bool = True
+    name_shared_export: bool = True
     fuzzy_threshold: float | None = None
     overrides: Overrides = field(default_factory=Overrides)
 
     def as_dict(self) -> dict:
         return {"max_names_per_identifier": self.max_names_per_identifier, "default_region": self.default_region,
                 "fold_gmail": self.fold_gmail, "name_company_domain": self.name_company_domain,
+                "name_shared_export": self.name_shared_export,
                 "fuzzy_threshold": self.fuzzy_threshold, "overrides": self.overrides.as_dict()}
 
     @classmethod
@@ -123,7 +134,7 @@ class ResolveSettings:
                 bad("default_region", f"expected a two-letter country code like 'GB', got {_show(v)}")
             else:
                 kwargs["default_region"] = v.upper()
-        for key in ("fold_gmail", "name_company_domain"):
+        for key in ("fold_gmail", "name_company_domain", "name_shared_export"):
             if key in data:
                 v = data[key]
                 if not isinstance(v, bool):
@@ -439,11 +450,12 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     ``company`` column (the *company side*: a LinkedIn row, a contact card; the company with and
     without its legal suffix, so ``Acme Corp.`` meets both ``acme.com`` and ``acmecorp.com``) and from
     the domain of each of its usable, non-free-mail email addresses (the *domain side*: a mail or
-    meeting party). The name is :func:`rule_names`. A key links two components when exactly one
-    component holds it on the domain side and exactly one other component holds it only on the
-    company side; a key held by two components on the same side is two namesakes at one company, and
-    links nothing. Links that would join two LinkedIn profiles (two people), or two domain-side
-    components through keys that chain, are dropped. Names with one word and edge-list nodes give no
+    meeting party). The name is :func:`rule_names`. A key links the one component holding it on the
+    domain side to each component holding it only on the company side; a key held by two components
+    on the domain side is two namesakes at one company, and links nothing. Links whose components
+    together hold two LinkedIn profiles (two people: a contact card and a profile beside one address
+    are one person, two profiles are not), or two domain-side components through keys that chain,
+    are dropped. Names with one word and edge-list nodes give no
     keys; an owner record gives one when its label is written ``"Name <address>"``.
 
     Returns ``(links, evidence)``: ``links`` has ``comp_a``, ``comp_b`` (component ids), ``name`` and
@@ -452,14 +464,7 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     """
     empty_links = pl.DataFrame(schema={"comp_a": pl.Int64, "comp_b": pl.Int64, "name": pl.String, "org": pl.String})
     empty_ev = pl.DataFrame(schema={"record_id": pl.Int64, "kind": pl.String, "value": pl.String})
-    # an owner's name is the name part of an owner label written "Name <address>"
-    owner_name = pl.col("owner").str.extract(r'^\s*"?([^"<@]+?)"?\s*<[^>]*@[^>]*>\s*$', 1)
-    people = rec.with_columns(pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name"))
-                              .alias("display_name"))
-    people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]) & pl.col("display_name").is_not_null())
-    people = people.select("record_id", "company", pl.Series("comp", comp[people["rv"].to_numpy()]),
-                           rule_names(people["display_name"]))
-    people = people.filter(pl.col("name").is_not_null())
+    people = _linkable_names(rec, comp)
     if people.height == 0:
         return empty_links, empty_ev
     by_company = pl.concat([
@@ -476,24 +481,14 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
         pl.col("comp").filter(~pl.col("domain")).unique().alias("c"))
     per_key = per_key.filter(pl.col("d").list.len() == 1).with_columns(
         pl.col("c").list.set_difference(pl.col("d")).alias("c"))
-    per_key = per_key.filter(pl.col("c").list.len() == 1).select(
-        pl.col("d").list.first().alias("comp_a"), pl.col("c").list.first().alias("comp_b"), "name", "org")
+    per_key = per_key.filter(pl.col("c").list.len() >= 1).explode("c").select(
+        pl.col("d").list.first().alias("comp_a"), pl.col("c").alias("comp_b"), "name", "org")
     if per_key.height == 0:
         return empty_links, empty_ev
     # the links' components taken together must hold one domain-side person and at most one LinkedIn
     # profile (two profiles are two people); otherwise keys chain namesakes together and none is used
     links = per_key.with_columns(pl.col("comp_a", "comp_b").cast(pl.Int64)).sort("name", "org")
-    ends, inverse = np.unique(np.concatenate([links["comp_a"].to_numpy(), links["comp_b"].to_numpy()]),
-                              return_inverse=True)
-    small = ig.Graph(ends.shape[0])
-    small.add_edges(inverse.reshape(2, -1).T)
-    group = _components(small)
-    profiles = usable.filter(pl.col("kind") == "linkedin").join(rec.select("record_id", "rv"), on="record_id")
-    profiled = np.isin(ends, comp[profiles["rv"].to_numpy()])
-    n_profiles = np.bincount(group, weights=profiled, minlength=group.max() + 1)
-    n_domain = np.bincount(group, weights=np.isin(ends, links["comp_a"].to_numpy()), minlength=group.max() + 1)
-    ok = (n_profiles <= 1) & (n_domain == 1)
-    links = links.filter(pl.Series(ok[group[inverse[: links.height]]]))
+    links = _single_profile_links(links, comp, rec, usable, one_domain_side=True)
     if links.height == 0:
         return empty_links, empty_ev
     ends = pl.concat([links.select("name", "org", pl.col("comp_a").alias("comp")),
@@ -501,6 +496,116 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     evidence = keys.join(ends.with_columns(pl.col("comp").cast(keys["comp"].dtype)), on=["name", "org", "comp"]).select(
         "record_id", pl.lit(NAME_COMPANY_DOMAIN).alias("kind"), pl.format("{} | {}", "name", "org").alias("value"),
     ).unique()
+    return links, evidence
+
+
+NAME_SHARED_EXPORT = "name+shared-export"  # the rule's name, and the kind of its evidence in `identifiers`
+
+
+def _linkable_names(rec: pl.DataFrame, comp: np.ndarray) -> pl.DataFrame:
+    """``record_id``, ``source_id``, ``comp`` and :func:`rule_names` ``name`` of the records a name rule may
+    use: contacts and parties with a full name, and owners labelled ``"Name <address>"``."""
+    owner_name = pl.col("owner").str.extract(r'^\s*"?([^"<@]+?)"?\s*<[^>]*@[^>]*>\s*$', 1)
+    people = rec.with_columns(pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name"))
+                              .alias("display_name"))
+    people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]) & pl.col("display_name").is_not_null())
+    people = people.select("record_id", "source_id", "company", pl.Series("comp", comp[people["rv"].to_numpy()]),
+                           rule_names(people["display_name"]))
+    return people.filter(pl.col("name").is_not_null())
+
+
+def _single_profile_links(links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFrame, usable: pl.DataFrame,
+                          *, one_domain_side: bool = False) -> pl.DataFrame:
+    """The ``links`` (``comp_a``, ``comp_b``) whose connected group of components holds at most one LinkedIn
+    profile (two profiles are two people), and with ``one_domain_side`` exactly one ``comp_a``."""
+    if links.height == 0:
+        return links
+    ends, inverse = np.unique(np.concatenate([links["comp_a"].to_numpy(), links["comp_b"].to_numpy()]),
+                              return_inverse=True)
+    small = ig.Graph(ends.shape[0])
+    small.add_edges(inverse.reshape(2, -1).T)
+    group = _components(small)
+    profiles = usable.filter(pl.col("kind") == "linkedin").join(rec.select("record_id", "rv"), on="record_id")
+    # distinct profiles per group, not components: one profile can only be in one component anyway
+    profiled = np.isin(ends, comp[profiles["rv"].to_numpy()])
+    n_profiles = np.bincount(group, weights=profiled, minlength=group.max() + 1)
+    ok = n_profiles <= 1
+    if one_domain_side:
+        n_domain = np.bincount(group, weights=np.isin(ends, links["comp_a"].to_numpy()), minlength=group.max() + 1)
+        ok &= n_domain == 1
+    return links.filter(pl.Series(ok[group[inverse[: links.height]]]))
+
+
+def name_shared_export_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame,
+                             ignore: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pairs of components one person by the ``name+shared-export`` rule, and the records behind them.
+
+    A full name (:func:`rule_names`) links two components when exactly two components hold it among all
+    the records, both appear in one export (one mailbox, calendar, address book or connections file:
+    the same person under an old employer's or a personal address, written to by the same owner), both
+    hold a usable email, phone or LinkedIn profile (a name alone never merges), and nothing says they
+    are two: a company domain in common (two addresses of one name at one company are two namesakes),
+    stated companies (``company`` column) that share nothing, a second name (beyond typos, see
+    :func:`typo_groups`) on either side (a family's shared address), or two LinkedIn profiles among
+    the components the links chain together. A third holder of the name anywhere, even one without
+    any identifier, makes it ambiguous: nothing is linked. ``rec``, ``comp`` and ``usable`` are as for
+    :func:`name_company_domain_links` (``rec`` also has ``source_id``); an ``ignore`` value is a name.
+
+    Returns ``(links, evidence)``: ``links`` has ``comp_a``, ``comp_b``, ``name`` and ``org`` (null);
+    ``evidence`` has ``record_id``, ``kind`` (``"name+shared-export"``) and ``value`` (the name) for every
+    record of the linked components that carries the name.
+    """
+    empty_links = pl.DataFrame(schema={"comp_a": pl.Int64, "comp_b": pl.Int64, "name": pl.String, "org": pl.String})
+    empty_ev = pl.DataFrame(schema={"record_id": pl.Int64, "kind": pl.String, "value": pl.String})
+    people = _linkable_names(rec, comp)
+    if ignore:
+        people = people.filter(~pl.col("name").is_in(list(ignore)))
+    if people.height == 0:
+        return empty_links, empty_ev
+    per_name = people.group_by("name").agg(pl.col("comp").unique().sort().alias("c"))
+    per_name = per_name.filter(pl.col("c").list.len() == 2)
+    per_name = per_name.select("name", pl.col("c").list.first().cast(pl.Int64).alias("comp_a"),
+                               pl.col("c").list.last().cast(pl.Int64).alias("comp_b"))
+    # each side is one name (typos aside): a component already holding two people's names (a family's
+    # shared address, a team alias) is not extended by name
+    sides = people.join(pl.concat([per_name.select(pl.col("comp_a").alias("comp")),
+                                   per_name.select(pl.col("comp_b").alias("comp"))]).unique().with_columns(
+        pl.col("comp").cast(people["comp"].dtype)), on="comp").select("comp", "name").unique()
+    n_groups = typo_groups(sides, ["comp"]).group_by("comp").agg(pl.col("group").n_unique().alias("n"))
+    mixed = n_groups.filter(pl.col("n") > 1)["comp"].cast(pl.Int64)
+    per_name = per_name.filter(~pl.col("comp_a").is_in(mixed.implode()) & ~pl.col("comp_b").is_in(mixed.implode()))
+    # both in one export
+    in_source = people.join(per_name.select("name"), on="name").group_by("name", "source_id").agg(
+        pl.col("comp").n_unique().alias("n")).filter(pl.col("n") == 2).select("name").unique()
+    cand = per_name.join(in_source, on="name")
+    # both hold an address, a phone or a profile: a name alone never merges
+    held = usable.filter(pl.col("kind").is_in(["email", "phone", "linkedin"])).join(
+        rec.select("record_id", "rv"), on="record_id")
+    held = np.unique(comp[held["rv"].to_numpy()])
+    cand = cand.filter(pl.col("comp_a").is_in(held) & pl.col("comp_b").is_in(held))
+    # no company domain in common
+    mails = usable.filter(pl.col("kind") == "email").join(rec.select("record_id", "rv"), on="record_id")
+    orgs = pl.DataFrame({"comp": comp[mails["rv"].to_numpy()], "org": domain_org_keys(mails["value"])}).drop_nulls()
+    orgs = orgs.unique()
+    clash = cand.join(orgs, left_on="comp_a", right_on="comp").join(
+        orgs, left_on=["comp_b", "org"], right_on=["comp", "org"]).select("name").unique()
+    # nor stated companies that differ (a contact card "Omar Haddad, Umbrella" is not "Omar Haddad, Acme")
+    firms = rec.select(pl.Series("comp", comp[rec["rv"].to_numpy()]), org_key(pl.col("company")).alias("firm"))
+    firms = firms.drop_nulls().unique()
+    both = cand.join(firms.select(pl.col("comp").alias("comp_a")).unique(), on="comp_a", how="semi").join(
+        firms.select(pl.col("comp").alias("comp_b")).unique(), on="comp_b", how="semi")
+    agree = both.join(firms, left_on="comp_a", right_on="comp").join(
+        firms, left_on=["comp_b", "firm"], right_on=["comp", "firm"], how="semi").select("name").unique()
+    clash = pl.concat([clash, both.join(agree, on="name", how="anti").select("name")])
+    cand = cand.join(clash, on="name", how="anti").sort("name")
+    links = _single_profile_links(cand, comp, rec, usable)
+    if links.height == 0:
+        return empty_links, empty_ev
+    links = links.with_columns(pl.lit(None, dtype=pl.String).alias("org"))
+    ends = pl.concat([links.select("name", pl.col("comp_a").alias("comp")),
+                      links.select("name", pl.col("comp_b").alias("comp"))])
+    evidence = people.join(ends.with_columns(pl.col("comp").cast(people["comp"].dtype)), on=["name", "comp"]).select(
+        "record_id", pl.lit(NAME_SHARED_EXPORT).alias("kind"), pl.col("name").alias("value")).unique()
     return links, evidence
 
 
@@ -526,14 +631,16 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
     Tiers, each on the components of the one before: records sharing a usable strong identifier
     (email, phone, LinkedIn profile, owner label, key; :func:`shared_identifiers` are not usable)
     and user ``merge`` overrides; then, unless turned off, the ``name+company-domain`` rule
-    (:func:`name_company_domain_links`); then, when ``fuzzy_threshold`` is set, the fuzzy tier.
+    (:func:`name_company_domain_links`) and the ``name+shared-export`` rule
+    (:func:`name_shared_export_links`); then, when ``fuzzy_threshold`` is set, the fuzzy tier. An
+    ``ignore`` override ``"<rule>:<value>"`` (the value of the rule's evidence row) stops that link.
 
-    Returns a dict with ``identifiers`` (every record's identifiers, plus a ``name+company-domain``
-    row for each record whose name and company linked it, so explanations can say so),
+    Returns a dict with ``identifiers`` (every record's identifiers, plus a ``name+company-domain`` or
+    ``name+shared-export`` row for each record a name rule linked, so explanations can say so),
     ``membership`` (record_id -> person_id), ``people``, ``ignored`` (identifiers too shared to
-    merge on, with ``n_names`` and ``n_records``), ``name_links`` (merges made by the name+company-domain
-    rule: ``rule``, ``name``, ``company``, ``record_a``, ``record_b``) and ``fuzzy`` (merges made by
-    the fuzzy name+company tier, with their score).
+    merge on, with ``n_names`` and ``n_records``), ``name_links`` (merges made by the name rules:
+    ``rule``, ``name``, ``company`` (null for ``name+shared-export``), ``record_a``, ``record_b``) and
+    ``fuzzy`` (merges made by the fuzzy name+company tier, with their score).
     """
     settings = settings or ResolveSettings()
     ov = settings.overrides
@@ -571,31 +678,42 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
     # name-based tiers never touch detached records
     linkable = rec if detached is None else rec.join(detached, on="record_id", how="anti")
 
-    name_links = pl.DataFrame(schema={"rule": pl.String, "name": pl.String, "company": pl.String,
-                                      "record_a": pl.Int64, "record_b": pl.Int64})
-    if settings.name_company_domain:
-        cand = linkable.select("record_id", "role", "owner", "display_name", "company").join(rec_ids, on="record_id")
-        ignore = tuple(v for k, v in map(_split_ref, ov.ignore) if k == NAME_COMPANY_DOMAIN)
+    name_links = [pl.DataFrame(schema={"rule": pl.String, "name": pl.String, "company": pl.String,
+                                       "record_a": pl.Int64, "record_b": pl.Int64})]
+    evidence_rows = []
+    cand = linkable.select("record_id", "source_id", "role", "owner", "display_name", "company").join(
+        rec_ids, on="record_id")
+    rid = rec_ids["record_id"].to_numpy()
+    rules = [(NAME_COMPANY_DOMAIN, name_company_domain_links, settings.name_company_domain),
+             (NAME_SHARED_EXPORT, name_shared_export_links, settings.name_shared_export)]
+    for rule, find_links, on in rules:
+        if not on:
+            continue
+        ignore = tuple(v for k, v in map(_split_ref, ov.ignore) if k == rule)
         old_comp = comp[:n_rec]
-        links, evidence = name_company_domain_links(cand, old_comp, usable, ignore=ignore)
-        if links.height:
-            # join the linked components (a small graph over component ids), keeping the record-level
-            # graph in step for the fuzzy tier; each link is reported between the first record of each side
-            n_comp = int(comp.max()) + 1
-            a, b = links["comp_a"].to_numpy(), links["comp_b"].to_numpy()
-            small = ig.Graph(n_comp)
-            small.add_edges(np.column_stack([a, b]))
-            comp = _components(small)[comp]
-            first = np.zeros(n_comp, dtype=np.int64)
-            comps, first_rec = np.unique(old_comp, return_index=True)
-            first[comps] = first_rec
-            ra, rb = first[a], first[b]
-            g.add_edges(np.column_stack([ra, rb]))
-            rid = rec_ids["record_id"].to_numpy()
-            name_links = links.select(pl.lit(NAME_COMPANY_DOMAIN).alias("rule"), "name", pl.col("org").alias("company"),
-                                      pl.Series("record_a", rid[ra]), pl.Series("record_b", rid[rb]))
-            identifiers = conform(pl.concat([pl.from_arrow(identifiers), evidence.sort("record_id", "kind", "value")])
-                                  .to_arrow(), IDENTIFIERS)
+        links, evidence = find_links(cand, old_comp, usable, ignore=ignore)
+        if links.height == 0:
+            continue
+        # join the linked components (a small graph over component ids), keeping the record-level
+        # graph in step for the fuzzy tier; each link is reported between the first record of each side
+        n_comp = int(comp.max()) + 1
+        a, b = links["comp_a"].to_numpy(), links["comp_b"].to_numpy()
+        small = ig.Graph(n_comp)
+        small.add_edges(np.column_stack([a, b]))
+        comp = _components(small)[comp]
+        first = np.zeros(n_comp, dtype=np.int64)
+        comps, first_rec = np.unique(old_comp, return_index=True)
+        first[comps] = first_rec
+        ra, rb = first[a], first[b]
+        g.add_edges(np.column_stack([ra, rb]))
+        name_links.append(links.select(pl.lit(rule).alias("rule"), "name", pl.col("org").alias("company"),
+                                       pl.Series("record_a", rid[ra]), pl.Series("record_b", rid[rb])))
+        evidence_rows.append(evidence)
+    name_links = pl.concat(name_links)
+    if evidence_rows:
+        identifiers = conform(pl.concat([pl.from_arrow(identifiers),
+                                         pl.concat(evidence_rows).sort("record_id", "kind", "value")]).to_arrow(),
+                              IDENTIFIERS)
 
     fuzzy = pl.DataFrame(schema={"record_a": pl.Int64, "record_b": pl.Int64, "score": pl.Float64})
     if settings.fuzzy_threshold is not None:

@@ -120,7 +120,8 @@ SECTIONS: dict[str, set[str]] = {
     "intros": {"max_hops", "top", "max_asks", "do_not_ask", "since"},
     "communities": {"method", "resolution"},
     "stats": {"exact_limit", "samples"},
-    "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "name_company_domain", "fuzzy_threshold"},
+    "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "name_company_domain", "name_shared_export",
+                "fuzzy_threshold"},
     "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets"},
     "thresholds": {"max_failed_files", "max_rejects", "max_reject_rate", "strength_change"},
 }
@@ -286,7 +287,7 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
                        run and for every later command on the workspace until the next run
                        (kept in WORKSPACE/run-settings.json); the same for [resolve]
         [resolve]      max_names_per_identifier, default_region, fold_gmail, name_company_domain,
-                       fuzzy_threshold (docs/tie-strength.md)
+                       name_shared_export, fuzzy_threshold (docs/tie-strength.md)
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
                        html (true), graphml ("auto": written up to a million ties; true or false to
                        force), top_targets (4: intro-path plots)
