@@ -103,8 +103,9 @@ IDENTIFIERS = _schema(
     "identifiers",
     [
         ("record_id", pa.int64(), False, "`records.record_id` the identifier belongs to."),
-        ("kind", pa.string(), False, "`key`, `owner`, `email`, `phone`, `linkedin`, `record` (the record alone), or "
-         "`name+company-domain` (a name-based link, value `<name> | <company>`; see docs/tie-strength.md)."),
+        ("kind", pa.string(), False, "`key`, `owner`, `email`, `phone`, `linkedin`, `record` (the record alone), or a name-based "
+         "link reported apart: `name+company-domain` (value `<name> | <company>`) or `name+shared-export` "
+         "(value `<name>`); see docs/tie-strength.md."),
         ("value", pa.string(), False, "Normalised identifier value."),
     ],
 )
