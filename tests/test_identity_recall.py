@@ -450,3 +450,25 @@ def test_cli_person_shows_the_name_rule(tmp_path):
     split_person(ws, "grace.lee@acme.example", on=f"{NAME_COMPANY_DOMAIN}:grace lee | acme")
     assert find_person_id(ws, "grace.lee@acme.example") != find_person_id(ws, "linkedin.com/in/grace-lee-42")
     assert not explain_person(ws, "grace.lee@acme.example").name_based()
+
+
+# ------------------------------------------------------------------ names read from first.last@ addresses
+def test_an_address_written_first_dot_last_meets_the_linkedin_row():
+    rows = [li("Grace Lee", "Acme Inc.", "grace-lee-42"), party(None, "grace.lee@acme.com", source_id="mail")]
+    res = resolve(records(rows))
+    assert len(set(people_of(res))) == 1
+    kinds = pl.from_arrow(res["identifiers"]).filter(pl.col("kind") == NAME_COMPANY_DOMAIN)
+    assert kinds["value"].to_list() == ["grace lee | acme"] * kinds.height and kinds.height == 2
+
+
+@pytest.mark.parametrize("address", ["glee@acme.com", "grace.lee@globex.com", "g.lee@acme.com", "grace@acme.com",
+                                     "grace.lee@gmail.com"])
+def test_other_address_shapes_and_domains_give_no_name(address):
+    rows = [li("Grace Lee", "Acme Inc.", "grace-lee-42"), party(None, address, source_id="mail")]
+    assert len(set(people_of(resolve(records(rows))))) == 2
+
+
+def test_two_profiles_of_one_name_at_the_company_stay_apart_from_the_address():
+    rows = [li("Grace Lee", "Acme Inc.", "grace-lee-42"), li("Grace Lee", "Acme", "grace-lee-7"),
+            party(None, "grace.lee@acme.com", source_id="mail")]
+    assert len(set(people_of(resolve(records(rows))))) == 3

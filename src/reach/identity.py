@@ -465,6 +465,7 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     empty_links = pl.DataFrame(schema={"comp_a": pl.Int64, "comp_b": pl.Int64, "name": pl.String, "org": pl.String})
     empty_ev = pl.DataFrame(schema={"record_id": pl.Int64, "kind": pl.String, "value": pl.String})
     people = _linkable_names(rec, comp)
+    people = pl.concat([people, _address_names(rec, comp, usable, people)])
     if people.height == 0:
         return empty_links, empty_ev
     by_company = pl.concat([
@@ -512,6 +513,28 @@ def _linkable_names(rec: pl.DataFrame, comp: np.ndarray) -> pl.DataFrame:
     people = people.select("record_id", "source_id", "company", pl.Series("comp", comp[people["rv"].to_numpy()]),
                            rule_names(people["display_name"]))
     return people.filter(pl.col("name").is_not_null())
+
+
+ADDRESS_NAME = r"^([a-z]{2,})[._-]([a-z]{2,})@"  # first.last@, first_last@, first-last@
+
+
+def _address_names(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, named: pl.DataFrame) -> pl.DataFrame:
+    """Names for mail and calendar parties seen by address only, read from the address when it is written
+    ``first.last@`` (or ``_``, ``-``): the corporate convention that lets ``grace.lee@acme.com`` meet a
+    LinkedIn row "Grace Lee, Acme Inc.". Only the domain side of ``name+company-domain`` uses them;
+    the rule's uniqueness checks apply unchanged. Columns as :func:`_linkable_names`."""
+    nameless = rec.filter((pl.col("role") == "party") & ~pl.col("record_id").is_in(named["record_id"].implode()))
+    mails = usable.filter(pl.col("kind") == "email").join(nameless.select("record_id", "source_id", "rv"),
+                                                         on="record_id")
+    parts = mails["value"].str.extract_groups(ADDRESS_NAME)
+    mails = mails.with_columns(pl.concat_str([parts.struct.field("1"), parts.struct.field("2")], separator=" ")
+                               .alias("display_name")).filter(pl.col("display_name").is_not_null())
+    if mails.height == 0:
+        return named.head(0)
+    out = mails.select("record_id", "source_id", pl.lit(None, pl.String).alias("company"),
+                       pl.Series("comp", comp[mails["rv"].to_numpy()]), rule_names(mails["display_name"]))
+    return out.filter(pl.col("name").is_not_null()).unique("record_id", keep="first", maintain_order=True).cast(
+        named.schema)
 
 
 def _single_profile_links(links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFrame, usable: pl.DataFrame,
