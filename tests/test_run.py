@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import reach.run
+import reach.run.stages
 from reach.errors import ConfigError, WorkspaceError
 from reach.reports.outputs import OUTPUT_TABLES, docs_markdown
 from reach.run import STAGES, RunConfigError, load_run_config, run_lock, run_pipeline
@@ -354,7 +355,7 @@ def test_a_failed_stage_leaves_previous_outputs_intact(tmp_path, monkeypatch, wh
         raise RuntimeError(msg)
 
     if where == "stage":
-        monkeypatch.setattr(reach.run, "stage_communities", boom)
+        monkeypatch.setattr(reach.run.stages, "stage_communities", boom)
     else:  # half way through writing the outputs
         monkeypatch.setattr("reach.reports.outputs.write_graphml", boom)
     second = run_pipeline(cfg, now=DAY1, quiet=True)  # same day: the same folder would be replaced
@@ -381,6 +382,7 @@ import sys, time
 from datetime import datetime
 import reach.reports.outputs as o
 import reach.run
+import reach.run.stages
 
 write = o.write_table
 
@@ -433,7 +435,7 @@ def test_leftovers_of_a_killed_run_are_cleaned_up(tmp_path, monkeypatch):
         msg = "stop here"
         raise RuntimeError(msg)
 
-    monkeypatch.setattr(reach.run, "stage_import", boom)
+    monkeypatch.setattr(reach.run.stages, "stage_import", boom)
     s = run_pipeline(cfg, now=DAY1, quiet=True)
     assert s.exit_code == 2
     assert _snapshot(out) == before, "the previous outputs are restored"
@@ -495,7 +497,7 @@ def test_bundled_pipeline_toml_runs_as_is_with_overrides(tmp_path):
 
 
 def test_graphml_auto_skips_huge_graphs_and_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr("reach.run.GRAPHML_AUTO_MAX_TIES", 3)  # the sample graph has more ties than this
+    monkeypatch.setattr("reach.run.stages.GRAPHML_AUTO_MAX_TIES", 3)  # the sample graph has more ties than this
     s = run_pipeline(lean(tmp_path), now=DAY1, quiet=True)
     assert s.exit_code == 0, s.error
     assert not (Path(s.outputs) / "graph.graphml").exists()
