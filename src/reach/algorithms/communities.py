@@ -49,42 +49,53 @@ just to build its graph), so the graph is first *coarsened* with numpy/scipy, wi
    each neighbouring community with one sparse product (adjacency x membership matrix) and moves, all
    at once, to the community with the best modularity gain. Two singletons that choose each other
    move only towards the smaller label (the Grappolo rule, Lu et al. 2015); only vertices next to a
-   mover stay active. 4 sweeps on the people, from singletons, at resolution 1.
+   mover stay active. 4 sweeps on the people, from singletons, at resolution 1. On the people (short
+   rows, many communities) the tie weights per neighbouring community are summed by relabelling the
+   adjacency's columns and summing duplicates (a per-row sort), twice as fast as scipy's product there.
 2. The pieces become the vertices of an aggregated graph (summed weights; the ties inside a piece as a
-   self-loop, so every partition keeps its modularity), and step 1 repeats on it (10 sweeps, half of
+   self-loop, so every partition keeps its modularity), and step 1 repeats on it (4 sweeps, half of
    the would-be movers moving in each, as heavy vertices moving together overshoot) until it has at
    most 1,500,000 ties or stops shrinking. With ``resolution="auto"`` each level after the first runs
-   at Newman's estimate for the partition so far, so that the pieces stay finer than the communities
-   sought.
+   at Newman's estimate for the partition so far (at least 1): it comes down level by level (on the L
+   graph below 548, 522, 418, 355) towards the final one (332), so the pieces stay finer than the
+   communities sought. A level that stops shrinking is not wasted: its partition is the first rough
+   partition of the rounds.
 3. The resolution rounds, the refinement and the best of ``n_runs`` (counted on the aggregated graph)
    run as above, with igraph, on the aggregated graph. Its self-loops are left out and the strengths
    given as node weights (CPM at ``gamma / 2m``, the same objective): igraph's Leiden miscounts
    self-loops in modularity and over-merges heavy vertices otherwise. If coarsening stalled above
-   1,500,000 ties, the rounds are local-moving sweeps instead (a very high resolution).
+   1,500,000 ties (an estimated resolution with many small communities: their graph stays dense), the
+   rounds are local-moving sweeps instead (2 per round, 4 for the final partition).
 4. The partition is projected back level by level, each level refined by local moving at the final
-   resolution (2 sweeps on the people), and communities that came apart are split into their
-   connected pieces (which never lowers modularity), so communities are connected as with Leiden.
+   resolution (2 sweeps on the people and 3 on each aggregated level; with an estimated resolution 1
+   and 2, as its many small communities settle sooner), and communities that came apart are split into
+   their connected pieces (which never lowers modularity), so communities are connected as with Leiden.
 
 All of it is deterministic (``seed`` only reaches igraph). Large sweeps run in two threads (row blocks).
 Modularity is computed from the edge array. The CSR adjacency cached on the graph (``rg.csr``) is
 reused, and the igraph ``Graph`` of the people is never built.
 
 Measured (scripts/bench_communities.py and the synthetic data of scripts/bench.py; two cores shared with
-other jobs at load average 1-1.5, so wall-clock times are noisy, 30-50 % higher at load 4; networkit PLM
-with refinement, one thread; the CSR adjacency, 1.5 s at ten million ties, is counted only when not cached):
+other jobs at load average 1-2.5, so wall-clock times are noisy, 30-50 % higher at load 4; networkit PLM
+with refinement, one thread; the CSR adjacency, 0.5 s at ten million ties, is counted only when not cached):
 
 =============================  ======================  ======================  =====================
 graph                          reach auto              reach resolution=1      networkit PLM
 =============================  ======================  ======================  =====================
-planted 1M people, 10M ties,   9.4 s, Q 0.7598,        7.8 s, Q 0.7601,        7.0 s, Q 0.7607,
-4,751 groups (mu 0.3)          4,677 groups, NMI 1.00  999 groups, NMI 0.905   1,150, NMI 0.916
-synthetic L (1M, 10M)          14.9 s, Q 0.435,        10.9 s, Q 0.5742,       17.1 s, Q 0.5744,
-                               16,332, NMI department  124, NMI 0.51 / 0.55    58, NMI 0.51 / 0.55
+planted 1M people, 10M ties,   5.3-5.7 s, Q 0.7598,    8.1 s, Q 0.7601,        7.0 s, Q 0.7607,
+4,751 groups (mu 0.3)          4,726 groups, NMI 1.00  950 groups, NMI 0.901   1,150, NMI 0.916
+synthetic L (1M, 10M)          8.6-10.9 s, Q 0.4344,   7.8-11 s, Q 0.5742,     17.1 s, Q 0.5744,
+                               16,392, NMI department  124, NMI 0.51 / 0.55    58, NMI 0.51 / 0.55
                                0.93, company 0.97
-synthetic M (100k, 1M)         2.6 s, Q 0.423, 2,060,  1.0-2.0 s, Q 0.5685,    2.1 s, Q 0.5679, 39
-                               NMI 0.93 / 0.955        41
-planted 100k, 1M (458 groups)  2.2 s, exact            1.3 s, Q 0.7580         1.1 s, Q 0.7583
+synthetic M (100k, 1M)         2.1 s, Q 0.421, 2,058,  1.0-2.0 s, Q 0.5685,    2.1 s, Q 0.5679, 39
+                               NMI 0.925 / 0.953       41
+planted 100k, 1M (458 groups)  1.7 s, exact            1.2 s, Q 0.7580         1.1 s, Q 0.7583
 =============================  ======================  ======================  =====================
+
+On L the default took 14.6-18.6 s before the changes of this version (same machine and load): level
+estimates taken as a running maximum (548 throughout), 10 sweeps per aggregated level, a stalled level's
+partition thrown away, scipy's sparse product on the people, and 2 / 3 refinement sweeps. Now the
+level-0 sweeps (about 3-4 s of the total) are the largest single cost.
 
 Before coarsening, the defaults took 107 s on L (plus 5 s for the igraph graph; Q 0.475, 1,520
 communities, NMI 0.79 / 0.85) and 4.6 s on M (NMI 0.89 / 0.97). igraph's Leiden at resolution 1 takes
@@ -132,11 +143,13 @@ COARSE_TIES = 1_500_000  # coarsen until the aggregated graph has at most this m
 COARSE_MAX_LEVELS = 6
 COARSE_MIN_SHRINK = 0.8  # stop coarsening when a level keeps more than this share of its vertices
 LEVEL_SHARE = 0.5  # share of the would-be movers that move in a sweep on the aggregated levels
-LEVEL_SWEEPS = (4, 10)  # synchronous local-moving sweeps on the full graph, on each aggregated level
+LEVEL_SWEEPS = (4, 4)  # synchronous local-moving sweeps on the full graph, on each aggregated level
 REFINE_SWEEPS = (2, 3)  # sweeps on the full graph, on each aggregated level, after projecting the partition back
-ROUND_SWEEPS = (3, 6)  # local-moving sweeps per resolution round, and for the final partition, when coarsening stalls
+REFINE_SWEEPS_AUTO = (1, 2)  # the same with an estimated resolution (its many small communities settle sooner)
+ROUND_SWEEPS = (2, 4)  # local-moving sweeps per resolution round, and for the final partition, when coarsening stalls
 THREADS = 2  # local-moving sweeps on graphs of THREAD_SLOTS adjacency slots or more run in this many threads
 THREAD_SLOTS = 2_000_000
+SHORT_ROWS = 40  # below this many adjacency slots per vertex a sweep sums relabelled rows instead of a sparse product
 
 
 @dataclass
@@ -291,16 +304,18 @@ def detect_communities(rg: ReachGraph, *, method: str = "leiden", resolution: fl
 
 
 def _optimise(run, quality, estimate, gamma: float, auto: bool, seeds, n_runs: int, max_rounds: int,
-              ) -> tuple[np.ndarray, float, int, float]:
+              init: np.ndarray | None = None) -> tuple[np.ndarray, float, int, float]:
     """The resolution rounds, the refined partition and the best of ``n_runs``: ``(labels, gamma, rounds, quality)``.
 
     ``run(gamma, seed, init, max_iterations)`` partitions the graph, ``quality(labels, gamma)`` scores a
-    partition and ``estimate(labels)`` is Newman's resolution for it.
+    partition and ``estimate(labels)`` is Newman's resolution for it. ``init``, a partition already
+    found at ``gamma``, serves as the first rough partition (and as the start of the final one).
     """
-    labels = None
+    labels = init
     n_rounds = 0
     while auto and n_rounds < max_rounds:  # rough partitions (one Leiden pass each) to estimate gamma
-        labels = run(gamma, next(seeds), labels, 1)
+        if n_rounds or init is None:
+            labels = run(gamma, next(seeds), labels, 1)
         n_rounds += 1
         new = estimate(labels)
         if new is None or abs(new - gamma) <= GAMMA_TOL * gamma:
@@ -334,11 +349,13 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
     # level 0: vectorised local moving on the full graph; then on each aggregated graph until it is small
     maps, levels = [], []  # maps[i]: level-i vertex -> level-(i + 1) vertex; levels[i]: level i's (adjacency, strengths)
     cur_edges, cur_w, cur_n, cur_adj, cur_deg = edges, ew, n, adj, deg
+    stalled = None  # the partition of a level that hardly shrank: the first rough partition of the rounds
     for level in range(COARSE_MAX_LEVELS):
         sweeps = LEVEL_SWEEPS[min(level, 1)]
         lab = _local_moving(cur_adj, cur_deg, gamma_c, np.arange(cur_n), sweeps, 1.0 if level == 0 else LEVEL_SHARE)
         lab, k = _compress(lab, cur_n)
         if k > COARSE_MIN_SHRINK * cur_n:  # hardly shrinking any more
+            stalled = lab
             break
         maps.append(lab)
         levels.append((cur_adj, cur_deg))
@@ -346,10 +363,10 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
         cur_n = k
         if auto:  # the next level (and the first round) at the resolution this partition suggests
             est = planted_partition_resolution(cur_edges, np.arange(k), cur_w, n=k)
-            gamma_c = max(gamma_c, est) if est is not None else gamma_c
+            gamma_c = max(gamma, est) if est is not None else gamma_c
         if cur_edges.shape[0] <= COARSE_TIES or level == COARSE_MAX_LEVELS - 1:
             break
-        cur_adj = _adjacency(cur_edges, cur_w, cur_n)
+        cur_adj = _adjacency(cur_edges, cur_w, cur_n, upper=True)
         cur_deg = np.bincount(cur_edges.ravel(), weights=np.repeat(cur_w, 2), minlength=cur_n)
     # the optimiser (resolution rounds included) on the small aggregated graph. Its self-loops (the ties inside
     # each piece) are left out of the igraph graph and the strengths passed as node weights instead: igraph's
@@ -363,7 +380,7 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
         return _modularity_np(cur_edges, cur_w, nw, lab, gam)[1]
 
     if cur_edges.shape[0] > COARSE_TIES:  # coarsening stalled (a high resolution): vectorised rounds there too
-        top_adj = _adjacency(cur_edges, cur_w, cur_n)
+        top_adj = cur_adj if cur_adj.shape[0] == cur_n else _adjacency(cur_edges, cur_w, cur_n, upper=True)
         n_runs = 1  # local moving is deterministic: further runs would repeat the first
 
         def run_agg(gam, sd, init, its):
@@ -383,13 +400,14 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
 
     top, gamma, n_rounds, _ = _optimise(
         run_agg, quality, lambda lab: planted_partition_resolution(cur_edges, lab, cur_w, n=cur_n),
-        gamma_c, auto, seeds, n_runs, max_rounds)
+        gamma_c, auto, seeds, n_runs, max_rounds, init=stalled)
     labels = np.asarray(top, dtype=np.int64)
     # project back level by level, refining each level by local moving at the final resolution; then split
     # the communities that came apart
+    refine = REFINE_SWEEPS_AUTO if auto else REFINE_SWEEPS
     for i in range(len(maps) - 1, -1, -1):
         labels = labels[maps[i]]
-        labels = _local_moving(*levels[i], gamma, labels, REFINE_SWEEPS[min(i, 1)])
+        labels = _local_moving(*levels[i], gamma, labels, refine[min(i, 1)])
     labels = _split_disconnected(edges, labels, n)
     modularity, quality = _modularity_np(edges, ew, deg, labels, gamma)
     return labels, gamma, n_rounds, modularity, quality, n_runs
@@ -625,10 +643,22 @@ def _modularity(g: ig.Graph, labels: np.ndarray, w: np.ndarray | None, gamma: fl
     return float(g.modularity(labels.tolist(), weights=w, resolution=gamma))
 
 
-def _adjacency(edges: np.ndarray, w: np.ndarray, n: int):
-    """Weighted adjacency as a scipy CSR matrix, both directions, self-loops left out (they never move)."""
+def _adjacency(edges: np.ndarray, w: np.ndarray, n: int, *, upper: bool = False):
+    """Weighted adjacency as a scipy CSR matrix, both directions, self-loops left out (they never move).
+
+    ``upper``: the edges are those of :func:`_aggregate` (pairs ``a <= b`` sorted by ``a`` then ``b``, no
+    duplicates), so the upper triangle is already in CSR order and only its transpose is added.
+    """
     import scipy.sparse as sp
 
+    if upper:
+        keep = edges[:, 0] != edges[:, 1]
+        a, b, wk = edges[keep, 0], edges[keep, 1], w[keep]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+        up = sp.csr_matrix((wk, b.astype(np.int32), indptr), shape=(n, n))
+        up.has_sorted_indices = True
+        return (up + up.T.tocsr()).tocsr()
     a = edges[:, 0].astype(np.int32)
     b = edges[:, 1].astype(np.int32)
     keep = a != b
@@ -660,11 +690,13 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
     n_blocks = THREADS if adj.nnz >= THREAD_SLOTS else 1
     cuts = np.searchsorted(adj.indptr, np.linspace(0, adj.nnz, n_blocks + 1).astype(np.int64))
     cuts[0], cuts[-1] = 0, n
-    blocks = [(int(a), int(b), adj[a:b] if n_blocks > 1 else adj) for a, b in pairwise(cuts) if b > a]
+    blocks = [(int(a), int(b), _row_block(adj, int(a), int(b)) if n_blocks > 1 else adj)
+              for a, b in pairwise(cuts) if b > a]
     active = np.diff(adj.indptr) > 0
     singletons = np.array_equal(c, np.arange(n))
+    sparse_rows = adj.nnz < SHORT_ROWS * n
 
-    def propose(block, K, member):
+    def propose(block, K, singles):
         r0, r1, rows_adj = block
         act = np.flatnonzero(active[r0:r1])
         if act.size == 0:
@@ -673,7 +705,12 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
             rows_adj = rows_adj[act]
         else:
             act = None  # every row of the block (inactive ones are dropped at the end)
-        wc = rows_adj if member is None else rows_adj @ member
+        if singles:
+            wc = rows_adj
+        elif sparse_rows:  # short rows over many columns: relabel and sum duplicates
+            wc = _community_weights(rows_adj, c)
+        else:  # long rows (aggregated levels): scipy's product, its dense accumulator stays in cache
+            wc = rows_adj @ sp.csr_matrix((np.ones(n), c, np.arange(n + 1)), shape=(n, n))
         verts = np.arange(r0, r1) if act is None else act + r0
         cnt = np.diff(wc.indptr)
         cols = wc.indices
@@ -683,7 +720,10 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
         score = K[cols]
         score *= kr
         np.subtract(wc.data, score, out=score)
-        own = np.flatnonzero(cols == np.repeat(cv, cnt))
+        if singles:  # a singleton's own community is itself, and the adjacency has no self-loops
+            own = np.zeros(0, dtype=np.int64)
+        else:
+            own = np.flatnonzero(cols == np.repeat(cv.astype(cols.dtype), cnt))
         own_row = np.searchsorted(wc.indptr, own, side="right") - 1
         score[own] += kr[own] * kv[own_row]  # the vertex itself does not count in its own community's total
         stay = -scale * kv * (K[cv] - kv)
@@ -713,11 +753,10 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
     try:
         for sweep in range(sweeps):
             K = np.bincount(c, weights=deg, minlength=n)
-            member = None if singletons else sp.csr_matrix((np.ones(n), c, np.arange(n + 1)), shape=(n, n))
             if pool is None:
-                found = [propose(b, K, member) for b in blocks]
+                found = [propose(b, K, singletons) for b in blocks]
             else:
-                found = list(pool.map(lambda b, K=K, member=member: propose(b, K, member), blocks))
+                found = list(pool.map(lambda b, K=K, s=singletons: propose(b, K, s), blocks))
             v = np.concatenate([f[0] for f in found])
             target = np.concatenate([f[1] for f in found])
             size = np.bincount(c, minlength=n)
@@ -742,6 +781,33 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
         if pool is not None:
             pool.shutdown()
     return c
+
+
+def _row_block(adj, a: int, b: int):
+    """Rows ``a:b`` of a CSR matrix as a CSR matrix sharing its data and indices (slicing would copy them)."""
+    import scipy.sparse as sp
+
+    s, e = int(adj.indptr[a]), int(adj.indptr[b])
+    block = sp.csr_matrix((b - a, adj.shape[1]), dtype=adj.dtype)  # empty, then the views set as they are:
+    block.data, block.indices = adj.data[s:e], adj.indices[s:e]  # the constructor copies views under half their base
+    block.indptr = (adj.indptr[a:b + 1] - s).astype(adj.indices.dtype, copy=False)
+    block.has_sorted_indices = adj.has_sorted_indices
+    return block
+
+
+def _community_weights(rows_adj, labels: np.ndarray):
+    """``rows_adj @ M`` for the membership matrix ``M`` of ``labels``: each row's tie weight to each community.
+
+    The columns are relabelled and the duplicates summed (a per-row sort of short rows): on graphs with
+    short rows and many communities about twice as fast as scipy's sparse product, whose accumulator
+    then misses the cache. The adjacency itself is left untouched.
+    """
+    import scipy.sparse as sp
+
+    cols = np.take(labels.astype(rows_adj.indices.dtype, copy=False), rows_adj.indices)
+    wc = sp.csr_matrix((rows_adj.data.copy(), cols, rows_adj.indptr.copy()), shape=rows_adj.shape)
+    wc.sum_duplicates()
+    return wc
 
 
 def _compress(labels: np.ndarray, n: int) -> tuple[np.ndarray, int]:
