@@ -1,19 +1,9 @@
 from __future__ import annotations
 
 import polars as pl
-import pyarrow as pa
 
 from reach.identity import linkedin_slug, normalise_email, normalise_phone, resolve
-from reach.schema import RECORDS, conform
-
-
-def records(rows: list[dict]) -> pa.Table:
-    for i, r in enumerate(rows):
-        r.setdefault("record_id", i)
-        r.setdefault("source_id", "s1")
-        r.setdefault("line", i + 1)
-        r.setdefault("role", "contact")
-    return conform(pa.Table.from_pylist(rows, schema=RECORDS), RECORDS)
+from tests.identity_records import records
 
 
 def norm(expr, values):

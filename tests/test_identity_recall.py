@@ -21,22 +21,7 @@ from reach.identity import (
     resolve,
     typo_groups,
 )
-from reach.schema import RECORDS, conform
-
-
-def records(rows: list[dict]) -> pa.Table:
-    rows = [dict(r) for r in rows]
-    for i, r in enumerate(rows):
-        r.setdefault("record_id", i)
-        r.setdefault("source_id", "s1")
-        r.setdefault("line", i + 1)
-        r.setdefault("role", "contact")
-    return conform(pa.Table.from_pylist(rows, schema=RECORDS), RECORDS)
-
-
-def people_of(res: dict) -> list[str]:
-    """person_id of each record, in record order."""
-    return pl.from_arrow(res["membership"]).sort("record_id")["person_id"].to_list()
+from tests.identity_records import people_of, records
 
 
 def li(name: str, company: str | None, slug: str, **kw) -> dict:

@@ -8,21 +8,12 @@ import pyarrow as pa
 
 from reach.explain import person_report
 from reach.identity import NAME_SHARED_EXPORT, Overrides, ResolveSettings, resolve
-from reach.schema import RECORDS, conform
+from tests import identity_records
+from tests.identity_records import people_of
 
 
 def records(rows: list[dict]) -> pa.Table:
-    rows = [dict(r) for r in rows]
-    for i, r in enumerate(rows):
-        r.setdefault("record_id", i)
-        r.setdefault("source_id", "mail")
-        r.setdefault("line", i + 1)
-        r.setdefault("role", "party")
-    return conform(pa.Table.from_pylist(rows, schema=RECORDS), RECORDS)
-
-
-def people_of(res: dict) -> list[str]:
-    return pl.from_arrow(res["membership"]).sort("record_id")["person_id"].to_list()
+    return identity_records.records(rows, source_id="mail", role="party")
 
 
 def party(name: str | None, email: str, **kw) -> dict:
