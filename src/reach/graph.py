@@ -11,6 +11,7 @@ nothing is built per edge in Python.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -82,6 +83,15 @@ class ReachGraph:
         if p.shape[0] < 2:
             return np.zeros(0, dtype=np.int64)
         return edge_ids(self.csr, p[:-1], p[1:])
+
+    def with_strength(self, strength: np.ndarray) -> ReachGraph:
+        """The same graph with other tie strengths (what-if analyses, tests): the adjacency, the igraph
+        graph and the vertex maps are shared, not rebuilt; ``ties`` keeps the original evidence."""
+        new = dataclasses.replace(self, strength=np.asarray(strength, dtype=np.float64))
+        for name in ("csr", "graph", "person_ids"):  # cached properties that do not depend on strength
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name]
+        return new
 
     @cached_property
     def cost(self) -> np.ndarray:

@@ -396,3 +396,11 @@ def test_stored_vertex_columns_are_used_only_when_right():
     assert graph_mod._stored_vertices(pl.Series(sorted(more["person_id"].to_list())), t) is None
     rg2 = build_graph(more.to_arrow(), ties)
     assert sorted(sorted(rg2.person_ids[list(e)].tolist()) for e in rg2.edges) == got
+
+
+def test_with_strength_shares_the_adjacency_but_not_the_costs():
+    rg = graph_from_edges([("a", "b"), ("b", "c")], strength=0.5)
+    csr = rg.csr
+    warmer = rg.with_strength(np.array([0.9, 0.8]))
+    assert warmer.csr is csr and warmer.strength.tolist() == [0.9, 0.8] and rg.strength.tolist() == [0.5, 0.5]
+    assert np.allclose(warmer.cost, -np.log([0.9, 0.8])) and np.allclose(rg.cost, -np.log([0.5, 0.5]))
