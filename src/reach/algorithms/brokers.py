@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from reach.adjacency import Csr, slots_of
 from reach.algorithms.bitbfs import BOTTOM_UP
-from reach.algorithms.communities import CommunityResult, graph_edges
+from reach.algorithms.communities import CommunityResult
 from reach.errors import PersonNotFound
 from reach.graph import ReachGraph
 
@@ -168,14 +168,13 @@ def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarr
 
 
 def adjacency(rg: ReachGraph) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency (int64 CSR, sorted indices), self-loops and repeated ties dropped."""
-    n = rg.n_people
-    e = graph_edges(rg)
-    e = e[e[:, 0] != e[:, 1]]
-    rows = np.concatenate([e[:, 0], e[:, 1]])
-    cols = np.concatenate([e[:, 1], e[:, 0]])
-    a = sp.csr_matrix((np.ones(rows.shape[0], dtype=np.int64), (rows, cols)), shape=(n, n))
-    a.sum_duplicates()
+    """Symmetric 0/1 adjacency (int64 CSR, sorted indices), self-loops and repeated ties dropped.
+
+    A scipy view of the graph's own CSR (:attr:`ReachGraph.csr`, which leaves self-loops out), not a
+    second build from the edge list."""
+    c = rg.csr
+    a = sp.csr_matrix((np.ones(c.n_slots, dtype=np.int64), c.indices, c.indptr), shape=(c.n, c.n))
+    a.sum_duplicates()  # sorts each row's indices too
     a.data[:] = 1
     return a
 
