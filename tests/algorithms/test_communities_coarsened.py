@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reach.algorithms import communities
+from reach.algorithms import coarsen, communities
 from reach.algorithms.communities import detect_communities, normalized_mutual_information
 from reach.graph import ReachGraph, build_graph
 
@@ -176,11 +176,11 @@ def test_aggregated_graph_keeps_modularity():
     full graph scores its projection, with igraph's convention for self-loops."""
     edges, strength, truth = planted(2000, 20_000, 0.4, 19)
     pieces = truth * 3 + (np.arange(2000) % 3)  # three pieces per planted group
-    lab, k = communities._compress(pieces, int(pieces.max()) + 1)
-    agg_edges, agg_w = communities._aggregate(edges, strength, lab, k)
+    lab, k = coarsen._compress(pieces, int(pieces.max()) + 1)
+    agg_edges, agg_w = coarsen._aggregate(edges, strength, lab, k)
     coarse = np.arange(k) // 3
     deg = np.bincount(agg_edges.ravel(), weights=np.repeat(agg_w, 2), minlength=k)
-    q_agg = communities._modularity_np(agg_edges, agg_w, deg, coarse, 1.0)[0]
+    q_agg = coarsen._modularity_np(agg_edges, agg_w, deg, coarse, 1.0)[0]
     g = ig.Graph(n=k, edges=agg_edges.tolist())
     assert q_agg == pytest.approx(g.modularity(coarse.tolist(), weights=agg_w.tolist()), abs=1e-12)
     full = nx_modularity(nx_graph(edges, strength, 2000), coarse[lab])
@@ -191,8 +191,8 @@ def test_threaded_sweeps_match_one_thread(monkeypatch):
     """Row blocks in two threads give exactly the single-threaded partition (the blocks never interact)."""
     edges, strength, _ = planted(6000, 60_000, 0.4, 23)
     rg = reach_graph(edges, strength, 6000)
-    monkeypatch.setattr(communities, "THREAD_SLOTS", 10**12)
+    monkeypatch.setattr(coarsen, "THREAD_SLOTS", 10**12)
     one = detect_communities(rg, coarsen=True)
-    monkeypatch.setattr(communities, "THREAD_SLOTS", 1000)
+    monkeypatch.setattr(coarsen, "THREAD_SLOTS", 1000)
     two = detect_communities(rg, coarsen=True)
     assert np.array_equal(one.labels, two.labels) and one.modularity == two.modularity
