@@ -407,3 +407,11 @@ def test_fuzz_zip_bytes(tmp_path_factory, data):
     assert get_format("slack").sniff("", path) == 0.0
     with pytest.raises(InputFormatError):
         read_slack(path)
+
+
+def test_absurd_numeric_timestamp_is_not_a_date():
+    """Found by the fuzz test: a float ts near the float maximum overflowed when scaled to microseconds."""
+    from reach.io.slack import _ts
+
+    assert _ts(1.797693134862316e302) is None and _ts(float("inf")) is None and _ts(-1.0) is None
+    assert _ts(1_700_000_000.5) == 1_700_000_000_500_000

@@ -210,7 +210,7 @@ def _ts(value: object) -> int | None:
             return None
         us = int(m.group(1)) * 1_000_000 + int((m.group(2) or "0").ljust(6, "0"))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value) or value < 0 or value > MAX_EPOCH:  # huge values overflow when scaled
             return None
         us = round(value * 1_000_000)
     else:
