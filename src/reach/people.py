@@ -38,10 +38,14 @@ def lookup_people(people: pl.DataFrame, queries: list[str]) -> list[str | Person
     open_q = q.filter(pl.col("q") != "")
     cols = set(people.columns)
 
-    def tier(label: str, query_col: str, table: pl.DataFrame) -> None:
+    def tier(label: str, query_col: str, key: pl.Expr, *, explode: bool = False) -> None:
+        """Match the open queries' ``query_col`` against ``key`` of every person (built only if needed)."""
         nonlocal open_q
         if not open_q.height:
             return
+        table = people.select("person_id", key.alias("_k"))
+        if explode:
+            table = table.explode("_k")
         hits = (open_q.select("i", pl.col(query_col).alias("_k")).drop_nulls("_k")
                 .join(table.drop_nulls("_k"), on="_k")
                 .group_by("i").agg(pl.col("person_id").n_unique().alias("n"), pl.col("person_id").first()))
@@ -54,18 +58,18 @@ def lookup_people(people: pl.DataFrame, queries: list[str]) -> list[str | Person
                     "use a person id, email or profile URL (`reach people` lists them)")
         open_q = open_q.filter(~pl.col("i").is_in(hits["i"].implode()))
 
-    tier("person id", "q", people.select("person_id", pl.col("person_id").alias("_k")))
+    tier("person id", "q", pl.col("person_id"))
     if "key" in cols:
-        tier("key", "q", people.select("person_id", pl.col("key").alias("_k")))
+        tier("key", "q", pl.col("key"))
     if "emails" in cols:
-        tier("email", "email", people.select("person_id", pl.col("emails").alias("_k")).explode("_k"))
+        tier("email", "email", pl.col("emails"), explode=True)
     if "owner" in cols:
-        tier("owner", "lower", people.select("person_id", pl.col("owner").str.to_lowercase().alias("_k")))
+        tier("owner", "lower", pl.col("owner").str.to_lowercase())
     if "linkedin" in cols:
-        tier("LinkedIn profile", "slug", people.select("person_id", pl.col("linkedin").alias("_k")))
+        tier("LinkedIn profile", "slug", pl.col("linkedin"))
     if open_q.height and "display_name" in cols:
         open_q = open_q.with_columns(name_signature(pl.col("q")).alias("sig"))
-        tier("name", "sig", people.select("person_id", name_signature(pl.col("display_name")).alias("_k")))
+        tier("name", "sig", name_signature(pl.col("display_name")))
     for i in open_q["i"].to_list():
         out[i] = PersonNotFound(f"no person matches {queries[i]!r} (tried person id, key, email, owner and name)")
     return out  # type: ignore[return-value]

@@ -30,7 +30,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +145,16 @@ class Header:
         out: dict[str, int] = {}
         for i, cell in enumerate(self.cells):
             out.setdefault(norm(cell), i)
+        return out
+
+    def fields(self, aliases: Mapping[str, str], *, normalise: Callable[[str], str] | None = None) -> dict[str, int]:
+        """Field name -> index of the first column whose normalised header ``aliases`` maps to that field."""
+        normalise = normalise or norm
+        out: dict[str, int] = {}
+        for i, cell in enumerate(self.cells):
+            name = aliases.get(normalise(cell))
+            if name and name not in out:
+                out[name] = i
         return out
 
 

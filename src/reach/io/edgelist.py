@@ -109,10 +109,9 @@ def _fast_integer_edges(data: bytes) -> tuple[int, pa.Table] | None:
         return None
     n_cols = first.count(delim) + 1
     names = ["src", "dst", "c3", "c4"][:n_cols]
-    body = data[pos:]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(body),
+            pa.py_buffer(memoryview(data)[pos:]),  # the data lines, without copying them
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delim.decode(), quote_char=False, double_quote=False,
                                              ignore_empty_lines=False),
@@ -124,12 +123,12 @@ def _fast_integer_edges(data: bytes) -> tuple[int, pa.Table] | None:
     if any(table.column(c).null_count for c in names):
         return None
     m = table.num_rows
-    n_nl = m if body.endswith(b"\n") else m - 1  # the last line may lack its newline
-    n_cr = body.count(b"\r")
+    n_nl = m if data.endswith(b"\n") else m - 1  # the last line may lack its newline
+    n_cr = data.count(b"\r", pos)
     if n_cr not in (0, n_nl):  # CRLF line ends throughout, or none
         return None
     expect = sum(_digits(table.column(c).to_numpy()) for c in names) + m * (n_cols - 1) + n_nl + n_cr
-    if len(body) != expect:
+    if len(data) - pos != expect:
         return None
     return skipped + 1, table
 

@@ -335,11 +335,7 @@ def _connections_part(path: Path, data: bytes, label: str) -> _Part:
     data = cu.load_bytes(path, data, what="LinkedIn Connections.csv")
     header = cu.find_header(data, _is_connections, path,
                             what="LinkedIn Connections (First Name,Last Name,...,Connected On)")
-    fields: dict[str, int] = {}
-    for i, cell in enumerate(header.cells):
-        name = CONNECTION_COLUMNS.get(_norm_header(cell))
-        if name and name not in fields:
-            fields[name] = i
+    fields = header.fields(CONNECTION_COLUMNS, normalise=_norm_header)
     missing = REQUIRED - set(fields)
     if missing:
         msg = f"{path}: line {header.line}: header lacks {', '.join(sorted(missing))}"
@@ -396,11 +392,7 @@ def _messages_frame(path: Path, data: bytes | None, label: str) -> tuple[cu.CsvR
     data = cu.load_bytes(path, data, what="LinkedIn messages.csv")
     header = cu.find_header(data, _is_messages, path,
                             what="LinkedIn messages (CONVERSATION ID,...,FROM,...,TO,...,DATE,...,CONTENT)")
-    fields: dict[str, int] = {}
-    for i, cell in enumerate(header.cells):
-        name = MESSAGE_COLUMNS.get(cu.norm(cell))
-        if name and name not in fields:
-            fields[name] = i
+    fields = header.fields(MESSAGE_COLUMNS)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
     frame = _cells(rows, {k: fields.get(k) for k in ("conversation", "from", "from_url", "to", "to_urls", "date",
                                                      "folder", "draft", "conversation_draft")})
@@ -494,11 +486,7 @@ def _invitations_part(path: Path, data: bytes | None, label: str, owner: str, op
     data = cu.load_bytes(path, data, what="LinkedIn Invitations.csv")
     header = cu.find_header(data, _is_invitations, path,
                             what="LinkedIn invitations (From,To,Sent At,Message,Direction,...)")
-    fields: dict[str, int] = {}
-    for i, cell in enumerate(header.cells):
-        name = INVITATION_COLUMNS.get(cu.norm(cell))
-        if name and name not in fields:
-            fields[name] = i
+    fields = header.fields(INVITATION_COLUMNS)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
     frame = _cells(rows, {k: fields.get(k) for k in INVITATION_COLUMNS.values()})
     part = _Part(label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped,
