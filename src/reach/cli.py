@@ -703,6 +703,25 @@ def demo(obj: Ctx, out_dir: Path) -> None:
     sys.exit(summary.exit_code)
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only by default).")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
+@click.pass_obj
+@handle_errors
+def serve(obj: Ctx, port: int, host: str, allow_remote: bool) -> None:
+    """The team's network in a browser: search, person pages, routes, targets, accounts, candidates, team and
+    network, read-only. Prints a link with a random access token; a new build is picked up without a restart.
+
+    Example: reach serve --port 8765
+    """
+    from reach.pipeline import build
+    from reach.serve import serve as serve_fn
+
+    build(obj.workspace)  # like every query command: bring the build up to date first, then only read
+    serve_fn(obj.workspace, host=host, port=port, pseudonymise=obj.pseudonymise, allow_remote=allow_remote)
+
+
 def main() -> None:
     cli(prog_name="reach")
 
