@@ -18,6 +18,7 @@ from reach.algorithms.intros import two_hop_candidates
 from reach.algorithms.neighbourhood import bfs_distances, reach_masks, two_hop_reach
 from reach.algorithms.separation import shortest_path, warmest_paths
 from reach.algorithms.stats import distance_distribution
+from reach.errors import NoPath
 from reach.graph import ReachGraph, graph_from_edges
 
 
@@ -452,3 +453,43 @@ def test_two_hop_reach_property_heavy_tailed_against_scipy(n, m, n_src, seed, bi
     cover = within[:, not_src].sum(axis=0)
     assert got.team["n_total"] == int((cover > 0).sum())
     assert got.per_source["n_unique"].to_list() == within[:, not_src][:, cover == 1].sum(axis=1).tolist()
+
+
+def _heavy_tailed(seed: int, n: int) -> nx.Graph:
+    """Preferential attachment plus a few isolated pairs: hubs, leaves and more than one component."""
+    g = nx.barabasi_albert_graph(n, 1 + seed % 3, seed=seed) if seed % 2 else nx.powerlaw_cluster_graph(
+        n, 1 + seed % 2, 0.3, seed=seed)
+    g.add_edges_from([(n, n + 1), (n + 2, n + 3)])
+    g.add_nodes_from([n + 4])
+    return g
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(6, 150), n_pairs=st.integers(1, 140),
+       max_hops=st.one_of(st.none(), st.integers(0, 5)))
+def test_hop_distances_and_bidirectional_paths_match_networkx(seed, n, n_pairs, max_hops):
+    from reach.algorithms.separation import hop_distances
+
+    g = _heavy_tailed(seed, n)
+    nn = n + 5
+    c = csr_from_edges(np.array(list(g.edges), dtype=np.int64), nn)
+    rg = ReachGraph(people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(nn)]}),
+                    strength=np.ones(g.number_of_edges()), edges=np.array(list(g.edges), dtype=np.int64))
+    rng = np.random.default_rng(seed)
+    pairs = rng.choice(nn, (n_pairs, 2))
+    want = []
+    for s, t in pairs.tolist():
+        try:
+            d = nx.shortest_path_length(g, s, t)
+        except nx.NetworkXNoPath:
+            d = -1
+        want.append(d if max_hops is None or d <= max_hops else -1)
+    assert hop_distances(c, pairs[:, 0], pairs[:, 1], max_hops=max_hops).tolist() == want
+    for (s, t), d in list(zip(pairs.tolist(), want, strict=True))[:10]:
+        if d < 0:
+            with pytest.raises(NoPath):
+                shortest_path(rg, s, t, max_hops=max_hops)
+            continue
+        path = shortest_path(rg, s, t, max_hops=max_hops)
+        assert path[0] == s and path[-1] == t and len(path) - 1 == d
+        assert all(g.has_edge(x, y) for x, y in itertools.pairwise(path))
