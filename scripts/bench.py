@@ -228,7 +228,8 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     from reach.algorithms.stats import distance_distribution
     from reach.graph import build_graph
     from reach.identity import resolve
-    from reach.pipeline import build, import_paths, load_graph
+    from reach.builder import build, load_graph
+    from reach.imports import import_paths
     from reach.strength import compute_ties
     from reach.workspace import Workspace
 
@@ -274,11 +275,11 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
         if sum(t_edges) + sum(t_exp) > 2.0 * repeats:
             break
     out.append(Stage("import.edgelist", statistics.median(t_edges), len(t_edges), max(peaks),
-                     impl="pipeline.import_paths(edges.txt)"))
+                     impl="imports.import_paths(edges.txt)"))
     runs = len(t_exp)
     split = ", ".join(f"{fmt} {sec / runs:.2f} s" for fmt, sec in sorted(per_format.items()))
     out.append(Stage("import.exports", statistics.median(t_exp), runs, max(peaks),
-                     impl=f"pipeline.import_paths per file with its owner ({len(exports)} files)",
+                     impl=f"imports.import_paths per file with its owner ({len(exports)} files)",
                      note="; ".join(x for x in (f"per format: {split}", skip_note) if x)))
     ws = Workspace.open(ws_path)
     records, interactions = ws.raw("records"), ws.raw("interactions")
