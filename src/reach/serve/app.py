@@ -219,7 +219,7 @@ class Site:
         snap = await self.snapshot()
         net = await run_in_threadpool(pages.network, snap)
         br = net["brokers"]
-        cols = [c for c in ("rank", "display_name", "degree", "betweenness", "n_communities_bridged", "constraint")
+        cols = [c for c in ("rank", "name", "degree", "betweenness", "n_communities_bridged", "constraint")
                 if c in br.columns]
         return self.page(snap, "network.html", active="/network", net=net, brokers=br, broker_columns=cols,
                          communities=net["communities"].head(50))

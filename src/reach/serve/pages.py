@@ -126,7 +126,7 @@ def _names(snap: Snapshot) -> np.ndarray:
 
 def tie_lines(snap: Snapshot, edges: list[int]) -> dict[int, str]:
     """The evidence line of each tie (counts per channel, last contact, sources)."""
-    from reach.pipeline import tie_evidence
+    from reach.evidence import tie_evidence
 
     edges = sorted(set(edges))
     if not edges or snap.rg.ties is None:
@@ -360,7 +360,8 @@ def check_pattern(label: str, pattern: str | None, *, regex: bool) -> str | None
 def candidates(snap: Snapshot, *, title: str | None, company: str | None, location: str | None, regex: bool,
                limit: int = 100) -> tuple[pl.DataFrame | None, list[str]]:
     """People matching the filters within two hops of the team, warmest first; or the messages why not."""
-    from reach.pipeline import candidates as candidates_fn
+    from reach.features import CandidatesOptions
+    from reach.features import candidates as candidates_fn
 
     problems = [m for m in (check_pattern("title", title, regex=regex), check_pattern("company", company, regex=regex),
                             check_pattern("location", location, regex=regex)) if m]
@@ -368,15 +369,20 @@ def candidates(snap: Snapshot, *, title: str | None, company: str | None, locati
         return None, problems
     if not snap.team.size:
         return None, ["no team: nothing in this workspace was imported with --owner"]
-    rows = candidates_fn(snap.rg, title=title or None, company=company or None, location=location or None,
-                         regex=regex, team=None, limit=limit)
-    return rows, []
+    try:
+        opts = CandidatesOptions(title=title or None, company=company or None, location=location or None,
+                                 regex=regex, limit=limit)
+    except ReachError as exc:
+        return None, [str(exc)]
+    return candidates_fn(snap.rg, opts), []
 
 
 def accounts(snap: Snapshot, lines: list[str]) -> dict[str, pl.DataFrame]:
-    from reach.pipeline import accounts as accounts_fn
+    from reach.features import AccountsOptions
+    from reach.features import accounts as accounts_fn
 
-    res = accounts_fn(snap.rg, lines)
+    rep = accounts_fn(snap.rg, AccountsOptions(accounts=tuple(lines)))
+    res = {"coverage": rep.coverage, "paths": rep.paths, "carriers": rep.carriers}
     info = snap.rg.people.select(pl.col("person_id").alias("target_id"), "title", "company")
     res["paths"] = res["paths"].join(info, on="target_id", how="left", maintain_order="left")
     return res
@@ -384,25 +390,27 @@ def accounts(snap: Snapshot, lines: list[str]) -> dict[str, pl.DataFrame]:
 
 def team(snap: Snapshot, targets: list[str]) -> tuple[dict[str, pl.DataFrame], list[TargetRow]]:
     """Team members by unique reach added, and (for targets) the best single new connection."""
-    from reach.pipeline import team_plan
+    from reach.features import TeamOptions, team_plan
 
     rows = target_rows(snap, targets) if targets else []
-    known = [r.person_id for r in rows if r.person_id]
-    plan = snap.cached(("team", tuple(known)), lambda: team_plan(snap.rg, targets=known or None))
+    known = tuple(r.person_id for r in rows if r.person_id)
+    plan = snap.cached(("team", known), lambda: team_plan(snap.rg, TeamOptions(targets=known)))
     return plan, [r for r in rows if r.status == "unknown"]
 
 
 def network(snap: Snapshot) -> dict:
     """Statistics, communities and brokers of the whole graph (computed once per build)."""
-    from reach.pipeline import brokers, communities, team_reach, workspace_stats
+    from reach.features import (BrokersOptions, CommunitiesOptions, ReachOptions, StatsOptions, brokers, communities,
+                                stats, team_reach)
 
     def compute() -> dict:
-        st = workspace_stats(snap.rg)
-        res, summary = communities(snap.rg)
-        br = brokers(snap.rg, top=20)
-        reach = team_reach(snap.rg, [str(snap.rg.person_ids[v]) for v in snap.team]) if snap.team.size else None
-        return {"stats": st.as_dict(), "communities": summary, "modularity": res.modularity,
-                "resolution": res.resolution, "brokers": br, "reach": reach}
+        st = stats(snap.rg, StatsOptions())
+        com = communities(snap.rg, CommunitiesOptions())
+        br = brokers(snap.rg, BrokersOptions(top=20), membership=com.labels)
+        ids = tuple(str(snap.rg.person_ids[v]) for v in snap.team)
+        reach = team_reach(snap.rg, ReachOptions(sources=ids)) if ids else None
+        return {"stats": st.as_dict(), "communities": com.summary, "modularity": com.result.modularity,
+                "resolution": com.result.resolution, "brokers": br, "reach": reach}
     return snap.cached("network", compute)
 
 

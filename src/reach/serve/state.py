@@ -103,7 +103,7 @@ def _read_records(ws: Workspace, source_ids: list[str]) -> pl.DataFrame:
 
 def load_snapshot(root: Path, *, pseudonymise: bool) -> Snapshot:
     """Read the workspace's current build (raises :class:`WorkspaceError` when there is none or it is changing)."""
-    from reach.pipeline import load_settings
+    from reach.settings import load_settings
 
     ws = Workspace.open(root)
     if lock_held(ws):
