@@ -12,12 +12,11 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from reach import __version__
 from reach.errors import UnsafeOutput, WorkspaceError
-from reach.io.files import atomic_write_text, ensure_private_dir
+from reach.io.files import LockBusy, atomic_write_text, ensure_private_dir, hold_lock
 from reach.run.config import OLD_PREFIX, RUN_LOCK, TMP_PREFIX
 
 log = logging.getLogger("reach.run")
@@ -25,44 +24,18 @@ log = logging.getLogger("reach.run")
 # ------------------------------------------------------------------ locking and publishing
 @contextlib.contextmanager
 def run_lock(workspace: Path):
-    """Hold ``WORKSPACE/run.lock`` for the whole run; raise :class:`WorkspaceError` if another run holds it.
-
-    An OS lock (``flock``) that the kernel releases when the holder dies, so a killed run never
-    leaves a stale lock; the file keeps the holder's pid for the message.
-    """
+    """Hold ``WORKSPACE/run.lock`` for the whole run; raise :class:`WorkspaceError` if another run holds it
+    (the same OS lock as the workspace's own, :func:`reach.io.files.hold_lock`)."""
     ensure_private_dir(workspace)
     path = workspace / RUN_LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: best effort with msvcrt
-            import msvcrt
-
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            except OSError:
-                _refuse(path)
-        else:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                _refuse(path)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {datetime.now(UTC).isoformat(timespec='seconds')}\n".encode())
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _refuse(path: Path) -> None:
-    try:
-        holder = path.read_text(encoding="utf-8").split()
-    except OSError:
-        holder = []
-    who = f" (process {holder[0]}, started {holder[1]})" if len(holder) >= 2 else ""
-    msg = f"another reach run is using workspace {path.parent}{who}; try again when it has finished"
-    raise WorkspaceError(msg)
+        with hold_lock(path):
+            yield
+    except LockBusy as exc:
+        holder = exc.holder.split()
+        who = f" (process {holder[0]}, started {holder[1]})" if len(holder) >= 2 else ""
+        msg = f"another reach run is using workspace {path.parent}{who}; try again when it has finished"
+        raise WorkspaceError(msg) from None
 
 
 from reach.workspace import _pid_alive
