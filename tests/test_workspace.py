@@ -8,7 +8,8 @@ import pytest
 
 from reach.errors import WorkspaceError
 from reach.io import files
-from reach.pipeline import build, import_paths
+from reach.builder import build
+from reach.imports import import_paths
 from reach.workspace import Workspace
 
 
