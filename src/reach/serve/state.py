@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from reach.errors import WorkspaceError
 from reach.graph import ReachGraph, build_graph
-from reach.workspace import BUILD_TABLES, Workspace, _pid_alive
+from reach.workspace import BUILD_TABLES, Workspace
 
 log = logging.getLogger("reach.serve")
 
@@ -46,14 +46,28 @@ def build_stamp(ws: Workspace) -> tuple:
 
 
 def lock_held(ws: Workspace) -> bool:
-    """Whether a live process holds the workspace's write lock (an import or a build is writing)."""
+    """Whether a process holds the workspace's write lock (an import or a build is writing).
+
+    The lock is an OS lock on ``.lock``: a shared lock taken and released at once, on a read-only
+    descriptor, tells without writing anything.
+    """
     try:
-        pid = int(ws.lock_path.read_text().strip() or 0)
+        fd = os.open(ws.lock_path, os.O_RDONLY)
     except FileNotFoundError:
         return False
-    except (OSError, ValueError):
-        return True  # being written right now
-    return bool(pid) and pid != os.getpid() and _pid_alive(pid)
+    try:
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except ImportError:  # pragma: no cover - no flock: trust the manifest and file stamps alone
+        return False
+    finally:
+        os.close(fd)
 
 
 @dataclass(eq=False)
