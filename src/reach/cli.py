@@ -114,11 +114,27 @@ def show(output: Output, fmt: str, path: Path | None, *, hashed: bool = False) -
     obj = ctx.find_object(Ctx) if ctx else None
     if obj is not None and obj.pseudonymise and not hashed:
         output = pseudonymised(output, obj.workspace)
+    if path is not None:
+        guard_output_file(path, obj.workspace if obj is not None else None)
     text = emit(output, fmt, path)
     if text is not None:
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {path}", err=True)
+
+
+def guard_output_file(path: Path, workspace: Path | None) -> None:
+    """``--output`` never overwrites the workspace or an export imported into it."""
+    from reach.run.publish import check_output_file
+    from reach.workspace import Workspace
+
+    sources: list[Path] = []
+    if workspace is not None and Path(workspace).is_dir():
+        try:
+            sources = [Path(p) for p in Workspace.open(workspace).sources().column("path").to_pylist()]
+        except ReachError:
+            sources = []
+    check_output_file(path, workspace=workspace or Path(".reach-no-workspace"), sources=sources)
 
 
 def pseudonymised(output: Output, workspace: Path) -> Output:
@@ -725,7 +741,12 @@ def run_cmd(obj: Ctx, config: Path, out_dir: Path | None, check: bool, no_progre
     from reach.run import load_run_config, run_pipeline
 
     if check:
-        load_run_config(config, out=out_dir)
+        from datetime import datetime
+
+        from reach.run import check_run_outputs
+
+        cfg = load_run_config(config, out=out_dir)
+        check_run_outputs(cfg, cfg.output_folder(datetime.now().astimezone()))
         click.echo(f"{config}: ok")
         return
     if not obj.quiet:
