@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from reach.errors import InputFormatError
 from reach.io.files import sha256_file
 from reach.io.formats import Format, detect_format, get_format, registry
+from reach.io.sanitise import sanitise
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
 from reach.workspace import Workspace
 
@@ -142,7 +143,7 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
             return result
         form: Format = get_format(fmt) if fmt else detect_format(path)
         result.format = form.name
-        parsed = form.read(path, owner=owner, options=options or {})
+        parsed = sanitise(form.read(path, owner=owner, options=options or {}))
         base = ws.next_record_id()
         tables = _with_source(parsed.records, parsed.interactions, parsed.rejects,
                               source_id=source_id, path=str(path), base=base)
