@@ -641,10 +641,11 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
                                                           shape=(n, n)), repeats=repeats, impl="scipy csr_matrix")
     out.append(st)
     src = np.array(wl["reach_sources"])
+    a_bool = a.astype(bool)  # int8 products overflow (a wrapped count of 0 drops a pair); bool is also fastest
 
     def two_hop():
-        s1 = a[src]
-        r = (s1 @ a + s1).tocsr()
+        s1 = a_bool[src]
+        r = (s1 @ a_bool + s1).tocsr()
         row = np.repeat(np.arange(src.shape[0]), np.diff(r.indptr))
         cols = r.indices[r.indices != src[row]]  # within two hops, the source itself left out
         row = row[r.indices != src[row]]

@@ -6,10 +6,15 @@ All of it runs on the CSR adjacency (:class:`reach.adjacency.Csr`), vectorised:
   whose frontier touches few edges gathers the frontier's neighbours ("top-down"); a level whose
   frontier is large asks every vertex whether any neighbour is in the frontier ("bottom-up", one
   pass over the adjacency). Several sources at once give the distance to the nearest source.
-* :func:`two_hop_reach`: for hops <= 2, the pairs (source, person within two hops) of a chunk of
-  sources are enumerated by walking the adjacency twice and de-duplicated by one sort of 64-bit
-  keys; unique contributions and the team's union are counted from those pairs. For hops >= 3 a
-  bit-parallel BFS (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
+* :func:`two_hop_reach`: for hops <= 2 the sources are ordered by their two-step walks (their
+  degree plus their neighbours' degrees). Those whose walks would cost more than one pass over the
+  adjacency (hubs and their neighbours, on heavy-tailed graphs) run in groups of 128 on bitmaps: two
+  words per vertex, the first ring pushed, the second pulled with one gather and one ``reduceat``
+  over all slots, so a hub in the first ring costs nothing extra. The rest enumerate the pairs
+  (source, person within two hops) by walking the adjacency twice and de-duplicate them by one sort
+  of 64-bit keys. Unique contributions are counted in O(n) memory: per vertex, how many sources
+  reach it and, while that is one, which. For hops >= 3 a bit-parallel BFS
+  (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
 """
 
 from __future__ import annotations
