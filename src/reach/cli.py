@@ -41,6 +41,24 @@ class Ctx:
         self.debug = debug
         self.pseudonymise = pseudonymise
 
+    def hashed(self, rg):
+        from reach.privacy import pseudonymised_graph
+        from reach.workspace import Workspace
+
+        return pseudonymised_graph(rg, Workspace.open(self.workspace).secret_key())
+
+    def feature(self, fn: Callable, opts):
+        """Run feature ``fn`` with ``opts`` on the workspace's graph. With --pseudonymise the person references
+        in ``opts`` are resolved first and the feature runs on the pseudonymised graph, so every frame it
+        returns is pseudonymised (one place: reach.privacy)."""
+        from reach.builder import load_graph
+        from reach.privacy import with_person_ids
+
+        rg = load_graph(self.workspace)
+        if not self.pseudonymise:
+            return fn(rg, opts)
+        return fn(self.hashed(rg), with_person_ids(rg, opts))
+
 
 def fail(message: str, code: int) -> None:
     click.echo(f"reach: error: {message}", err=True)
@@ -90,10 +108,11 @@ def parse_options(pairs: tuple[str, ...]) -> dict:
     return out
 
 
-def show(output: Output, fmt: str, path: Path | None) -> None:
+def show(output: Output, fmt: str, path: Path | None, *, hashed: bool = False) -> None:
+    """Print or write ``output``; ``hashed``: it comes from the (pseudonymised) feature layer, hash nothing again."""
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_object(Ctx) if ctx else None
-    if obj is not None and obj.pseudonymise:
+    if obj is not None and obj.pseudonymise and not hashed:
         output = pseudonymised(output, obj.workspace)
     if path is not None:
         guard_output_file(path, obj.workspace if obj is not None else None)
@@ -138,7 +157,7 @@ def pseudonymised(output: Output, workspace: Path) -> Output:
             return [walk(x) for x in v]
         return v
 
-    return Output(data=walk(output.data), rows=rows, lines=[] if output.lines else [])
+    return Output(data=walk(output.data), rows=rows, lines=[])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -240,15 +259,20 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
     from reach.builder import load_graph
     from reach.features import degrees_of_separation
 
+    from reach.features import resolve_people
+
     rg = load_graph(obj.workspace)
+    if obj.pseudonymise:  # the people as person ids, the names hashed
+        source, target = (str(rg.person_ids[v]) for v in resolve_people(rg, [source, target]))
+        rg = obj.hashed(rg)
     try:
         res = degrees_of_separation(rg, source, target, fo.PathOptions(max_hops=max_hops))
     except NoPath as exc:
         data = {"source": source, "target": target, "hops": None, "connected": False, "reason": str(exc), "path": []}
-        show(Output(data=data, lines=[f"{source} -> {target}: {exc}"]), out_fmt, output)
+        show(Output(data=data, lines=[f"{source} -> {target}: {exc}"]), out_fmt, output, hashed=True)
         sys.exit(1)
     lines = [f"{res.hops} degree{'s' if res.hops != 1 else ''} of separation"]
-    show(Output(data=res.as_dict(), rows=res.path, lines=lines), out_fmt, output)
+    show(Output(data=res.as_dict(), rows=res.path, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command("reach")
@@ -263,14 +287,13 @@ def reach_cmd(obj: Ctx, sources: tuple[str, ...], hops: int, out_fmt: str, outpu
 
     Example: reach reach --from ana@example.com --from ben@example.com
     """
-    from reach.builder import load_graph
     from reach.features import team_reach
 
-    res = team_reach(load_graph(obj.workspace), fo.ReachOptions(sources=sources, hops=hops))
+    res = obj.feature(team_reach, fo.ReachOptions(sources=sources, hops=hops))
     data = {"hops": hops, "sources": res.per_source.to_dicts(), "team": res.team}
     ring = ", ".join(f"{res.team[f'n_hop{k}']} at {k} hop{'s' if k > 1 else ''}" for k in range(1, hops + 1))
     lines = [f"team of {res.team['n_sources']} reaches {res.team['n_total']} people within {hops} hops ({ring})"]
-    show(Output(data=data, rows=res.per_source, lines=lines), out_fmt, output)
+    show(Output(data=data, rows=res.per_source, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command()
@@ -288,10 +311,9 @@ def stats(obj: Ctx, exact_limit: int, samples: int, seed: int, out_fmt: str, out
 
     Example: reach stats --format json
     """
-    from reach.builder import load_graph
     from reach.features import stats as stats_fn
 
-    st = stats_fn(load_graph(obj.workspace), fo.StatsOptions(exact_limit=exact_limit, samples=samples, seed=seed))
+    st = obj.feature(stats_fn, fo.StatsOptions(exact_limit=exact_limit, samples=samples, seed=seed))
     d = st.as_dict()
     dist = st.distances
     how = "exact" if d["distance_exact"] else f"estimated from {d['distance_sources']} sampled sources"
@@ -309,7 +331,7 @@ def stats(obj: Ctx, exact_limit: int, samples: int, seed: int, out_fmt: str, out
         "",
         "distance distribution (pairs in the largest component):",
     ]
-    show(Output(data=d, rows=dist, lines=lines), out_fmt, output)
+    show(Output(data=d, rows=dist, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command()
@@ -327,21 +349,32 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
     from reach.builder import load_graph
     from reach.features import find_people
 
-    rows = find_people(load_graph(obj.workspace), fo.PeopleOptions(search=search, limit=limit))
+    rows = find_people(load_graph(obj.workspace), fo.PeopleOptions(search=search, limit=limit))  # search real names
     show(Output(data={"people": rows.to_dicts()}, rows=rows, lines=[f"{rows.height} people"]), out_fmt, output)
 
 
 @cli.command()
+@click.option("--remove", "remove", multiple=True, metavar="SOURCE",
+              help="Take this source (id, id prefix or imported path) out of the workspace; repeat for more. "
+                   "The export file is not touched.")
 @output_options()
 @click.pass_obj
 @handle_errors
-def sources(obj: Ctx, out_fmt: str, output: Path | None) -> None:
-    """List imported files with their format, owner and row counts.
+def sources(obj: Ctx, remove: tuple[str, ...], out_fmt: str, output: Path | None) -> None:
+    """List imported files with their format, owner and row counts; --remove takes one out.
 
     Example: reach sources --format csv
+    Example: reach sources --remove 3f2a9c1d
     """
     from reach.workspace import Workspace
 
+    if remove:
+        from reach.corrections import remove_source
+
+        for ref in remove:
+            row = remove_source(obj.workspace, ref)
+            click.echo(f"removed source {row['source_id']} ({row['format']}, {row['path']}); "
+                       "its records, interactions and rejects leave the next build", err=True)
     rows = pl.from_arrow(Workspace.open(obj.workspace).sources()).drop("sha256")
     show(Output(data={"sources": rows.to_dicts()}, rows=rows), out_fmt, output)
 
@@ -513,7 +546,6 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
 
     Example: reach intros --to grace.lee@acme.example --to "Dev Patel" --top 3
     """
-    from reach.builder import load_graph
     from reach.features import intros as intros_fn
 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
@@ -521,11 +553,11 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
         raise ReachError("name at least one target with --to or --targets-file")
     opts = fo.IntrosOptions(targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks,
                             do_not_ask=do_not_ask, since=since)
-    rep = intros_fn(load_graph(obj.workspace), opts)
+    rep = obj.feature(intros_fn, opts)
     reached = rep.paths["target_id"].n_unique()
     lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
     rows = rep.paths.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "why")
-    show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output)
+    show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command()
@@ -553,16 +585,16 @@ def candidates(obj: Ctx, title, company, location, regex, people_file, team, exc
 
     Example: reach candidates --title "data engineer|ml engineer" --regex --location Berlin
     """
-    from reach.builder import load_graph
     from reach.features import candidates as candidates_fn
 
     opts = fo.CandidatesOptions(title=title, company=company, location=location, regex=regex,
                                 people=tuple(read_list_file(people_file)), team=team,
                                 exclude_companies=exclude_company, exclude_domains=exclude_domain,
                                 max_hops=max_hops, limit=limit)
-    rows = candidates_fn(load_graph(obj.workspace), opts)
+    rows = obj.feature(candidates_fn, opts)
     lines = [f"{rows.height} candidates within {max_hops} hops"]
-    show(Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines), out_fmt, output)
+    show(Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines), out_fmt, output,
+         hashed=True)
 
 
 @cli.command()
@@ -581,11 +613,10 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
 
     Example: reach accounts --targets accounts.txt   (lines like "Acme Inc.; acme.com")
     """
-    from reach.builder import load_graph
     from reach.features import accounts as accounts_fn
 
     opts = fo.AccountsOptions(accounts=tuple(read_list_file(targets_file)), team=team, top_titles=top_titles)
-    res = accounts_fn(load_graph(obj.workspace), opts)
+    res = obj.feature(accounts_fn, opts)
     lines = ["coverage:"]
     lines += [f"  {r['account']}: {r['n_people']} people known, {r['coverage_1hop']:.0%} within 1 hop, "
               f"{r['coverage_2hop']:.0%} within 2" for r in res.coverage.iter_rows(named=True)]
@@ -594,7 +625,7 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
               for r in res.carriers.iter_rows(named=True)]
     lines += ["", "best paths to the most senior people:"]
     rows = res.paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
-    show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output)
+    show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command("team")
@@ -612,17 +643,16 @@ def team_cmd(obj: Ctx, team, targets, targets_file, hops: int, out_fmt: str, out
 
     Example: reach team --targets-file targets.txt
     """
-    from reach.builder import load_graph
     from reach.features import team_plan
 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
-    res = team_plan(load_graph(obj.workspace), fo.TeamOptions(team=team, targets=wanted, hops=hops))
+    res = obj.feature(team_plan, fo.TeamOptions(team=team, targets=wanted, hops=hops))
     lines = ["team members by unique reach added:"]
     if res.connections is not None:
         lines = [f"best new connections for {len(wanted)} targets:"] + [
             f"  {r['display_name']}: brings {r['n_targets_gained']} targets within 2 hops "
             f"(now {r['distance']} hops away)" for r in res.connections.iter_rows(named=True)] + [""] + lines
-    show(Output(data=res.as_dict(), rows=res.order, lines=lines), out_fmt, output)
+    show(Output(data=res.as_dict(), rows=res.order, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command()
@@ -655,7 +685,6 @@ def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, o
 
     Example: reach communities --format csv -o communities.csv
     """
-    from reach.builder import load_graph
     from reach.errors import ConfigError
     from reach.features import communities
 
@@ -663,19 +692,20 @@ def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, o
         res_value: float | str = resolution if resolution == "auto" else float(resolution)
     except ValueError:
         raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
-    rep = communities(load_graph(obj.workspace), fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
+    rep = obj.feature(communities, fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
     res, summary = rep.result, rep.summary
     lines = [f"{summary.height} communities; modularity {res.modularity:.4f} at resolution "
              f"{res.resolution:.3g}; seed {seed}"]
     if members:
-        show(Output(data={"membership": rep.members.to_dicts()}, rows=rep.members, lines=lines), out_fmt, output)
+        show(Output(data={"membership": rep.members.to_dicts()}, rows=rep.members, lines=lines), out_fmt, output,
+             hashed=True)
         return
     rows = summary.with_columns(
         pl.col("top_companies").list.eval(pl.element().struct.field("value")).list.join(", "),
         pl.col("top_domains").list.eval(pl.element().struct.field("value")).list.join(", "),
     ).drop("team_reach")
     show(Output(data={"modularity": res.modularity, "resolution": res.resolution, "seed": seed,
-                      "communities": summary.to_dicts()}, rows=rows, lines=lines), out_fmt, output)
+                      "communities": summary.to_dicts()}, rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
 @cli.command("brokers")
@@ -694,14 +724,13 @@ def brokers_cmd(obj: Ctx, team, targets, targets_file, top: int, seed: int, out_
 
     Example: reach brokers --to "Grace Lee" --to "Dev Patel"
     """
-    from reach.builder import load_graph
     from reach.features import brokers
 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
-    rows = brokers(load_graph(obj.workspace), fo.BrokersOptions(team=team, targets=wanted, top=top, seed=seed))
+    rows = obj.feature(brokers, fo.BrokersOptions(team=team, targets=wanted, top=top, seed=seed))
     table = rows.with_columns(pl.col("bridged_communities").cast(pl.List(pl.String)).list.join(","))
     show(Output(data={"brokers": rows.to_dicts()}, rows=table.drop("person_id"), lines=[f"top {rows.height} brokers"]),
-         out_fmt, output)
+         out_fmt, output, hashed=True)
 
 
 @cli.command("run")

@@ -8,7 +8,7 @@ import hmac
 import polars as pl
 
 PSEUDONYMISED_COLUMNS = ("display_name", "first_name", "last_name", "emails", "email", "phones", "linkedin",
-                         "linkedin_url", "key", "owner", "excerpt")
+                         "linkedin_url", "key", "owner", "excerpt", "path")  # file names can hold names
 
 
 def pseudonym(value: str, key: bytes) -> str:
@@ -38,3 +38,31 @@ def pseudonymise_frame(df: pl.DataFrame, key: bytes) -> pl.DataFrame:
             out = out.with_columns(pl.col(col).list.eval(
                 pl.element().replace_strict(mapping, default=None, return_dtype=pl.String)))
     return out
+
+
+REFERENCE_FIELDS = ("team", "targets", "sources", "do_not_ask", "people")  # option fields that name people
+
+
+def pseudonymised_graph(rg, key: bytes):
+    """The same graph with every name and identifier of its people replaced by keyed hashes.
+
+    Features run on it produce pseudonymised frames throughout (names in paths and evidence included),
+    since every name they show comes from ``rg.people``; person ids, companies and titles stay.
+    """
+    from reach.graph import ReachGraph
+
+    return ReachGraph(people=pseudonymise_frame(rg.people, key), strength=rg.strength, edges=rg.edges, ties=rg.ties)
+
+
+def with_person_ids(rg, opts):
+    """``opts`` with every person reference (team, targets, ...) replaced by the person_id it designates in ``rg``,
+    so that the options still name the same people on the pseudonymised graph."""
+    import dataclasses
+
+    from reach.features.common import resolve_people
+
+    changes = {}
+    for f in dataclasses.fields(opts):
+        if f.name in REFERENCE_FIELDS and getattr(opts, f.name):
+            changes[f.name] = tuple(str(rg.person_ids[v]) for v in resolve_people(rg, getattr(opts, f.name)))
+    return dataclasses.replace(opts, **changes) if changes else opts

@@ -75,6 +75,7 @@ class RunConfig:
     html: bool = True
     graphml: bool | str = "auto"  # true, false or "auto" (written up to GRAPHML_AUTO_MAX_TIES ties)
     top_targets: int = 4
+    pseudonymise: bool = False  # names, emails, phones and keys in every output replaced by keyed hashes
     max_failed_files: int = 0
     max_rejects: int | None = None
     max_reject_rate: float | None = 0.05
@@ -97,7 +98,7 @@ SECTIONS: dict[str, set[str]] = {
     "stats": {"exact_limit", "samples"},
     "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "name_company_domain", "name_shared_export",
                 "fuzzy_threshold"},
-    "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets"},
+    "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets", "pseudonymise"},
     "thresholds": {"max_failed_files", "max_rejects", "max_reject_rate", "strength_change"},
 }
 
@@ -262,7 +263,8 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
                        name_shared_export, fuzzy_threshold (docs/tie-strength.md)
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
                        html (true), graphml ("auto": written up to a million ties; true or false to
-                       force), top_targets (4: intro-path plots)
+                       force), top_targets (4: intro-path plots), pseudonymise (false: true replaces
+                       names, emails, phones and keys in every output by keyed hashes)
         [thresholds]   max_failed_files (0), max_rejects (none), max_reject_rate (0.05 of rows),
                        strength_change (0.05: a path this much warmer or colder is a change)
     """
@@ -350,6 +352,7 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         csv=c.bool_(out_t, "csv", "outputs.csv", default=False), plots=c.bool_(out_t, "plots", "outputs.plots", True),
         html=c.bool_(out_t, "html", "outputs.html", default=True),
         graphml=_graphml_option(c, out_t),
+        pseudonymise=c.bool_(out_t, "pseudonymise", "outputs.pseudonymise", default=False),
         top_targets=c.int_(out_t, "top_targets", "outputs.top_targets", 4, lo=1, hi=12) or 4,
         max_failed_files=c.int_(thr, "max_failed_files", "thresholds.max_failed_files", 0, lo=0) or 0,
         max_rejects=c.int_(thr, "max_rejects", "thresholds.max_rejects", None, lo=0),

@@ -44,6 +44,8 @@ class State:
     previous: Path | None = None  # the last finished run's outputs folder
     previous_keys: dict = field(default_factory=dict)  # its analysis keys (see _reuse)
     keys: dict = field(default_factory=dict)
+    do_not_ask: tuple[str, ...] = ()  # person ids
+    candidate_people: tuple[str, ...] = ()  # person ids
 
     @property
     def team_ids(self) -> list[str]:
@@ -136,10 +138,46 @@ def stage_graph(st: State) -> dict:
         rows.append({"target": ref, "person_id": found, "name": p.get("display_name"), "company": p.get("company"),
                      "title": p.get("title"), "found": True})
     st.target_rows = rows
+    st.do_not_ask = _person_ids(st, rg, st.cfg.intros.get("do_not_ask") or (), "intros.do_not_ask")
+    st.candidate_people = _person_ids(st, rg, st.cfg.candidates.get("people") or (), "candidates.people")
+    if st.cfg.pseudonymise:  # from here on every stage sees hashed names (reach.privacy), so every output has them
+        _pseudonymise(st)
+        rg = st.rg
     s = st.summary
     s.people, s.ties, s.team, s.targets = rg.n_people, rg.n_ties, len(st.team_v), len(rows)
     return {"people": rg.n_people, "ties": rg.n_ties, "team": len(st.team_v),
             "targets_found": sum(r["found"] for r in rows)}
+
+
+def _person_ids(st: State, rg, refs, key: str) -> tuple[str, ...]:
+    """The person ids of the people a config key names (a reference that matches nobody is a config error)."""
+    from reach.features import resolve_people
+
+    try:
+        return tuple(str(rg.person_ids[v]) for v in resolve_people(rg, list(refs)))
+    except PersonNotFound as exc:
+        msg = f"{st.cfg.path}: {key}: {exc}"
+        raise ConfigError(msg) from exc
+
+
+def _pseudonymise(st: State) -> None:
+    """Swap in the pseudonymised graph and hash what the targets and notes say of people."""
+    from reach.privacy import pseudonym, pseudonymise_frame, pseudonymised_graph
+
+    key = st.ws.secret_key()
+    st.rg = pseudonymised_graph(st.rg, key)
+    for name in ("rejects", "imports"):  # the raw rows' excerpts, and file names (which can hold names)
+        if name in st.tables:
+            st.tables[name] = pseudonymise_frame(st.tables[name], key)
+    names = st.rg.people["display_name"]
+    for r in st.target_rows:
+        r["target"] = pseudonym(r["target"], key)
+        if r["found"]:
+            r["name"] = names[st.rg.vertex(r["person_id"])]
+        else:
+            r["note"] = "no single person matches this reference"
+    st.summary.notes = [n for n in st.summary.notes if not n.startswith("target ")]
+    st.summary.notes += [f"target {r['target']}: {r['note']}" for r in st.target_rows if not r["found"]]
 
 
 def stage_intros(st: State) -> dict:
@@ -157,7 +195,8 @@ def stage_intros(st: State) -> dict:
     cfg, rg = st.cfg, st.rg
     found = tuple(dict.fromkeys(r["person_id"] for r in st.target_rows if r["found"]))
     team = tuple(st.team_ids)
-    paths = intros(rg, IntrosOptions(targets=found, team=team, **cfg.intros)).paths if found else None
+    o = {**cfg.intros, "do_not_ask": st.do_not_ask}
+    paths = intros(rg, IntrosOptions(targets=found, team=team, **o)).paths if found else None
     st.tables["intros"] = paths = conform(paths, "intros")
     st.tick(1, 3)
     best = {r["target_id"]: r for r in paths.filter(pl.col("rank") == 1).iter_rows(named=True)}
@@ -173,7 +212,8 @@ def stage_intros(st: State) -> dict:
                                    else None, "targets")
     st.summary.targets_reachable = sum(bool(r.get("reachable")) for r in st.target_rows)
 
-    st.tables["candidates"] = candidates(rg, CandidatesOptions(team=team, **cfg.candidates))
+    c = {**cfg.candidates, "people": st.candidate_people}
+    st.tables["candidates"] = candidates(rg, CandidatesOptions(team=team, **c))
     st.summary.candidates = st.tables["candidates"].height
     st.tick(2, 3)
     if cfg.accounts:
@@ -362,7 +402,7 @@ def _analysis_key(st: State, stage: str) -> str:
     from reach import __version__
     from reach.io.files import sha256_file
 
-    parts: dict[str, Any] = {"version": __version__, "seed": st.cfg.seed,
+    parts: dict[str, Any] = {"version": __version__, "seed": st.cfg.seed, "pseudonymise": st.cfg.pseudonymise,
                              "build": [sha256_file(st.ws.build_path(t)) for t in ("people", "ties")]}
     if stage == "communities":
         import importlib.util
