@@ -638,3 +638,121 @@ def test_fuzz_maildir(tmp_path, files):
         return
     _valid(parsed)
     assert parsed.n_rows == len(files)
+
+
+# --------------------------------------------------------------------------- real_exports_2: RFC 2822 and maildir trees
+
+
+def _message(sender: str, to: str, mid: str, date: str = "Thu, 13 Feb 2020 23:32:54 +0000") -> bytes:
+    return f"From: {sender}\nTo: {to}\nDate: {date}\nMessage-ID: {mid}\nSubject: s\n\nbody\n".encode()
+
+
+def test_rfc2822_comments_never_reach_names(shared_data):
+    parsed = read_eml(shared_data / "real_exports_2/eml/mailgem.rfc2822_comments_everywhere.eml")
+    recs = parsed.records.to_pylist()
+    # the RFC 2822 A.5 example: the names are the phrases, the addresses have their comments removed
+    assert sorted(((r["display_name"] or ""), r["emails"][0]) for r in recs) == sorted([
+        ("Pete", "pete@silly.test"), ("Chris Jones", "c@public.example"), ("", "joe@example.org"),
+        ("John", "jdoe@one.test")])
+    assert all(r["emails"] for r in recs)
+    assert parsed.interactions.num_rows == 3
+
+
+def test_rfc2822_groups(shared_data):
+    path = shared_data / "real_exports_2/eml/mailgem.rfc2822_groups.eml"
+    parsed = read_eml(path)
+    # oracle: the stdlib's group-aware header parser
+    import email
+    from email import policy
+    msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    expected = {a.addr_spec.lower() for h in ("From", "To", "Cc") for g in msg[h].groups for a in g.addresses}
+    assert {e for r in parsed.records.to_pylist() for e in r["emails"]} == expected
+    assert len(expected) == 4
+    assert parse_addresses(b"Undisclosed recipients:;") == []
+    assert parse_addresses(b"A Group(Some people):Chris <c@a.test>, joe@b.test;, x@y.test") == [
+        ("Chris", "c@a.test"), (None, "joe@b.test"), (None, "x@y.test")]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (b"john@doe <john@doe.com>, Bob <b@c.d>", [(None, "john@doe.com"), ("Bob", "b@c.d")]),
+    (b"Mary @ Home <m@h.org>", [(None, "m@h.org")]),
+    (b'"joe@x.com" <joe@x.com>', [(None, "joe@x.com")]),
+    (b"jdoe@one.test (John Doe)", [("John Doe", "jdoe@one.test")]),
+    (b'"Smith, J" <s@x.y>, "a\\"b" <ab@x.y>', [("Smith, J", "s@x.y"), ('a"b', "ab@x.y")]),
+    (b"Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>", [("Pete", "pete@silly.test")]),
+])
+def test_names_holding_at_or_comments_make_no_extra_person(header, expected):
+    assert parse_addresses(header) == expected
+
+
+ATOM = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
+ADDRS = st.builds(lambda a, b: f"{a}@{b}.example", ATOM, ATOM)
+PHRASES = st.one_of(st.none(), st.text("abcdefghij KLMNOP.-'", min_size=1, max_size=15).filter(str.strip),
+                    st.builds(lambda a: f"{a}@home", ATOM))
+COMMENTS = st.one_of(st.just(""), st.builds(lambda t: f"({t})", st.text("abc xyz,:;<>@", max_size=10)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=st.lists(st.tuples(PHRASES, ADDRS, COMMENTS), min_size=1, max_size=6), group=st.booleans())
+def test_address_lists_with_comments_and_groups(entries, group):
+    """Oracle: the generator. Every address comes back once, in order; a name never holds a comment's text."""
+    parts = []
+    for phrase, addr, comment in entries:
+        local, domain = addr.split("@")
+        spec = f"{local}{comment}@{domain}"
+        parts.append(f'"{phrase}"{comment} <{spec}>' if phrase else f"{spec}")
+    text = ", ".join(parts)
+    if group:
+        text = f"Team{entries[0][2]}: {text};, Undisclosed recipients:;"
+    got = parse_addresses(text.encode())
+    assert [a for _, a in got] == [a for _, a, _ in entries]
+    for (name, _), (phrase, _, comment) in zip(got, entries, strict=True):
+        if phrase:
+            assert name == (None if "@" in phrase else " ".join(phrase.split()).strip("'\" ") or None)
+        elif comment:
+            assert name is None or name == " ".join(comment[1:-1].split()) or name == comment
+
+
+def test_nested_plain_maildirs_are_read_fully(tmp_path):
+    root = tmp_path / "mail"
+    for folder, name, sender in [("INBOX", "1", "a@x.test"), ("bar", "2", "b@x.test"), ("bar/baz", "3", "c@x.test"),
+                                 ("bar/baz/deep", "4", "d@x.test"), ("Trash", "5", "t@x.test"),
+                                 ("Trash/old", "6", "u@x.test")]:
+        for part in ("cur", "new", "tmp"):
+            (root / folder / part).mkdir(parents=True, exist_ok=True)
+        (root / folder / "new" / ".noindex").write_bytes(b"")
+        (root / folder / "cur" / name).write_bytes(_message(sender, "me@x.test", f"<{name}@x>"))
+    parsed = read_maildir(root, owner="me@x.test")
+    senders = {e for r in parsed.records.to_pylist() for e in r["emails"] or []}
+    assert senders == {"me@x.test", "a@x.test", "b@x.test", "c@x.test", "d@x.test"}
+    assert parsed.n_rows == 6 and parsed.interactions.num_rows == 4
+    assert detect_format(root).name == "maildir"
+
+
+def test_mu_testdir2_sibling_maildirs(shared_data):
+    root = shared_data / "real_exports_2/maildir/mu_testdir2"
+    assert not (root / "cur").exists()
+    parsed = read_maildir(root)
+    # oracle: every file in a cur/ or new/ (no dot files), parsed by the stdlib
+    import email
+    msgs = [email.message_from_bytes(f.read_bytes()) for f in sorted(root.glob("*/*/*"))
+            if f.parent.name in ("cur", "new") and not f.name.startswith(".")]
+    assert parsed.n_rows == len(msgs) == 14
+    addrs = {a.lower() for m in msgs for h in ("From", "To", "Cc")
+             for _, a in getaddresses(m.get_all(h, [])) if "@" in a}
+    assert {e for r in parsed.records.to_pylist() for e in r["emails"]} == addrs
+
+
+def test_messages_sharing_a_message_id_are_all_kept(tmp_path):
+    root = tmp_path / "md"
+    for part in ("cur", "new", "tmp"):
+        (root / part).mkdir(parents=True)
+    (root / ".Archive" / "cur").mkdir(parents=True)
+    for i, sender in enumerate(["a@x.test", "b@x.test", "c@x.test"]):
+        (root / "cur" / f"m{i}").write_bytes(_message(sender, "me@x.test", "<same@x>"))
+    # a true second copy (same id, sender and date) in another folder is one message
+    (root / ".Archive" / "cur" / "copy").write_bytes(_message("a@x.test", "me@x.test", "<same@x>"))
+    parsed = read_maildir(root, owner="me@x.test")
+    assert parsed.interactions.num_rows == 3
+    assert {e for r in parsed.records.to_pylist() for e in r["emails"] or []} == {
+        "me@x.test", "a@x.test", "b@x.test", "c@x.test"}

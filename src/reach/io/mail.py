@@ -21,7 +21,8 @@ distinct address (lower-cased) becomes one ``party`` record per file; the owner'
 ``aliases`` option, map to the owner record 0.
 
 In a maildir, Maildir++ subfolders are read too; trash, spam, junk and draft folders, messages flagged
-trashed or draft, and second copies of a ``Message-ID`` (Gmail's IMAP "All Mail") are skipped.
+trashed or draft, and second copies of a message (same ``Message-ID``, ``From`` and ``Date``: Gmail's IMAP
+"All Mail") are skipped; plain nested maildirs (``bar/cur``, ``bar/baz/new``) are read like Maildir++ ones.
 
 ``line`` is the 1-based line of the message's ``From `` separator in an mbox, 1 for an ``.eml`` and,
 for a maildir, the message's 1-based position among the folder's files in sorted order (a rejected
@@ -66,6 +67,8 @@ ANY_HEADER_RE = re.compile(rb"\n[!-9;-~]+[ \t]*:")
 HEADER_LINE_RE = re.compile(rb"[!-9;-~]+[ \t]*:")
 BLANK_RE = re.compile(rb"\n\r?\n")
 MESSAGE_ID_RE = re.compile(rb"\nmessage-id[ \t]*:([^\n]*)", re.IGNORECASE)
+FROM_HEADER_RE = re.compile(rb"\nfrom[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)", re.IGNORECASE)
+DATE_HEADER_RE = re.compile(rb"\ndate[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)", re.IGNORECASE)
 # "From sender Mon Jan  1 00:00:00 2024": a separator after a blank line needs an envelope date
 # (weekday, month, time of day) or a header on the next line, so that a body paragraph starting with
 # "From " does not split a message.
@@ -224,22 +227,102 @@ def _split_fast(text: str) -> list[tuple[str, str]] | None:
     return out
 
 
+def _split_items(text: str) -> list[tuple[str, str]]:
+    """Split an address header into mailbox items ``(text without comments, the comments' text)``.
+
+    RFC 2822 3.4: commas separate mailboxes, ``name:`` ... ``;`` encloses a group (the group's name is
+    not a mailbox), parentheses hold comments (nested, with ``\\`` escapes) anywhere outside quotes;
+    quoted strings and ``<...>`` protect their commas and colons.
+    """
+    items: list[tuple[str, str]] = []
+    cur: list[str] = []
+    com: list[str] = []
+    depth = 0
+    quote = angle = False
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if depth:
+            if c == "\\" and i + 1 < n:
+                i += 1
+                com.append(text[i])
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if not depth:
+                    com.append(" ")
+            else:
+                com.append(c)
+        elif quote:
+            cur.append(c)
+            if c == "\\" and i + 1 < n:
+                i += 1
+                cur.append(text[i])
+            elif c == '"':
+                quote = False
+        elif c == "(":
+            depth = 1
+        elif c == '"':
+            quote = True
+            cur.append(c)
+        elif c == "<":
+            angle = True
+            cur.append(c)
+        elif c == ">":
+            angle = False
+            cur.append(c)
+        elif not angle and c in ",;":
+            items.append(("".join(cur), "".join(com)))
+            cur, com = [], []
+        elif not angle and c == ":":
+            cur, com = [], []  # a group's name: its members follow
+        else:
+            cur.append(c)
+        i += 1
+    items.append(("".join(cur), "".join(com)))
+    return items
+
+
+def _unquote(phrase: str) -> str:
+    phrase = phrase.strip()
+    if len(phrase) >= 2 and phrase[0] == phrase[-1] == '"':
+        phrase = re.sub(r"\\(.)", r"\1", phrase[1:-1])
+    return phrase
+
+
+def _parse_full(text: str) -> list[tuple[str | None, str]]:
+    """The full RFC 2822 address-list grammar (comments, groups, quoted names holding ``@`` or commas)."""
+    out = []
+    for item, comment in _split_items(text):
+        item = item.strip()
+        if not item:
+            continue
+        lt = item.rfind("<")
+        gt = item.find(">", lt + 1) if lt >= 0 else -1
+        if lt >= 0 and gt > lt:
+            # ``name <addr>``: everything before the angle bracket is the name, even with an "@" in it
+            phrase = _unquote(item[:lt])
+            addr = item[lt + 1:gt].rsplit(":", 1)[-1]  # an obsolete route ``<@a,@b:user@host>``
+            name = _clean_name(phrase) if phrase else None
+        else:
+            addr, name = item, None
+            legacy = " ".join(comment.split())
+            if legacy:  # the old ``addr (Full Name)`` form
+                name = _clean_name(legacy)
+        addr = "".join(addr.split()).strip("'\"<>").lower()
+        if VALID_ADDR_RE.fullmatch(addr):
+            out.append((name, addr))
+    return out
+
+
 def parse_addresses(value: bytes) -> list[tuple[str | None, str]]:
     """``(display name or None, lower-cased address)`` pairs of an address header; invalid ones dropped."""
     text = _text(value)
     pairs = _split_fast(text)
     if pairs is not None:
         return [(_clean_name(name) if name else None, addr.lower()) for name, addr in pairs]
-    try:
-        pairs = getaddresses([text])
-    except Exception:  # noqa: BLE001 - the stdlib parser fails in odd ways on hostile input
-        return []
-    out = []
-    for name, addr in pairs:
-        addr = addr.strip(" \t'\"<>").lower()
-        if VALID_ADDR_RE.fullmatch(addr):
-            out.append((_clean_name(name) if name else None, addr))
-    return out
+    return _parse_full(text)
 
 
 def _labels(value: bytes) -> set[str]:
@@ -677,22 +760,60 @@ def read_eml(path: Path, *, owner: str | None = None, options: dict | None = Non
 # --------------------------------------------------------------------------- maildir
 
 
-def _is_maildir(path: Path) -> bool:
-    return path.is_dir() and ((path / "cur").is_dir() or (path / "new").is_dir())
+MAILDIR_PARTS = ("cur", "new", "tmp")
+MAX_MAILDIR_DEPTH = 8
+
+
+def _has_parts(path: Path) -> bool:
+    return (path / "cur").is_dir() or (path / "new").is_dir()
+
+
+def _maildir_folders(root: Path) -> list[tuple[Path, bool]]:
+    """``(folder, skip)`` for ``root`` and every maildir below it, sorted by path.
+
+    Both layouts are read: Maildir++ (``.Sent``, ``.Archive.2024`` beside ``cur/``) and plain nested
+    maildirs (``bar/cur``, ``bar/baz/new``, as mbsync and mu write them, with or without a top-level
+    ``cur/``). Trash, spam, junk and draft folders are marked ``skip``, and so is everything below them.
+    """
+    out: list[tuple[Path, bool]] = []
+
+    def walk(folder: Path, skip: bool, depth: int) -> None:
+        if _has_parts(folder):
+            out.append((folder, skip))
+        if depth >= MAX_MAILDIR_DEPTH:
+            return
+        try:
+            subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+        except OSError:
+            return
+        for sub in subs:
+            if sub.name in MAILDIR_PARTS and _has_parts(folder):
+                continue
+            leaf = sub.name.rsplit(".", 1)[-1].strip().lower()
+            walk(sub, skip or leaf in SKIP_FOLDERS, depth + 1)
+
+    walk(root, False, 0)
+    return out
+
+
+def _is_maildir(path: Path, depth: int = 0) -> bool:
+    """True for a maildir or a folder holding maildirs (stops at the first one found)."""
+    if not path.is_dir():
+        return False
+    if _has_parts(path):
+        return True
+    if depth >= MAX_MAILDIR_DEPTH:
+        return False
+    try:
+        return any(_is_maildir(p, depth + 1) for p in sorted(path.iterdir()) if p.is_dir() and not p.is_symlink())
+    except OSError:
+        return False
 
 
 def _maildir_files(root: Path) -> list[tuple[Path, bool]]:
-    """``(file, skip)`` for every message in ``root`` and its Maildir++ ``.Sub`` folders, sorted."""
-    folders: list[tuple[Path, bool]] = [(root, False)]
-    try:
-        subs = sorted(p for p in root.iterdir() if p.name.startswith(".") and _is_maildir(p))
-    except OSError:
-        subs = []
-    for sub in subs:
-        leaf = sub.name.rsplit(".", 1)[-1].strip().lower()
-        folders.append((sub, leaf in SKIP_FOLDERS))
+    """``(file, skip)`` for every message in ``root``'s maildirs (see :func:`_maildir_folders`), sorted."""
     out = []
-    for folder, skip in folders:
+    for folder, skip in _maildir_folders(root):
         for part in ("cur", "new"):
             d = folder / part
             try:
@@ -700,9 +821,11 @@ def _maildir_files(root: Path) -> list[tuple[Path, bool]]:
             except OSError:
                 continue
             for name in names:
-                if name.startswith("."):
+                if name.startswith("."):  # mu's .noindex markers, editors' dot files
                     continue
                 f = d / name
+                if not f.is_file():
+                    continue
                 flags = name.rsplit(":2,", 1)[1] if ":2," in name else ""
                 out.append((f, skip or "T" in flags or "D" in flags))
     return out
@@ -712,7 +835,7 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
     """Parse a maildir folder (``cur/``, ``new/``; ``tmp/`` ignored), one file per message.
 
     Maildir++ subfolders (``.Sent``, ``.Archive``) are included; trash, spam, junk and draft folders,
-    messages flagged trashed (``T``) or draft (``D``), and second copies of a ``Message-ID`` (a message
+    messages flagged trashed (``T``) or draft (``D``), and second copies of a message (same Message-ID, From and Date: a message
     filed in two folders) are skipped.
     """
     path = Path(path)
@@ -744,8 +867,12 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
             continue
         m = MESSAGE_ID_RE.search(data, 0, end)
         if m is not None and m.group(1).strip():
-            # the same message in two folders (Gmail's IMAP "All Mail" holds every message again)
-            key = hash(m.group(1).strip())
+            # the same message in two folders (Gmail's IMAP "All Mail" holds every message again); a
+            # Message-ID alone does not say so (clients reuse them): the sender and date must agree too
+            sender = FROM_HEADER_RE.search(data, 0, end)
+            date = DATE_HEADER_RE.search(data, 0, end)
+            key = hash((m.group(1).strip(), b" ".join(sender.group(1).split()) if sender else None,
+                        b" ".join(date.group(1).split()) if date else None))
             if key in seen_ids:
                 sink.n_rows += 1
                 sink.n_duplicates += 1
