@@ -228,7 +228,8 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     from reach.algorithms.stats import distance_distribution
     from reach.graph import build_graph
     from reach.identity import resolve
-    from reach.pipeline import build, import_paths, load_graph
+    from reach.builder import build, load_graph
+    from reach.imports import import_paths
     from reach.strength import compute_ties
     from reach.workspace import Workspace
 
@@ -274,11 +275,11 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
         if sum(t_edges) + sum(t_exp) > 2.0 * repeats:
             break
     out.append(Stage("import.edgelist", statistics.median(t_edges), len(t_edges), max(peaks),
-                     impl="pipeline.import_paths(edges.txt)"))
+                     impl="imports.import_paths(edges.txt)"))
     runs = len(t_exp)
     split = ", ".join(f"{fmt} {sec / runs:.2f} s" for fmt, sec in sorted(per_format.items()))
     out.append(Stage("import.exports", statistics.median(t_exp), runs, max(peaks),
-                     impl=f"pipeline.import_paths per file with its owner ({len(exports)} files)",
+                     impl=f"imports.import_paths per file with its owner ({len(exports)} files)",
                      note="; ".join(x for x in (f"per format: {split}", skip_note) if x)))
     ws = Workspace.open(ws_path)
     records, interactions = ws.raw("records"), ws.raw("interactions")
@@ -821,13 +822,29 @@ def main() -> None:
     ap.add_argument("--sides", default=",".join(SIDES), help=f"comma-separated, from {', '.join(SIDES)}")
     ap.add_argument("--check-accuracy", action="store_true",
                     help="also compare the sampled distance distribution with an 8x larger sample (slow)")
-    ap.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
+    ap.add_argument("--graph", default=None,
+                    help="graph operations on another family instead of the synthetic workload: kron16..kron22 "
+                         "(Graph500 Kronecker) or a SNAP file of ../shared/data: enron, eu_core, grqc, collegemsg "
+                         "(see scripts/bench_families.py)")
+    ap.add_argument("--child", choices=(*SIDES, "graphblas", "networkx"), help=argparse.SUPPRESS)
     ap.add_argument("--workload", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.repeats is None:
-        args.repeats = {"XS": 3, "S": 5, "M": 3, "L": 2}[args.size]
+        args.repeats = 3 if args.graph else {"XS": 3, "S": 5, "M": 3, "L": 2}[args.size]
     if args.budget is None:
-        args.budget = 5.0 if args.size == "XS" else 60.0
+        args.budget = 5.0 if args.size == "XS" and not args.graph else 60.0
+    if args.graph:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_families import family_child, family_main
+
+        args.data = args.data or Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "reach-bench" / "families"
+        if args.child:
+            family_child(args)
+        else:
+            if args.sides == ",".join(SIDES):
+                args.sides = None
+            family_main(args, __file__)
+        return
     if args.child:
         wl = json.loads(args.workload.read_text())
         fn = {"reach": lambda: child_reach(args.data, wl, args.repeats, args.budget, args.check_accuracy),

@@ -151,7 +151,8 @@ def real_data() -> list[dict]:
     import igraph as ig
 
     from reach.graph import graph_from_edges
-    from reach.pipeline import import_paths, load_graph
+    from reach.builder import load_graph
+    from reach.imports import import_paths
 
     rows = []
     eu = DATA / "snap_email_eu_core"

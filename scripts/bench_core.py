@@ -32,7 +32,9 @@ def peak_mb() -> float:
 
 
 def child_reach(path: Path) -> dict:
-    from reach.pipeline import build, import_paths, load_graph, workspace_stats
+    from reach.builder import build, load_graph
+    from reach.features import StatsOptions, stats
+    from reach.imports import import_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -42,7 +44,7 @@ def child_reach(path: Path) -> dict:
         t2 = time.perf_counter()
         rg = load_graph(Path(tmp) / "ws")
         t3 = time.perf_counter()
-        st = workspace_stats(rg).as_dict()
+        st = stats(rg, StatsOptions()).as_dict()
         t4 = time.perf_counter()
     return {"side": "reach", "import_s": t1 - t0, "build_s": t2 - t1, "graph_s": t3 - t2, "stats_s": t4 - t3,
             "total_s": t4 - t0, "peak_mb": peak_mb(), "nodes": st["people"], "edges": st["ties"],

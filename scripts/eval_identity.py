@@ -6,7 +6,7 @@
     python scripts/eval_identity.py out/S --no-name-company-domain --no-name-shared-export  # identifiers only
 
 Every export in the folder's ``manifest.json`` is imported into a temporary workspace with its owner
-(``pipeline.import_paths``, one call per file, the format named explicitly). Formats that are not
+(``imports.import_paths``, one call per file, the format named explicitly). Formats that are not
 registered in ``reach.io.formats.registry()`` yet are skipped, and the output says which. The
 workspace is then built (identity resolution with the given settings), and the resulting membership
 (record -> person_id) is compared with ``truth.parquet``:
@@ -42,7 +42,7 @@ def pairs(n: pl.Expr) -> pl.Expr:
 
 def import_folder(folder: Path, ws: Path, *, log=print) -> dict:
     from reach.io.formats import registry
-    from reach.pipeline import import_paths
+    from reach.imports import import_paths
 
     manifest = json.loads((folder / "manifest.json").read_text())
     known = registry()
@@ -73,7 +73,8 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
              log=print) -> dict:
     """Build ``ws_path`` with the given settings and score its membership against the folder's truth."""
     from reach.identity import ResolveSettings
-    from reach.pipeline import BuildSettings, build
+    from reach.builder import build
+    from reach.settings import BuildSettings
     from reach.workspace import Workspace
 
     ws = Workspace.open(ws_path)

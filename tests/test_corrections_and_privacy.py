@@ -10,16 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from reach.cli import cli
-from reach.pipeline import (
-    explain,
-    explain_person,
-    find_person_id,
-    forget,
-    import_paths,
-    load_graph,
-    merge_people,
-    split_person,
-)
+from reach.builder import find_person_id, load_graph
+from reach.corrections import forget, merge_people, split_person
+from reach.features import explain, explain_person
+from reach.imports import import_paths
 from reach.workspace import Workspace
 
 CONNECTIONS = (

@@ -369,7 +369,7 @@ def test_resolve_settings_from_dict():
 
 
 def test_workspace_settings_and_run_configs_share_the_validator(tmp_path):
-    from reach.pipeline import load_settings
+    from reach.settings import load_settings
     from reach.run import RunConfigError, load_run_config
     from reach.workspace import Workspace
 
@@ -415,7 +415,8 @@ MBOX = (
 
 def test_cli_person_shows_the_name_rule(tmp_path):
     from reach.cli import cli
-    from reach.pipeline import explain_person, import_paths
+    from reach.features import explain_person
+    from reach.imports import import_paths
 
     (tmp_path / "Connections.csv").write_text(CONNECTIONS)
     (tmp_path / "mail.mbox").write_text(MBOX)
@@ -430,7 +431,8 @@ def test_cli_person_shows_the_name_rule(tmp_path):
     assert "name+company-domain: 2 records with the name 'grace lee' and the company 'acme'" in res.output
     assert "grace lee | acme" in res.output
     # `reach split --on` undoes the link, and it stays undone
-    from reach.pipeline import find_person_id, split_person
+    from reach.builder import find_person_id
+    from reach.corrections import split_person
 
     split_person(ws, "grace.lee@acme.example", on=f"{NAME_COMPANY_DOMAIN}:grace lee | acme")
     assert find_person_id(ws, "grace.lee@acme.example") != find_person_id(ws, "linkedin.com/in/grace-lee-42")

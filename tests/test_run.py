@@ -513,7 +513,8 @@ def test_graphml_option_rejects_other_values(tmp_path):
 
 def test_run_settings_carry_over_to_later_commands(tmp_path):
     """A run's [strength] applies to the commands run on its workspace afterwards: no silent rebuild."""
-    from reach.pipeline import build, load_settings
+    from reach.builder import build
+    from reach.settings import load_settings
     from reach.workspace import Workspace
 
     cfg = lean(tmp_path, extra_sources="[strength]\nhalf_life_days = 30\n")

@@ -8,7 +8,16 @@ import polars as pl
 import pytest
 
 from reach.graph import build_graph
-from reach.pipeline import accounts, candidates, intros, team_plan
+from reach.features import (
+    AccountsOptions,
+    CandidatesOptions,
+    IntrosOptions,
+    TeamOptions,
+    accounts,
+    candidates,
+    intros,
+    team_plan,
+)
 from reach.views import at_companies, best_new_connections, greedy_team_order, parse_account, seniority
 
 
@@ -54,29 +63,29 @@ def test_company_matching_copes_with_suffixes_case_and_domains_but_not_other_com
 
 def test_candidates_filter_exclude_own_company_and_give_best_introducer():
     rg = graph(P, T)
-    rows = candidates(rg, title="data engineer")
+    rows = candidates(rg, CandidatesOptions(title="data engineer"))
     names = rows["name"].to_list()
     assert "Cat Jones" not in names  # works at Northwind, the team's company
     assert set(names) == {"Omar Haddad", "Zoe Park"}
     omar = rows.filter(pl.col("name") == "Omar Haddad").row(0, named=True)
     assert omar["hops"] == 2 and omar["introducer"] == "Grace Lee"  # 0.9*... via Grace (0.56) beats Cat (0.18)
     assert omar["strength"] == pytest.approx(0.8 * 0.7)
-    berlin = candidates(rg, title="engineer", location="berlin")
+    berlin = candidates(rg, CandidatesOptions(title="engineer", location="berlin"))
     assert berlin["name"].to_list() == ["Grace Lee", "Omar Haddad"]  # direct tie first
-    regex = candidates(rg, title=r"^(vp|ceo)\b", regex=True)
+    regex = candidates(rg, CandidatesOptions(title=r"^(vp|ceo)\b", regex=True))
     assert set(regex["name"].to_list()) == {"Grace Lee", "Bo Bank"}
 
 
 def test_accounts_coverage_paths_and_carriers():
     rg = graph(P, T)
-    res = accounts(rg, ["Acme Inc.; acme.example"])
-    cov = res["coverage"].row(0, named=True)
+    res = accounts(rg, AccountsOptions(accounts=("Acme Inc.; acme.example",)))
+    cov = res.coverage.row(0, named=True)
     assert cov["n_people"] == 4  # gra, omr, zoe, far
     assert cov["n_hop1"] == 2 and cov["n_hop2"] == 1  # gra (ana), zoe (ben); omr; far is 3 hops away
     assert cov["coverage_2hop"] == pytest.approx(0.75)
-    senior = res["paths"]["target"].to_list()
+    senior = res.paths["target"].to_list()
     assert senior[0] in {"Far Away", "Grace Lee"} and "Grace Lee" in senior  # CTO and VP first
-    carriers = res["carriers"]
+    carriers = res.carriers
     assert set(carriers["member"].to_list()) == {"Ana Souza", "Ben Okafor"}
 
 
@@ -142,10 +151,10 @@ def test_best_new_connection_matches_brute_force(seed):
 
 def test_intros_report_names_introducers_and_evidence(tmp_path):
     rg = graph(P, T)
-    rep = intros(rg, ["Omar Haddad", "Zoe Park", "Ana Souza"], top_k=2)
+    rep = intros(rg, IntrosOptions(targets=("Omar Haddad", "Zoe Park", "Ana Souza"), top=2))
     omar = rep.paths.filter(pl.col("target") == "Omar Haddad")
     assert omar["introducer"].to_list() == ["Grace Lee", "Cat Jones"]
     assert rep.paths.filter(pl.col("target") == "Ana Souza")["hops"].to_list() == [0]
     assert rep.team == ["ana", "ben"]  # the owners
-    plan = team_plan(rg, targets=["Far Away", "Mid Person"])
-    assert plan["connections"].row(0, named=True)["display_name"] in {"Mid Person", "Far Away"}
+    plan = team_plan(rg, TeamOptions(targets=("Far Away", "Mid Person")))
+    assert plan.connections.row(0, named=True)["display_name"] in {"Mid Person", "Far Away"}

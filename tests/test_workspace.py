@@ -8,7 +8,8 @@ import pytest
 
 from reach.errors import WorkspaceError
 from reach.io import files
-from reach.pipeline import build, import_paths
+from reach.builder import build
+from reach.imports import import_paths
 from reach.workspace import Workspace
 
 
@@ -69,15 +70,41 @@ def test_interrupted_import_is_invisible(tmp_path):
     assert ws.raw("records").num_rows == 0
 
 
-def test_lock_refuses_a_second_writer(tmp_path):
+def test_lock_refuses_a_second_writer_and_is_never_stale(tmp_path):
+    import subprocess
+    import sys
+
     ws = Workspace.open(tmp_path / "ws", create=True)
-    ws.lock_path.write_text("1")  # pid 1 is alive: someone else holds it
-    with pytest.raises(WorkspaceError, match="in use by process 1"), ws.lock():
-        pass
-    ws.lock_path.write_text("999999999")  # a dead process: stale lock is taken over
+    holder = subprocess.Popen(  # another process takes the lock and waits
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from reach.io.files import hold_lock\n"
+         "with hold_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(ws.lock_path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WorkspaceError, match=f"in use by process {holder.pid}"), ws.lock():
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder was killed: its pid is still in the file, but the kernel released the lock
+    assert ws.lock_path.read_text().split()[0] == str(holder.pid)
     with ws.lock():
-        assert ws.lock_path.read_text() == str(os.getpid())
-    assert not ws.lock_path.exists()
+        assert ws.lock_path.read_text().split()[0] == str(os.getpid())
+        with ws.lock():  # re-entrant in one process
+            pass
+    # a lock file naming a live pid (as after pid reuse) that holds no lock is no obstacle
+    ws.lock_path.write_text("1 2020-01-01T00:00:00Z\n")
+    with ws.lock():
+        pass
+
+
+def test_lock_removes_temp_files_a_killed_write_left(tmp_path):
+    ws = Workspace.open(tmp_path / "ws", create=True)
+    left = ws.raw_path("records", "deadbeefdeadbeef").parent / ".deadbeefdeadbeef.parquet.abc123.tmp"
+    left.parent.mkdir(parents=True, exist_ok=True)
+    left.write_bytes(b"personal data")
+    with ws.lock():
+        assert not left.exists()
 
 
 def test_missing_workspace_is_a_clear_error(tmp_path):

@@ -19,10 +19,19 @@ import polars as pl
 
 from reach import __version__
 from reach.errors import NoPath, ReachError
+from reach.features import options as fo
 from reach.reports.render import Output, emit
 from reach.workspace import DEFAULT_WORKSPACE
 
 OUTPUT_FORMATS = ("table", "json", "csv")
+
+
+def int_range(cls: type, name: str) -> click.IntRange:
+    """The allowed range of an integer option, as declared on its options dataclass."""
+    lo, hi = fo.bounds(cls, name)
+    return click.IntRange(None if lo is None else int(lo), None if hi is None else int(hi))
+
+
 
 
 class Ctx:
@@ -86,11 +95,27 @@ def show(output: Output, fmt: str, path: Path | None) -> None:
     obj = ctx.find_object(Ctx) if ctx else None
     if obj is not None and obj.pseudonymise:
         output = pseudonymised(output, obj.workspace)
+    if path is not None:
+        guard_output_file(path, obj.workspace if obj is not None else None)
     text = emit(output, fmt, path)
     if text is not None:
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {path}", err=True)
+
+
+def guard_output_file(path: Path, workspace: Path | None) -> None:
+    """``--output`` never overwrites the workspace or an export imported into it."""
+    from reach.run.publish import check_output_file
+    from reach.workspace import Workspace
+
+    sources: list[Path] = []
+    if workspace is not None and Path(workspace).is_dir():
+        try:
+            sources = [Path(p) for p in Workspace.open(workspace).sources().column("path").to_pylist()]
+        except ReachError:
+            sources = []
+    check_output_file(path, workspace=workspace or Path(".reach-no-workspace"), sources=sources)
 
 
 def pseudonymised(output: Output, workspace: Path) -> Output:
@@ -154,7 +179,8 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | 
 
     Example: reach import Connections.csv --owner ana@example.com
     """
-    from reach.pipeline import build, import_paths
+    from reach.builder import build
+    from reach.imports import import_paths
 
     options = parse_options(opts)
     if aliases:
@@ -190,9 +216,9 @@ def build(obj: Ctx, force: bool, out_fmt: str, output: Path | None) -> None:
 
     Example: reach build --force
     """
-    from reach.pipeline import build as build_ws
+    from reach import builder
 
-    res = build_ws(obj.workspace, force=force)
+    res = builder.build(obj.workspace, force=force)
     line = f"{res['people']} people, {res['ties']} ties" + ("" if res["rebuilt"] else " (up to date)")
     show(Output(data=res, lines=[line]), out_fmt, output)
 
@@ -200,7 +226,8 @@ def build(obj: Ctx, force: bool, out_fmt: str, output: Path | None) -> None:
 @cli.command()
 @click.argument("source")
 @click.argument("target")
-@click.option("--max-hops", type=click.IntRange(1, 50), default=None, help="Give up beyond this many hops.")
+@click.option("--max-hops", type=int_range(fo.PathOptions, "max_hops"), default=fo.default(fo.PathOptions, "max_hops"),
+              help=fo.doc(fo.PathOptions, "max_hops"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -211,11 +238,12 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
 
     Example: reach path ana@example.com "Grace Hopper" --max-hops 3
     """
-    from reach.pipeline import degrees_of_separation, load_graph
+    from reach.builder import load_graph
+    from reach.features import degrees_of_separation
 
     rg = load_graph(obj.workspace)
     try:
-        res = degrees_of_separation(rg, source, target, max_hops=max_hops)
+        res = degrees_of_separation(rg, source, target, fo.PathOptions(max_hops=max_hops))
     except NoPath as exc:
         data = {"source": source, "target": target, "hops": None, "connected": False, "reason": str(exc), "path": []}
         show(Output(data=data, lines=[f"{source} -> {target}: {exc}"]), out_fmt, output)
@@ -226,7 +254,8 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
 
 @cli.command("reach")
 @click.option("--from", "sources", multiple=True, required=True, help="A team member (repeat for each).")
-@click.option("--hops", type=click.IntRange(1, 6), default=2, show_default=True)
+@click.option("--hops", type=int_range(fo.ReachOptions, "hops"), default=fo.default(fo.ReachOptions, "hops"),
+              show_default=True, help=fo.doc(fo.ReachOptions, "hops"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -235,9 +264,10 @@ def reach_cmd(obj: Ctx, sources: tuple[str, ...], hops: int, out_fmt: str, outpu
 
     Example: reach reach --from ana@example.com --from ben@example.com
     """
-    from reach.pipeline import load_graph, team_reach
+    from reach.builder import load_graph
+    from reach.features import team_reach
 
-    res = team_reach(load_graph(obj.workspace), list(sources), hops=hops)
+    res = team_reach(load_graph(obj.workspace), fo.ReachOptions(sources=sources, hops=hops))
     data = {"hops": hops, "sources": res.per_source.to_dicts(), "team": res.team}
     ring = ", ".join(f"{res.team[f'n_hop{k}']} at {k} hop{'s' if k > 1 else ''}" for k in range(1, hops + 1))
     lines = [f"team of {res.team['n_sources']} reaches {res.team['n_total']} people within {hops} hops ({ring})"]
@@ -245,9 +275,11 @@ def reach_cmd(obj: Ctx, sources: tuple[str, ...], hops: int, out_fmt: str, outpu
 
 
 @cli.command()
-@click.option("--exact-limit", type=int, default=50_000, show_default=True,
-              help="Exact all-pairs distances up to this many people in the largest component.")
-@click.option("--samples", type=int, default=1000, show_default=True, help="BFS sources when estimating.")
+@click.option("--exact-limit", type=int_range(fo.StatsOptions, "exact_limit"),
+              default=fo.default(fo.StatsOptions, "exact_limit"), show_default=True,
+              help=fo.doc(fo.StatsOptions, "exact_limit"))
+@click.option("--samples", type=int_range(fo.StatsOptions, "samples"), default=fo.default(fo.StatsOptions, "samples"),
+              show_default=True, help=fo.doc(fo.StatsOptions, "samples"))
 @click.option("--seed", type=int, default=0, show_default=True)
 @output_options()
 @click.pass_obj
@@ -257,12 +289,12 @@ def stats(obj: Ctx, exact_limit: int, samples: int, seed: int, out_fmt: str, out
 
     Example: reach stats --format json
     """
-    from reach.pipeline import load_graph, workspace_stats
+    from reach.builder import load_graph
+    from reach.features import stats as stats_fn
 
-    st = workspace_stats(load_graph(obj.workspace), exact_limit=exact_limit, n_samples=samples, seed=seed)
+    st = stats_fn(load_graph(obj.workspace), fo.StatsOptions(exact_limit=exact_limit, samples=samples, seed=seed))
     d = st.as_dict()
-    dist = pl.DataFrame({"distance": [int(k) for k in d["distance_distribution"]],
-                         "pairs": [float(v) for v in d["distance_distribution"].values()]})
+    dist = st.distances
     how = "exact" if d["distance_exact"] else f"estimated from {d['distance_sources']} sampled sources"
     lines = [
         f"people                 {d['people']}",
@@ -283,7 +315,8 @@ def stats(obj: Ctx, exact_limit: int, samples: int, seed: int, out_fmt: str, out
 
 @cli.command()
 @click.argument("search", required=False)
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=int_range(fo.PeopleOptions, "limit"), default=fo.default(fo.PeopleOptions, "limit"),
+              show_default=True, help=fo.doc(fo.PeopleOptions, "limit"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -292,9 +325,10 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
 
     Example: reach people acme
     """
-    from reach.pipeline import find_people
+    from reach.builder import load_graph
+    from reach.features import find_people
 
-    rows = find_people(obj.workspace, search, limit=limit)
+    rows = find_people(load_graph(obj.workspace), fo.PeopleOptions(search=search, limit=limit))
     show(Output(data={"people": rows.to_dicts()}, rows=rows, lines=[f"{rows.height} people"]), out_fmt, output)
 
 
@@ -341,7 +375,7 @@ def person(obj: Ctx, query: str, out_fmt: str, output: Path | None) -> None:
 
     Example: reach person grace.lee@acme.example
     """
-    from reach.pipeline import explain_person
+    from reach.features import explain_person
 
     rep = explain_person(obj.workspace, query)
     p = rep.person
@@ -366,7 +400,8 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
 
     Example: reach explain ana@northwind.example "Grace Lee"
     """
-    from reach.pipeline import explain as explain_fn
+    from reach.features import explain as explain_fn
+    from reach.strength import path_cost
 
     ex = explain_fn(obj.workspace, a, b, max_evidence=limit)
     na, nb = ex.person_a.get("display_name"), ex.person_b.get("display_name")
@@ -374,7 +409,7 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
         lines = [f"{na} and {nb} have no direct tie (try `reach path`)"]
     else:
         t = ex.tie
-        lines = [f"{na} - {nb}: strength {t['strength']:.3f} (path cost {-__import__('math').log(t['strength']):.2f})",
+        lines = [f"{na} - {nb}: strength {t['strength']:.3f} (path cost {path_cost(t['strength']):.2f})",
                  f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
                  f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
                  f"{t['n_other']} other",
@@ -397,7 +432,7 @@ def merge(obj: Ctx, a: str, b: str) -> None:
 
     Example: reach merge "Grace Lee" grace@personal.example
     """
-    from reach.pipeline import merge_people
+    from reach.corrections import merge_people
 
     click.echo(f"merged into {merge_people(obj.workspace, a, b)}")
 
@@ -413,7 +448,8 @@ def split(obj: Ctx, query: str, on: str | None, record: str | None) -> None:
 
     Example: reach split "Grace Lee" --on phone:+12025550100
     """
-    from reach.pipeline import explain_person, split_person
+    from reach.corrections import split_person
+    from reach.features import explain_person
 
     split_person(obj.workspace, query, on=on, record=record)
     click.echo(f"split recorded; {query} now has {explain_person(obj.workspace, query).records.height} record(s)")
@@ -429,8 +465,8 @@ def forget(obj: Ctx, query: str, yes: bool) -> None:
 
     Example: reach forget grace.lee@acme.example --yes
     """
-    from reach.pipeline import find_person_id
-    from reach.pipeline import forget as forget_fn
+    from reach.builder import find_person_id
+    from reach.corrections import forget as forget_fn
 
     pid = find_person_id(obj.workspace, query)
     if not yes:
@@ -453,18 +489,21 @@ def read_list_file(path: Path | None) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+TEAM_HELP = "A team member (default: every owner of an import)."
+
+
 @cli.command()
 @click.option("--to", "targets", multiple=True, help="A target person (repeat for each).")
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
-@click.option("--max-hops", type=click.IntRange(1, 6), default=2, show_default=True)
-@click.option("--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True,
-              help="Paths per target, each through a different introducer.")
-@click.option("--max-asks", type=click.IntRange(1, 1000), default=None,
-              help="Ask no introducer more than this many times across all targets.")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
+@click.option("--max-hops", type=int_range(fo.IntrosOptions, "max_hops"), default=fo.default(fo.IntrosOptions, "max_hops"),
+              show_default=True, help=fo.doc(fo.IntrosOptions, "max_hops"))
+@click.option("--top", "top_k", type=int_range(fo.IntrosOptions, "top"), default=fo.default(fo.IntrosOptions, "top"),
+              show_default=True, help=fo.doc(fo.IntrosOptions, "top"))
+@click.option("--max-asks", type=int_range(fo.IntrosOptions, "max_asks"), default=fo.default(fo.IntrosOptions, "max_asks"),
+              help=fo.doc(fo.IntrosOptions, "max_asks"))
 @click.option("--do-not-ask", multiple=True, help="Someone never to ask for an introduction (repeatable).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Leave out ties whose last contact is older than this date.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help=fo.doc(fo.IntrosOptions, "since"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -475,14 +514,15 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
 
     Example: reach intros --to grace.lee@acme.example --to "Dev Patel" --top 3
     """
-    from reach.errors import ReachError
-    from reach.pipeline import intros as intros_fn
+    from reach.builder import load_graph
+    from reach.features import intros as intros_fn
 
-    wanted = list(targets) + read_list_file(targets_file)
+    wanted = tuple(targets) + tuple(read_list_file(targets_file))
     if not wanted:
         raise ReachError("name at least one target with --to or --targets-file")
-    rep = intros_fn(obj.workspace, wanted, team=list(team) or None, max_hops=max_hops, top_k=top_k,
-                    max_asks=max_asks, do_not_ask=list(do_not_ask), since=since)
+    opts = fo.IntrosOptions(targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks,
+                            do_not_ask=do_not_ask, since=since)
+    rep = intros_fn(load_graph(obj.workspace), opts)
     reached = rep.paths["target_id"].n_unique()
     lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
     rows = rep.paths.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "why")
@@ -490,16 +530,19 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
 
 
 @cli.command()
-@click.option("--title", default=None, help="Text (or regex with --regex) the job title must contain.")
-@click.option("--company", default=None, help="Text the company must contain.")
-@click.option("--location", default=None, help="Text the location must contain.")
-@click.option("--regex", is_flag=True, help="Treat --title/--company/--location as regular expressions.")
+@click.option("--title", default=None, help=fo.doc(fo.CandidatesOptions, "title"))
+@click.option("--company", default=None, help=fo.doc(fo.CandidatesOptions, "company"))
+@click.option("--location", default=None, help=fo.doc(fo.CandidatesOptions, "location"))
+@click.option("--regex", is_flag=True, help=fo.doc(fo.CandidatesOptions, "regex"))
 @click.option("--people-file", type=click.Path(dir_okay=False, path_type=Path), help="Only these people, one per line.")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
 @click.option("--exclude-company", multiple=True, help="Also leave out people at this company (repeatable).")
 @click.option("--exclude-domain", multiple=True, help="Also leave out people with email at this domain.")
-@click.option("--max-hops", type=click.IntRange(1, 4), default=2, show_default=True)
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--max-hops", type=int_range(fo.CandidatesOptions, "max_hops"),
+              default=fo.default(fo.CandidatesOptions, "max_hops"), show_default=True,
+              help=fo.doc(fo.CandidatesOptions, "max_hops"))
+@click.option("--limit", type=int_range(fo.CandidatesOptions, "limit"), default=fo.default(fo.CandidatesOptions, "limit"),
+              show_default=True, help=fo.doc(fo.CandidatesOptions, "limit"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -511,12 +554,14 @@ def candidates(obj: Ctx, title, company, location, regex, people_file, team, exc
 
     Example: reach candidates --title "data engineer|ml engineer" --regex --location Berlin
     """
-    from reach.pipeline import candidates as candidates_fn
+    from reach.builder import load_graph
+    from reach.features import candidates as candidates_fn
 
-    rows = candidates_fn(obj.workspace, title=title, company=company, location=location, regex=regex,
-                         people_list=read_list_file(people_file) or None, team=list(team) or None,
-                         exclude_companies=list(exclude_company), exclude_domains=list(exclude_domain),
-                         max_hops=max_hops, limit=limit)
+    opts = fo.CandidatesOptions(title=title, company=company, location=location, regex=regex,
+                                people=tuple(read_list_file(people_file)), team=team,
+                                exclude_companies=exclude_company, exclude_domains=exclude_domain,
+                                max_hops=max_hops, limit=limit)
+    rows = candidates_fn(load_graph(obj.workspace), opts)
     lines = [f"{rows.height} candidates within {max_hops} hops"]
     show(Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines), out_fmt, output)
 
@@ -524,9 +569,10 @@ def candidates(obj: Ctx, title, company, location, regex, people_file, team, exc
 @cli.command()
 @click.option("--targets", "targets_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Target accounts, one per line: a company name and/or email domains separated by ';'.")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
-@click.option("--top-titles", type=click.IntRange(1, 20), default=3, show_default=True,
-              help="Most senior people per account to find paths to.")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
+@click.option("--top-titles", type=int_range(fo.AccountsOptions, "top_titles"),
+              default=fo.default(fo.AccountsOptions, "top_titles"), show_default=True,
+              help=fo.doc(fo.AccountsOptions, "top_titles"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -536,27 +582,28 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
 
     Example: reach accounts --targets accounts.txt   (lines like "Acme Inc.; acme.com")
     """
-    from reach.pipeline import accounts as accounts_fn
+    from reach.builder import load_graph
+    from reach.features import accounts as accounts_fn
 
-    res = accounts_fn(obj.workspace, read_list_file(targets_file), team=list(team) or None, top_titles=top_titles)
-    cov, paths, carriers = res["coverage"], res["paths"], res["carriers"]
-    data = {k: v.to_dicts() for k, v in res.items()}
+    opts = fo.AccountsOptions(accounts=tuple(read_list_file(targets_file)), team=team, top_titles=top_titles)
+    res = accounts_fn(load_graph(obj.workspace), opts)
     lines = ["coverage:"]
     lines += [f"  {r['account']}: {r['n_people']} people known, {r['coverage_1hop']:.0%} within 1 hop, "
-              f"{r['coverage_2hop']:.0%} within 2" for r in cov.iter_rows(named=True)]
+              f"{r['coverage_2hop']:.0%} within 2" for r in res.coverage.iter_rows(named=True)]
     lines += ["", "carried by:"]
     lines += [f"  {r['account']}: {r['member']} ({r['n_hop1']} at 1 hop, {r['n_hop2']} at 2)"
-              for r in carriers.iter_rows(named=True)]
+              for r in res.carriers.iter_rows(named=True)]
     lines += ["", "best paths to the most senior people:"]
-    rows = paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
-    show(Output(data=data, rows=rows, lines=lines), out_fmt, output)
+    rows = res.paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
+    show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output)
 
 
 @cli.command("team")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
 @click.option("--to", "targets", multiple=True, help="A target person, for the best-new-connection advice.")
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
-@click.option("--hops", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option("--hops", type=int_range(fo.TeamOptions, "hops"), default=fo.default(fo.TeamOptions, "hops"),
+              show_default=True, help=fo.doc(fo.TeamOptions, "hops"))
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -566,16 +613,17 @@ def team_cmd(obj: Ctx, team, targets, targets_file, hops: int, out_fmt: str, out
 
     Example: reach team --targets-file targets.txt
     """
-    from reach.pipeline import team_plan
+    from reach.builder import load_graph
+    from reach.features import team_plan
 
-    wanted = list(targets) + read_list_file(targets_file)
-    res = team_plan(obj.workspace, team=list(team) or None, targets=wanted or None, hops=hops)
+    wanted = tuple(targets) + tuple(read_list_file(targets_file))
+    res = team_plan(load_graph(obj.workspace), fo.TeamOptions(team=team, targets=wanted, hops=hops))
     lines = ["team members by unique reach added:"]
-    if "connections" in res:
+    if res.connections is not None:
         lines = [f"best new connections for {len(wanted)} targets:"] + [
             f"  {r['display_name']}: brings {r['n_targets_gained']} targets within 2 hops "
-            f"(now {r['distance']} hops away)" for r in res["connections"].iter_rows(named=True)] + [""] + lines
-    show(Output(data={k: v.to_dicts() for k, v in res.items()}, rows=res["order"], lines=lines), out_fmt, output)
+            f"(now {r['distance']} hops away)" for r in res.connections.iter_rows(named=True)] + [""] + lines
+    show(Output(data=res.as_dict(), rows=res.order, lines=lines), out_fmt, output)
 
 
 @cli.command()
@@ -593,9 +641,9 @@ def formats(out_fmt: str, output: Path | None) -> None:
 
 
 @cli.command("communities")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
-@click.option("--resolution", default="auto", show_default=True,
-              help="Leiden resolution: 'auto' (estimated from the graph) or a number (1 = classic modularity).")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
+@click.option("--resolution", default=fo.default(fo.CommunitiesOptions, "resolution"), show_default=True,
+              help=fo.doc(fo.CommunitiesOptions, "resolution"))
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--members", is_flag=True, help="List every person's community instead of the summary.")
 @output_options()
@@ -608,18 +656,20 @@ def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, o
 
     Example: reach communities --format csv -o communities.csv
     """
+    from reach.builder import load_graph
     from reach.errors import ConfigError
-    from reach.pipeline import communities
+    from reach.features import communities
 
     try:
         res_value: float | str = resolution if resolution == "auto" else float(resolution)
     except ValueError:
         raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
-    res, summary = communities(obj.workspace, team=list(team) or None, resolution=res_value, seed=seed)
+    rep = communities(load_graph(obj.workspace), fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
+    res, summary = rep.result, rep.summary
     lines = [f"{summary.height} communities; modularity {res.modularity:.4f} at resolution "
              f"{res.resolution:.3g}; seed {seed}"]
     if members:
-        show(Output(data={"membership": res.membership.to_dicts()}, rows=res.membership, lines=lines), out_fmt, output)
+        show(Output(data={"membership": rep.members.to_dicts()}, rows=rep.members, lines=lines), out_fmt, output)
         return
     rows = summary.with_columns(
         pl.col("top_companies").list.eval(pl.element().struct.field("value")).list.join(", "),
@@ -630,10 +680,11 @@ def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, o
 
 
 @cli.command("brokers")
-@click.option("--from", "team", multiple=True, help="A team member (default: every owner of an import).")
+@click.option("--from", "team", multiple=True, help=TEAM_HELP)
 @click.option("--to", "targets", multiple=True, help="A target person (repeat); adds how many targets each broker carries.")
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
-@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--top", type=int_range(fo.BrokersOptions, "top"), default=fo.default(fo.BrokersOptions, "top"),
+              show_default=True, help=fo.doc(fo.BrokersOptions, "top"))
 @click.option("--seed", type=int, default=0, show_default=True)
 @output_options()
 @click.pass_obj
@@ -644,13 +695,13 @@ def brokers_cmd(obj: Ctx, team, targets, targets_file, top: int, seed: int, out_
 
     Example: reach brokers --to "Grace Lee" --to "Dev Patel"
     """
-    from reach.pipeline import brokers
+    from reach.builder import load_graph
+    from reach.features import brokers
 
-    wanted = list(targets) + read_list_file(targets_file)
-    rows = brokers(obj.workspace, team=list(team) or None, targets=wanted or None, seed=seed, top=top)
-    if "bridged_communities" in rows.columns:
-        rows = rows.with_columns(pl.col("bridged_communities").cast(pl.List(pl.String)).list.join(","))
-    show(Output(data={"brokers": rows.to_dicts()}, rows=rows.drop("person_id"), lines=[f"top {rows.height} brokers"]),
+    wanted = tuple(targets) + tuple(read_list_file(targets_file))
+    rows = brokers(load_graph(obj.workspace), fo.BrokersOptions(team=team, targets=wanted, top=top, seed=seed))
+    table = rows.with_columns(pl.col("bridged_communities").cast(pl.List(pl.String)).list.join(","))
+    show(Output(data={"brokers": rows.to_dicts()}, rows=table.drop("person_id"), lines=[f"top {rows.height} brokers"]),
          out_fmt, output)
 
 
@@ -673,7 +724,12 @@ def run_cmd(obj: Ctx, config: Path, out_dir: Path | None, check: bool, no_progre
     from reach.run import load_run_config, run_pipeline
 
     if check:
-        load_run_config(config, out=out_dir)
+        from datetime import datetime
+
+        from reach.run import check_run_outputs
+
+        cfg = load_run_config(config, out=out_dir)
+        check_run_outputs(cfg, cfg.output_folder(datetime.now().astimezone()))
         click.echo(f"{config}: ok")
         return
     if not obj.quiet:

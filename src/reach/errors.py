@@ -38,6 +38,12 @@ class ConfigError(ReachError):
     exit_code = 2
 
 
+class UnsafeOutput(ReachError):
+    """An output path would replace or delete something reach did not write (the user's data)."""
+
+    exit_code = 2
+
+
 class PersonNotFound(ReachError, LookupError):
     """A person reference matched nobody (or too many people)."""
 

@@ -8,7 +8,9 @@ counts 1/k for each; a meeting of k+1 people counts 1/k for each pair)::
     activity += reciprocity_weight * ln(1 + min(a->b, b->a))  contact answered in both directions
     activity *= 1 + multiplex_boost * (channels - 1)         several channels: a richer tie
     activity *= 1 + duration_boost * min(1, years_known / 5)
-    activity *= 0.5 ** (days_since_last / half_life_days)    recency (undated evidence is not decayed)
+    activity *= 0.5 ** (days_since_last / half_life)         recency (undated evidence is not decayed)
+    half_life = clip(rhythm_factor * typical_gap, min_half_life_days, half_life_days)
+    typical_gap = (last - first) / (n_interactions - 1)      the pair's own rhythm (0 for one contact)
     evidence  = activity + connection_weight * [connected]   a bare connection stays weak
     strength  = floor + (1 - floor) * (1 - exp(-evidence))
 
@@ -48,10 +50,14 @@ class StrengthSettings:
 
     channel_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CHANNEL_WEIGHTS))
     connection_weight: float = 0.15
-    reciprocity_weight: float = 0.5
+    reciprocity_weight: float = 0.1
     multiplex_boost: float = 0.15
     duration_boost: float = 0.2
-    half_life_days: float = 365.0
+    half_life_days: float = 365.0  # the longest half-life: a slow, steady relationship still cools
+    # recency is judged against the pair's own rhythm: silence is long for two who wrote daily, not for
+    # two who write once a quarter (rhythm_factor = 0: every pair decays with half_life_days)
+    rhythm_factor: float = 2.0
+    min_half_life_days: float = 7.0  # also the half-life of a pair seen once (no rhythm yet)
     floor: float = 0.01
     # interactions that are not evidence of a personal tie (mail to many recipients)
     ignored_channels: tuple[str, ...] = ("broadcast",)
@@ -225,11 +231,24 @@ def strength_expr(settings: StrengthSettings, as_of: datetime | None, channels: 
     activity = activity * (1 + settings.duration_boost * (years / 5).clip(0.0, 1.0))
     if as_of is not None and settings.half_life_days > 0:
         days = (pl.lit(as_of).dt.convert_time_zone("UTC") - pl.col("last_at")).dt.total_seconds() / 86400.0
-        decay = (pl.lit(0.5) ** (days.clip(lower_bound=0.0) / settings.half_life_days)).fill_null(1.0)
+        decay = (pl.lit(0.5) ** (days.clip(lower_bound=0.0) / half_life_expr(settings))).fill_null(1.0)
         activity = activity * decay
     evidence = activity + settings.connection_weight * (pl.col("n_connections") > 0).cast(pl.Float64)
     floor = settings.floor
     return (floor + (1 - floor) * (1 - (-evidence).exp())).clip(floor, 1.0)
+
+
+def half_life_expr(settings: StrengthSettings) -> pl.Expr:
+    """Each pair's recency half-life in days: its typical gap between contacts times ``rhythm_factor``,
+    between ``min_half_life_days`` and ``half_life_days`` (a pair seen once gets the shortest)."""
+    longest = settings.half_life_days
+    if settings.rhythm_factor <= 0:
+        return pl.lit(longest)
+    span = (pl.col("last_at") - pl.col("first_at")).dt.total_seconds().fill_null(0.0) / 86400.0
+    n = pl.col("n_interactions").cast(pl.Float64)
+    gap = pl.when(n > 1).then(span / (n - 1)).otherwise(pl.lit(0.0))
+    shortest = min(settings.min_half_life_days, longest)
+    return (settings.rhythm_factor * gap).clip(shortest, longest)
 
 
 def compute_ties(interactions: pa.Table, membership: pa.Table, *, settings: StrengthSettings | None = None) -> pa.Table:

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from reach import __version__
 from reach.errors import WorkspaceError
-from reach.io.files import atomic_write_bytes, atomic_write_text, ensure_private_dir, read_parquet, write_parquet
+from reach.io.files import LockBusy, atomic_write_bytes, hold_lock, remove_stale_temp_files, atomic_write_text, ensure_private_dir, read_parquet, write_parquet
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
 
 RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
@@ -179,31 +179,16 @@ class Workspace:
     # ---------------------------------------------------------------- locking
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the workspace's write lock; refuse if another live process holds it."""
-        for _ in range(2):
-            try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                break
-            except FileExistsError:
-                try:
-                    pid = int(self.lock_path.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _pid_alive(pid):
-                    msg = f"workspace {self.root} is in use by process {pid}; try again when it has finished"
-                    raise WorkspaceError(msg) from None
-                with contextlib.suppress(OSError):  # stale lock from a killed run
-                    self.lock_path.unlink()
-        else:  # pragma: no cover - only under a race with another process
-            msg = f"could not lock workspace {self.root}"
-            raise WorkspaceError(msg)
+        """Hold the workspace's write lock (an OS lock: never stale after a kill); refuse if another
+        process holds it. On taking it, temp files left by a killed write are removed."""
         try:
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                self.lock_path.unlink()
+            with hold_lock(self.lock_path, reentrant=True):
+                remove_stale_temp_files(self.root, always_under=("raw", "build"))
+                yield
+        except LockBusy as exc:
+            pid = exc.holder.split()[0] if exc.holder else "another process"
+            msg = f"workspace {self.root} is in use by process {pid}; try again when it has finished"
+            raise WorkspaceError(msg) from None
 
     # ---------------------------------------------------------------- tables
     def sources(self) -> pa.Table:

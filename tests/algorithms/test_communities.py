@@ -21,7 +21,8 @@ from reach.algorithms.communities import (
     summarise_communities,
 )
 from reach.graph import build_graph, graph_from_edges
-from reach.pipeline import import_paths, load_graph
+from reach.builder import load_graph
+from reach.imports import import_paths
 
 
 # ------------------------------------------------------------------ NMI

@@ -6,6 +6,7 @@ import itertools
 
 import networkx as nx
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from reach.algorithms.intros import two_hop_candidates
 from reach.algorithms.neighbourhood import bfs_distances, reach_masks, two_hop_reach
 from reach.algorithms.separation import shortest_path, warmest_paths
 from reach.algorithms.stats import distance_distribution
+from reach.errors import NoPath
 from reach.graph import ReachGraph, graph_from_edges
 
 
@@ -404,3 +406,90 @@ def test_with_strength_shares_the_adjacency_but_not_the_costs():
     warmer = rg.with_strength(np.array([0.9, 0.8]))
     assert warmer.csr is csr and warmer.strength.tolist() == [0.9, 0.8] and rg.strength.tolist() == [0.5, 0.5]
     assert np.allclose(warmer.cost, -np.log([0.9, 0.8])) and np.allclose(rg.cost, -np.log([0.5, 0.5]))
+
+
+@pytest.mark.parametrize("strategy", ["pairs", "bitmaps", "mixed"])
+@pytest.mark.parametrize("seed", range(0, 40, 3))
+def test_two_hop_reach_strategies_agree_with_networkx(monkeypatch, strategy, seed):
+    """Pair enumeration, bitmaps (128 sources per pass) and the degree-ordered mix give the same answer."""
+    g, rg = random_graph(seed, n=300)
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(rg.n_people, 150, replace=False)  # two bitmap groups
+    ns = {"pairs": 0.0, "bitmaps": 1e12, "mixed": neighbourhood.SLOT_NS * (rg.csr.n_slots + rg.n_people) / 3000}
+    monkeypatch.setattr(neighbourhood, "PAIR_NS", ns[strategy])
+    got = two_hop_reach(rg, sources)
+    order = [rg.person_ids[v] for v in sources]
+    rings, unique, team = nx_reach(g, order, 2)
+    assert got.per_source[["n_hop1", "n_hop2"]].rows() == [tuple(rings[p]) for p in order]
+    assert got.per_source["n_unique"].to_list() == [unique[p] for p in order]
+    assert got.team == team
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 120), m=st.integers(1, 4), n_src=st.integers(1, 140), seed=st.integers(0, 10_000),
+       bitmaps=st.booleans())
+def test_two_hop_reach_property_heavy_tailed_against_scipy(n, m, n_src, seed, bitmaps):
+    """On heavy-tailed (preferential attachment) graphs, per-source counts and the union match A[S] @ A."""
+    import scipy.sparse as sp
+
+    g = nx.barabasi_albert_graph(n, min(m, n - 1), seed=seed)
+    edges = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
+    rg = ReachGraph(people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(n)]}),
+                    strength=np.ones(edges.shape[0]), edges=edges)
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(n, min(n_src, n), replace=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(neighbourhood, "PAIR_NS", 1e12 if bitmaps else 0.0)
+        got = two_hop_reach(rg, sources)
+    a = sp.csr_matrix((np.ones(2 * edges.shape[0]), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
+                      shape=(n, n))
+    s1 = a[sources]
+    within = ((s1 @ a + s1) > 0).toarray()
+    within[np.arange(sources.shape[0]), sources] = False
+    assert got.per_source["n_total"].to_list() == within.sum(axis=1).tolist()
+    assert got.per_source["n_hop1"].to_list() == (s1 > 0).sum(axis=1).A1.tolist()
+    not_src = np.ones(n, dtype=bool)
+    not_src[sources] = False
+    cover = within[:, not_src].sum(axis=0)
+    assert got.team["n_total"] == int((cover > 0).sum())
+    assert got.per_source["n_unique"].to_list() == within[:, not_src][:, cover == 1].sum(axis=1).tolist()
+
+
+def _heavy_tailed(seed: int, n: int) -> nx.Graph:
+    """Preferential attachment plus a few isolated pairs: hubs, leaves and more than one component."""
+    g = nx.barabasi_albert_graph(n, 1 + seed % 3, seed=seed) if seed % 2 else nx.powerlaw_cluster_graph(
+        n, 1 + seed % 2, 0.3, seed=seed)
+    g.add_edges_from([(n, n + 1), (n + 2, n + 3)])
+    g.add_nodes_from([n + 4])
+    return g
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(6, 150), n_pairs=st.integers(1, 140),
+       max_hops=st.one_of(st.none(), st.integers(0, 5)))
+def test_hop_distances_and_bidirectional_paths_match_networkx(seed, n, n_pairs, max_hops):
+    from reach.algorithms.separation import hop_distances
+
+    g = _heavy_tailed(seed, n)
+    nn = n + 5
+    c = csr_from_edges(np.array(list(g.edges), dtype=np.int64), nn)
+    rg = ReachGraph(people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(nn)]}),
+                    strength=np.ones(g.number_of_edges()), edges=np.array(list(g.edges), dtype=np.int64))
+    rng = np.random.default_rng(seed)
+    pairs = rng.choice(nn, (n_pairs, 2))
+    want = []
+    for s, t in pairs.tolist():
+        try:
+            d = nx.shortest_path_length(g, s, t)
+        except nx.NetworkXNoPath:
+            d = -1
+        want.append(d if max_hops is None or d <= max_hops else -1)
+    assert hop_distances(c, pairs[:, 0], pairs[:, 1], max_hops=max_hops).tolist() == want
+    for (s, t), d in list(zip(pairs.tolist(), want, strict=True))[:10]:
+        if d < 0:
+            with pytest.raises(NoPath):
+                shortest_path(rg, s, t, max_hops=max_hops)
+            continue
+        path = shortest_path(rg, s, t, max_hops=max_hops)
+        assert path[0] == s and path[-1] == t and len(path) - 1 == d
+        assert all(g.has_edge(x, y) for x, y in itertools.pairwise(path))

@@ -8,12 +8,14 @@ import pytest
 
 from reach.algorithms.stats import distance_distribution, effective_diameter, network_stats
 from reach.graph import graph_from_edges
-from reach.pipeline import import_paths, load_graph, workspace_stats
+from reach.builder import load_graph
+from reach.features import StatsOptions, stats
+from reach.imports import import_paths
 
 
 def stats_of(tmp_path, path):
     import_paths(tmp_path / "ws", [path])
-    return workspace_stats(load_graph(tmp_path / "ws")).as_dict()
+    return stats(load_graph(tmp_path / "ws"), StatsOptions()).as_dict()
 
 
 def test_email_eu_core_reproduces_published_table(shared_data, tmp_path):

@@ -320,7 +320,8 @@ def test_zip_errors(tmp_path):
 
 
 def test_pipeline_imports_zip_and_connections(tmp_path, samples_dir):
-    from reach.pipeline import build, import_paths
+    from reach.builder import build
+    from reach.imports import import_paths
 
     ana = samples_dir / "linkedin" / "ana"
     path = _export_zip(tmp_path / "export.zip", {n: (ana / n).read_bytes() for n in

@@ -347,3 +347,100 @@ def test_fuzz_bytes(tmp_path_factory, data):
         read_vcard(path, owner=None, options={})
     except InputFormatError:
         pass
+
+
+# ----------------------------------------------------------------- character sets (real_exports_2)
+
+def _prop_line(data: bytes, name: bytes) -> bytes:
+    """Independent oracle: the raw value bytes of the first ``name`` property (split on CRLF/LF, first colon)."""
+    for ln in data.replace(b"\r", b"").split(b"\n"):
+        head, _, value = ln.partition(b":")
+        if head.split(b";")[0].upper() == name:
+            return value
+    raise AssertionError(name)
+
+
+def test_declared_shift_jis_charset_is_honoured(shared_data):
+    path = shared_data / "real_exports_2/vcard/aosp.v21_japanese_shiftjis_qp.vcf"
+    data = path.read_bytes()
+    rec = rows(read_vcard(path, owner=None))[0]
+    assert rec["display_name"] == _prop_line(data, b"FN").decode("shift_jis")
+    family, given_name = _prop_line(data, b"N").decode("shift_jis").split(";")[:2]
+    assert (rec["last_name"], rec["first_name"]) == (family, given_name)
+    assert all("\u3040" <= c <= "\u9fff" or c in " 1" for c in rec["display_name"])  # CJK, no Latin-1 mojibake
+
+
+def test_utf16be_without_bom_is_read(shared_data):
+    path = shared_data / "real_exports_2/vcard/roundcube.utf16be_apple.vcf"
+    data = path.read_bytes()
+    assert not data.startswith(b"\xfe\xff")
+    fn = _prop_line(data.decode("utf-16-be").encode("utf-8"), b"FN").decode("utf-8")
+    assert rows(read_vcard(path, owner=None))[0]["display_name"] == fn
+
+
+def test_cr_cr_lf_line_ends(shared_data):
+    path = shared_data / "real_exports_2/vcard/aosp.v30_ios613_crcrlf.vcf"
+    data = path.read_bytes()
+    assert b"\r\r\n" in data
+    rec = rows(read_vcard(path, owner=None))[0]
+    email = _prop_line(data, b"ITEM1.EMAIL").decode()
+    assert rec["emails"] == [email]
+    assert rec["display_name"] == _prop_line(data, b"FN").decode()
+
+
+def test_empty_fn_takes_the_org_and_a_bare_fn_line_is_ignored(shared_data):
+    path = shared_data / "real_exports_2/vcard/kcontacts.evolution_ximian_welcome.vcf"
+    data = path.read_bytes()
+    assert b"\nFN\n" in data
+    rec = rows(read_vcard(path, owner=None))[0]
+    assert rec["display_name"] == _prop_line(data, b"ORG").decode() == rec["company"]
+    assert rec["emails"] == [_prop_line(data, b"EMAIL").decode()]
+
+
+def test_empty_fn_takes_its_name_from_n(tmp_path):
+    path = tmp_path / "n.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\r\nN:Lovelace;Ada;;;\r\nORG:Analytical\r\nEND:VCARD\r\n")
+    assert rows(read_vcard(path, owner=None))[0]["display_name"] == "Ada Lovelace"
+
+
+def test_cards_in_different_charsets_in_one_file(tmp_path):
+    path = tmp_path / "mixed.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS:" + "山田 太郎".encode("shift_jis") + b"\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:" + "José Müller".encode("latin-1") + b"\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Zoë Ångström".encode("utf-8") + b"\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Renée “Ré”".encode("cp1252") + b"\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=KOI8-R;ENCODING=QUOTED-PRINTABLE:"
+        + "".join(f"={b:02X}" for b in "Иван".encode("koi8-r")).encode() + b"\r\nEND:VCARD\r\n"
+    )
+    parsed = read_vcard(path, owner=None)
+    assert [r["display_name"] for r in rows(parsed)] == ["山田 太郎", "José Müller", "Zoë Ångström", "Renée “Ré”",
+                                                         "Иван"]
+    assert [r["line"] for r in rows(parsed)] == [1, 5, 9, 13, 17]
+
+
+NAMES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FFFF, blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Zs")),
+                min_size=1, max_size=20).map(lambda s: " ".join(s.replace(";", " ").replace(",", " ")
+                                                                .replace("\\", " ").split()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=NAMES.filter(bool), cut=st.integers(min_value=1, max_value=200), crlf=st.booleans(),
+       other=st.booleans())
+def test_a_fold_inside_a_multibyte_character_is_unfolded_before_decoding(tmp_path_factory, name, cut, crlf, other):
+    """RFC 6350 3.2: unfold the bytes, then decode; a fold anywhere in the FN bytes gives back the name."""
+    nl = b"\r\n" if crlf else b"\n"
+    value = name.encode("utf-8")
+    cut = min(cut, len(value))
+    folded = b"FN:" + value[:cut] + nl + b" " + value[cut:] if cut < len(value) else b"FN:" + value
+    card = b"BEGIN:VCARD" + nl + b"VERSION:4.0" + nl + folded + nl + b"EMAIL:a@b.example" + nl + b"END:VCARD" + nl
+    if other:  # a second card the fold must not disturb
+        card += b"BEGIN:VCARD" + nl + "FN:Ünal".encode() + nl + b"END:VCARD" + nl
+    path = tmp_path_factory.mktemp("fold") / "f.vcf"
+    path.write_bytes(card)
+    recs = rows(read_vcard(path, owner=None))
+    assert recs[0]["display_name"] == name
+    assert recs[0]["emails"] == ["a@b.example"]
+    if other:
+        assert recs[1]["display_name"] == "Ünal"
+        assert recs[1]["line"] == 6 + (1 if cut < len(value) else 0)

@@ -317,6 +317,8 @@ def test_shared_data_other_than_chats_is_not_claimed(shared_data):
         text = head.decode("utf-8", errors="replace")
         if chats not in path.parents:
             assert get_format("whatsapp").sniff(text, path) == 0.0, path
+        else:
+            assert detect_format(path).name == "whatsapp", path
         if path.suffix != ".zip":
             assert get_format("slack").sniff(text, path) == 0.0, path
 
@@ -357,3 +359,94 @@ def test_fuzz_bytes(tmp_path_factory, data):
         read_whatsapp(path, owner="me")
     except InputFormatError:
         pass
+
+
+# --------------------------------------------------------------------------- other UI languages and date systems
+
+RLM = "\u200f"
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(("line_a", "line_b", "when"), [
+    # Arabic iOS: Arabic-Indic digits, RLM marks inside the date, Arabic comma, Arabic PM after the time
+    (f"[{'18'.translate(ARABIC_DIGITS)}{RLM}/{'3'.translate(ARABIC_DIGITS)}{RLM}/{'2022'.translate(ARABIC_DIGITS)}"
+     f"\u060c {'2:56:01'.translate(ARABIC_DIGITS)}\u00a0م] Ana: hi",
+     f"[{'18'.translate(ARABIC_DIGITS)}/3/2022\u060c 2:57:00\u00a0ص] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    # Persian digits, 24-hour
+    ("[۱۸/۳/۲۰۲۲, ۱۴:۵۶:۰۱] Ana: hi", "[18/3/2022, 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    # time before the date
+    ("[14:56:01, 18/3/2022] Ana: hi", "[14:57:00, 18/3/2022] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    ("14:56, 18.03.2022 - Ana: hi", "14:57, 18.03.2022 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+    # Thai Buddhist Era years, four and two digits
+    ("[18/3/2565 14:56:01] Ana: hi", "[18/3/2565 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    ("18/3/65 14:56 - Ana: hi", "18/3/65 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+    # Japanese era years (Reiwa 4 = 2022), letter and kanji
+    ("[R4/03/18 14:56:01] Ana: hi", "[R4/03/18 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    ("令和4/3/18 午後2:56 - Ana: hi", "令和4/3/18 午後2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+    ("[H31/04/30 9:00:00] Ana: hi", "[H31/04/30 9:01:00] Bo: yo", datetime(2019, 4, 30, 9, 0)),
+    # Chinese / Japanese year-month-day with the AM/PM marker before the time, and with 年月日
+    ("[2022/3/18 下午2:56:01] Ana: hi", "[2022/3/18 下午2:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+    ("2022年3月18日 14:56 - Ana: hi", "2022年3月18日 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+    # Korean: dotted year-month-day with a final dot, 오후 before the time
+    ("2022. 3. 18. 오후 2:56 - Ana: hi", "2022. 3. 18. 오후 2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+    # Spanish a. m./p. m., including the 0-11 hour some Android locales write
+    ("06/20/2020, 00:08 a. m. - Ana: hi", "06/20/2020, 12:10 p. m. - Bo: yo", datetime(2020, 6, 20, 0, 8)),
+    ("06/20/2020, 08:49 p. m. - Ana: hi", "06/20/2020, 08:50 p. m. - Bo: yo", datetime(2020, 6, 20, 20, 49)),
+])
+def test_every_date_system(line_a, line_b, when):
+    parsed = _parse(f"{line_a}\r\n{line_b}\r\n")
+    assert parsed.rejects.num_rows == 0, pl.from_arrow(parsed.rejects).to_dicts()
+    named = _named(parsed)
+    assert named.select("src", "dst").rows() == [("Ana", "Bo"), ("Bo", "Ana")]
+    assert named["at"][0] == when.replace(tzinfo=UTC)
+    assert get_format("whatsapp").sniff(f"{line_a}\n{line_b}\n", Path("chat.txt")) > 0.5
+
+
+def test_solar_hijri_or_islamic_years_are_refused():
+    with pytest.raises(InputFormatError, match="Gregorian calendar"):
+        _parse("[1401/1/29, 14:56:01] Ana: hi\n[1401/1/29, 14:57:00] Bo: yo\n")
+
+
+def test_a_year_before_whatsapp_is_rejected_not_guessed():
+    parsed = _parse("[1/1/1970, 00:00:05] Ana: reset clock\n[3/18/2022, 14:57:00] Bo: yo\n")
+    assert pl.from_arrow(parsed.rejects)["line"].to_list() == [1]
+
+
+NOTICES = {  # the end-to-end notice and "this message was deleted" in other UI languages
+    "de": ("Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt.", "Diese Nachricht wurde gelöscht."),
+    "id": ("Pesan dan panggilan terenkripsi secara end-to-end.", "Pesan ini telah dihapus"),
+    "xx": ("Zzz qqq vvv.", "Qqq zzz."),  # a language nobody listed: structure alone must do
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NOTICES))
+def test_ios_partner_whose_only_lines_are_notices_stays_and_the_exporter_is_the_owner(lang):
+    e2e, deleted = NOTICES[lang]
+    text = (f"[3/18/22, 14:56:00] Elon Musk: {LRM}{e2e}\r\n"
+            "[3/27/22, 21:41:35] Dmitry S: Hello World\r\n"
+            f"{LRM}[3/27/22, 21:41:55] Dmitry S: {LRM}Bild weggelassen\r\n"
+            f"[3/27/22, 21:54:45] Elon Musk: {LRM}{deleted}\r\n")
+    parsed = parse_chat(text, owner="me@example.org")
+    rec = pl.from_arrow(parsed.records)
+    assert rec.select("role", "display_name").rows() == [("owner", "Dmitry S"), ("party", "Elon Musk")]
+    named = _named(parsed)
+    assert set(named.select("src", "dst").rows()) >= {("Dmitry S", "Elon Musk")}
+    assert set(named["n_participants"]) == {2}
+
+
+def test_real_chats_in_other_languages_read_like_the_english_one(shared_data):
+    folder = shared_data / "real_exports_2" / "whatsapp"
+    english = read_whatsapp(folder / "whats_json.english_ios.txt", owner="me@example.org")
+    for name in ("whats_json.german_ios.txt", "whats_json.arabic_ios.txt"):
+        other = read_whatsapp(folder / name, owner="me@example.org")
+        assert other.rejects.num_rows == 0
+        assert pl.from_arrow(other.records)["role"].to_list() == ["owner", "party"]
+        assert pl.from_arrow(other.records)["display_name"][0] == "Dmitry S"
+        assert other.interactions.num_rows == english.interactions.num_rows
+        # the exports were made from one chat a second apart here and there: compare to the minute
+        minutes = [[t.replace(second=0) for t in p.interactions.column("at").to_pylist()] for p in (other, english)]
+        assert minutes[0] == minutes[1]
+    russian = read_whatsapp(folder / "whats_json.russian_android.txt", owner="me@example.org")
+    # "Вы удалили данное сообщение" (you deleted this message) is written in the exporter's name
+    assert pl.from_arrow(russian.records).select("role", "display_name").rows() == [("owner", "Elon"),
+                                                                                     ("party", "Dmitry S")]

@@ -24,6 +24,9 @@ from reach.algorithms.bitbfs import BOTTOM_UP, WORD, bit_bfs_levels, bit_counts
 from reach.graph import ReachGraph
 
 CHUNK_PAIRS = 8_000_000  # two-hop walk pairs enumerated per chunk of sources (bounds memory)
+BIT_GROUP = 128  # sources per bitmap pass (two uint64 words per vertex)
+PAIR_NS = 300.0  # measured cost of one enumerated two-step walk (sort-deduplicated)
+SLOT_NS = 8.0  # measured cost per adjacency slot (and vertex) of one bitmap pass over BIT_GROUP sources
 
 
 @dataclass
@@ -122,9 +125,9 @@ def two_hop_reach(rg: ReachGraph, sources: np.ndarray, *, hops: int = 2) -> Reac
     is_source = np.zeros(n, dtype=bool)
     is_source[sources] = True
     if hops <= 2:
-        counts, covered, best, per_unique = _reach_by_pairs(csr, sources, hops=hops, is_source=is_source)
+        counts, best, per_unique = _reach_within_two(csr, sources, hops=hops, is_source=is_source)
     else:
-        counts, covered, best, per_unique = _reach_by_bits(csr, sources, hops=hops, is_source=is_source)
+        counts, _covered, best, per_unique = _reach_by_bits(csr, sources, hops=hops, is_source=is_source)
     ids = rg.person_ids
     data: dict[str, object] = {"person_id": pl.Series([str(ids[s]) for s in sources], dtype=pl.String)}
     for k in range(1, hops + 1):
@@ -134,7 +137,6 @@ def two_hop_reach(rg: ReachGraph, sources: np.ndarray, *, hops: int = 2) -> Reac
     team = {f"n_hop{k}": int(np.count_nonzero(best == k)) for k in range(1, hops + 1)}
     team["n_total"] = int(np.count_nonzero(best > 0))
     team["n_sources"] = int(sources.shape[0])
-    del covered
     return ReachResult(hops=hops, per_source=pl.DataFrame(data), team=team)
 
 
@@ -151,51 +153,179 @@ def _chunks_by_cost(cost: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return out
 
 
-def _reach_by_pairs(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-source ring counts, coverage, team best distance and unique counts for hops <= 2."""
+class _Coverage:
+    """How many sources reach each vertex, and for a vertex reached by exactly one, which (O(n) memory).
+
+    Chunks of sources report, per chunk, the vertices they reach (sources left out) with how many of
+    the chunk's sources reach each and, where that is one, which source; a vertex's owner is kept
+    while its count stays one. ``unique()`` counts, per source, the vertices only it reaches.
+    """
+
+    def __init__(self, n: int, k: int) -> None:
+        self.count = np.zeros(n, dtype=np.int32)
+        self.owner = np.full(n, -1, dtype=np.int32)
+        self.k = k
+
+    def add(self, verts: np.ndarray, times: np.ndarray, owner: np.ndarray) -> None:
+        """``verts`` distinct; ``owner`` is the source index for ``times == 1`` (anything elsewhere)."""
+        first = (times == 1) & (self.count[verts] == 0)
+        self.owner[verts[first]] = owner[first]
+        self.count[verts] += times.astype(np.int32)
+
+    def unique(self) -> np.ndarray:
+        solo = self.count == 1
+        return np.bincount(self.owner[solo], minlength=self.k).astype(np.int64)
+
+
+def _walks(csr: Csr, sources: np.ndarray) -> np.ndarray:
+    """Two-step walks from each source: its degree plus its neighbours' degrees."""
+    owner, slot = slots_of(csr, sources)
+    nb_deg = csr.degree[csr.indices[slot]]
+    return np.bincount(owner, weights=nb_deg, minlength=sources.shape[0]).astype(np.int64) + csr.degree[sources]
+
+
+def _plan_two_hops(csr: Csr, walk: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Degree-ordered split of the sources: groups of up to ``BIT_GROUP`` for bitmaps, the rest for pairs.
+
+    The sources with the most two-step walks (hubs and hub neighbours) go first: a group of them is
+    run on bitmaps when enumerating its walks would cost more than one pass over the adjacency
+    (``PAIR_NS`` per walk against ``SLOT_NS`` per adjacency slot and vertex); the rest enumerate pairs.
+    """
+    order = np.argsort(-walk, kind="stable")
+    pass_cost = SLOT_NS * (csr.n_slots + csr.n)
+    groups = []
+    i = 0
+    while i < order.shape[0]:
+        grp = order[i:i + BIT_GROUP]
+        if PAIR_NS * float(walk[grp].sum()) <= pass_cost:
+            break
+        groups.append(grp)
+        i += grp.shape[0]
+    return groups, order[i:]
+
+
+def _reach_within_two(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-source ring counts, team best distance and unique counts for hops <= 2."""
     n = csr.n
     k = sources.shape[0]
     counts = np.zeros((k, hops), dtype=np.int64)
-    covered = np.zeros(n, dtype=np.int64)
     best = np.zeros(n, dtype=np.int8)
-    # walk pairs per source: sum of the neighbours' degrees
-    owner, slot = slots_of(csr, sources)
-    nb_deg = csr.degree[csr.indices[slot]]
-    walk = np.bincount(owner, weights=nb_deg, minlength=k).astype(np.int64) + csr.degree[sources]
-    kept: list[tuple[int, int, np.ndarray]] = []
-    for lo, hi in _chunks_by_cost(walk if hops == 2 else csr.degree[sources], CHUNK_PAIRS):
-        chunk = sources[lo:hi]
-        j1, s1 = slots_of(csr, chunk)
-        u = csr.indices[s1].astype(np.int64)
-        key1 = sorted_unique(j1 * n + u)  # (source, neighbour), de-duplicated
-        if hops == 2:
-            i2, s2 = slots_of(csr, u)
-            key2 = j1[i2] * n + csr.indices[s2]
-            allk = sorted_unique(np.concatenate([key1, key2]))
-        else:
-            allk = key1
-        j_all, w_all = np.divmod(allk, n)
-        self_hit = w_all == chunk[j_all]
-        j_all, w_all = j_all[~self_hit], w_all[~self_hit]
-        n_within = np.bincount(j_all, minlength=chunk.shape[0])
-        n1 = np.bincount(key1 // n, minlength=chunk.shape[0])
-        counts[lo:hi, 0] = n1
-        if hops == 2:
-            counts[lo:hi, 1] = n_within - n1
-        # the team: distance to the nearest source, sources left out
-        w1 = key1 % n
-        best[w1[~is_source[w1]]] = 1
-        far = w_all[~is_source[w_all]]
-        best[far[best[far] == 0]] = 2
-        covered += np.bincount(far, minlength=n)
-        keep = ~is_source[w_all]
-        kept.append((lo, hi, np.stack([j_all[keep], w_all[keep]])))
-    per_unique = np.zeros(k, dtype=np.int64)
-    for lo, hi, jw in kept:
-        solo = covered[jw[1]] == 1
-        per_unique[lo:hi] = np.bincount(jw[0][solo], minlength=hi - lo)
-    return counts, covered, best, per_unique
+    cover = _Coverage(n, k)
+    if hops == 2:
+        walk = _walks(csr, sources)
+        groups, rest = _plan_two_hops(csr, walk)
+        for grp in groups:
+            _two_hops_by_bits(csr, sources, grp, counts, best, cover, is_source)
+    else:
+        walk = csr.degree[sources]
+        rest = np.arange(k)
+    rest = np.sort(rest)
+    for lo, hi in _chunks_by_cost(walk[rest], CHUNK_PAIRS):
+        _hops_by_pairs(csr, sources, rest[lo:hi], hops, counts, best, cover, is_source)
+    return counts, best, cover.unique()
+
+
+def _hops_by_pairs(csr: Csr, sources: np.ndarray, idx: np.ndarray, hops: int, counts: np.ndarray,
+                   best: np.ndarray, cover: _Coverage, is_source: np.ndarray) -> None:
+    """Enumerate the (source, vertex) pairs within ``hops`` <= 2 of ``sources[idx]``; sort-deduplicate."""
+    n = csr.n
+    chunk = sources[idx]
+    j1, s1 = slots_of(csr, chunk)
+    u = csr.indices[s1].astype(np.int64)
+    key1 = sorted_unique(j1 * n + u)  # (source, neighbour), de-duplicated
+    if hops == 2:
+        i2, s2 = slots_of(csr, u)
+        key2 = j1[i2] * n + csr.indices[s2]
+        allk = sorted_unique(np.concatenate([key1, key2]))
+    else:
+        allk = key1
+    j_all, w_all = np.divmod(allk, n)
+    self_hit = w_all == chunk[j_all]
+    j_all, w_all = j_all[~self_hit], w_all[~self_hit]
+    n_within = np.bincount(j_all, minlength=chunk.shape[0])
+    n1 = np.bincount(key1 // n, minlength=chunk.shape[0])
+    counts[idx, 0] = n1
+    if hops == 2:
+        counts[idx, 1] = n_within - n1
+    # the team: distance to the nearest source, sources left out
+    w1 = key1 % n
+    best[w1[~is_source[w1]]] = 1
+    keep = ~is_source[w_all]
+    j_all, w_all = j_all[keep], w_all[keep]
+    best[w_all[best[w_all] == 0]] = 2
+    order = np.argsort(w_all, kind="stable")
+    ws, js = w_all[order], j_all[order]
+    if ws.shape[0]:
+        start = np.flatnonzero(np.concatenate([[True], ws[1:] != ws[:-1]]))
+        times = np.diff(np.append(start, ws.shape[0]))
+        cover.add(ws[start], times, idx[js[start]])
+
+
+_U16_BITS: np.ndarray | None = None
+
+
+def _bit_counts_2d(words: np.ndarray, width: int) -> np.ndarray:
+    """Set bits per source of ``(rows, W)`` uint64 words: ``width`` counts (source ``64 w + b`` is bit b of word w).
+
+    One histogram of every 16-bit quarter of a word column, then a product with the bits of each of
+    the 65,536 values.
+    """
+    global _U16_BITS
+    if _U16_BITS is None:
+        _U16_BITS = ((np.arange(1 << 16)[:, None] >> np.arange(16)[None, :]) & 1).astype(np.float64)
+    q = np.ascontiguousarray(words).astype("<u8", copy=False).view("<u2").reshape(words.shape[0], -1)
+    hist = np.stack([np.bincount(q[:, c], minlength=1 << 16) for c in range(q.shape[1])]).astype(np.float64)
+    return np.rint(hist @ _U16_BITS).astype(np.int64).ravel()[:width]  # exact: counts are far below 2**53
+
+
+def _two_hops_by_bits(csr: Csr, sources: np.ndarray, grp: np.ndarray, counts: np.ndarray, best: np.ndarray,
+                      cover: _Coverage, is_source: np.ndarray) -> None:
+    """Up to ``BIT_GROUP`` sources at once: one bit per source in ``W`` words per vertex.
+
+    The first ring is pushed from the sources' own slots; the second pulls, for every vertex, the OR
+    of its neighbours' words (one gather and one ``reduceat`` over the whole adjacency), which costs
+    the same however many hubs the first ring holds.
+    """
+    n = csr.n
+    width = grp.shape[0]
+    nw = (width + WORD - 1) // WORD
+    chunk = sources[grp]
+    bit = np.left_shift(np.uint64(1), (np.arange(width) % WORD).astype(np.uint64))
+    word = np.arange(width) // WORD
+    seed = np.zeros((n, nw), dtype=np.uint64)
+    owner, slot = slots_of(csr, chunk)
+    nb = csr.indices[slot].astype(np.int64)
+    np.bitwise_or.at(seed.reshape(-1), nb * nw + word[owner], bit[owner])
+    rows1 = sorted_unique(nb)
+    ring1 = seed[rows1]  # the first ring, on its own rows
+    seed[chunk, word] |= bit
+    within = np.zeros((n, nw), dtype=np.uint64)
+    if csr.nz_rows.size:
+        within[csr.nz_rows] = np.bitwise_or.reduceat(np.take(seed, csr.indices, axis=0), csr.nz_starts, axis=0)
+    del seed
+    within[rows1] |= ring1
+    within[chunk, word] &= ~bit  # a source is not within reach of itself
+    pop = np.bitwise_count(within).sum(axis=1, dtype=np.int64)
+    rows = np.flatnonzero(pop)
+    w_rows = within[rows]
+    del within
+    n1 = _bit_counts_2d(ring1, width)
+    counts[grp, 0] = n1
+    counts[grp, 1] = _bit_counts_2d(w_rows, width) - n1
+    # the team and unique reach leave sources out
+    r1 = rows1[~is_source[rows1]]
+    best[r1] = 1
+    keep = ~is_source[rows]
+    rows, w_rows, times = rows[keep], w_rows[keep], pop[rows[keep]]
+    best[rows[best[rows] == 0]] = 2
+    one = times == 1
+    w_one = w_rows[one]
+    col = np.argmax(w_one != 0, axis=1)
+    b = np.bitwise_count(w_one[np.arange(col.shape[0]), col] - np.uint64(1)).astype(np.int64)
+    own = np.zeros(rows.shape[0], dtype=np.int64)
+    own[one] = grp[col * WORD + b]
+    cover.add(rows, times, own)
 
 
 def _reach_by_bits(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray

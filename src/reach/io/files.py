@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -15,6 +16,80 @@ import pyarrow.parquet as pq
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+_HELD: dict[str, int] = {}  # locks this process holds: path -> nesting depth
+
+
+class LockBusy(OSError):
+    """Another process holds the lock; ``holder`` is what it wrote into the lock file ("pid started-at")."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        super().__init__(f"{path} is locked by {holder or 'another process'}")
+        self.path, self.holder = path, holder
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path, *, reentrant: bool = False) -> Iterator[None]:
+    """Hold an exclusive OS lock (``flock``) on ``path``; raise :class:`LockBusy` if another process has it.
+
+    The kernel releases the lock when the holder dies, so a killed command never leaves a stale lock,
+    and a reused PID cannot keep one alive. The file (mode 0600) keeps the holder's pid and start time
+    for messages; it is never removed (removing a lock file races with the next locker). With
+    ``reentrant``, a second hold in the process that has it nests instead of being refused.
+    """
+    key = os.path.abspath(path)
+    if key in _HELD:
+        if not reentrant:
+            raise LockBusy(Path(path), f"{os.getpid()} (this process)")
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: msvcrt byte-range lock
+            import msvcrt
+
+            lock = lambda: msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # noqa: E731
+        else:
+            lock = lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # noqa: E731
+        try:
+            lock()
+        except OSError:
+            raise LockBusy(Path(path), os.read(fd, 200).decode("utf-8", "replace").strip()) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n".encode())
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_stale_temp_files(folder: Path, *, older_than: float = 300.0, always_under: tuple[str, ...] = ()) -> int:
+    """Remove temp files :func:`atomic_open` left behind when a process was killed mid-write.
+
+    Files named ``.NAME.XXXX.tmp`` older than ``older_than`` seconds, or of any age below one of the
+    sub-folders ``always_under`` (written only under a lock the caller holds). Returns how many went.
+    """
+    now, removed = time.time(), 0
+    for p in folder.rglob(".*.tmp"):
+        try:
+            rel = p.relative_to(folder).parts
+            if not p.is_file() or p.is_symlink():
+                continue
+            if (rel and rel[0] in always_under) or now - p.stat().st_mtime > older_than:
+                p.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def ensure_private_dir(path: Path) -> Path:

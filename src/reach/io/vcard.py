@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from reach.errors import InputFormatError
 from reach.io.base import Format, Parsed, owner_record, paused_gc, rejects_table
-from reach.io.text import decode
+from reach.io.text import decode, detect_encoding
 
 INTERESTING = ("BEGIN", "END", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "URL", "X-SOCIALPROFILE")
 _CODE = {name: i for i, name in enumerate(INTERESTING)}
@@ -179,27 +179,78 @@ def _charset(params_upper: str, params: str) -> str | None:
     return found
 
 
-def _decode_qp(value: str, charset: str | None) -> str:
-    """Quoted-printable value (soft breaks already joined) -> text, in ``charset`` (UTF-8 by default)."""
-    enc = charset or "utf-8"
-    raw = binascii.a2b_qp(value.encode(enc, "replace"))
-    try:
-        return raw.decode(enc)
-    except UnicodeDecodeError:
-        if charset:
-            return raw.decode(enc, "replace")
+def _decode_bytes(raw: bytes, charset: str | None, fallback: str = "cp1252") -> str:
+    """A value's bytes -> text: in its declared ``charset``, else UTF-8, else ``fallback`` (never failing)."""
+    if charset:
         try:
-            return raw.decode("cp1252")
+            return raw.decode(charset)
         except UnicodeDecodeError:
-            return raw.decode("latin-1")
+            return raw.decode(charset, "replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode(fallback)
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _decode_qp(value: str, charset: str | None, *, raw: bool = False) -> str:
+    """Quoted-printable value (soft breaks already joined) -> text, in ``charset`` (UTF-8 by default).
+
+    With ``raw`` the value is the file's bytes held as Latin-1 text (see :func:`vcard_text`).
+    """
+    data = binascii.a2b_qp(value.encode("latin-1" if raw else (charset or "utf-8"), "replace"))
+    return _decode_bytes(data, charset)
+
+
+def _from_raw(value: str, charset: str | None) -> str:
+    """A value of a byte-level parse (bytes held as Latin-1 text) decoded in its charset."""
+    if value.isascii():
+        return value
+    return _decode_bytes(value.encode("latin-1"), charset)
+
+
+_CHARSET_PARAM = re.compile(rb"[;,][Cc][Hh][Aa][Rr][Ss][Ee][Tt]=\"?([A-Za-z0-9_.:-]+)")
+_UTF8_NAMES = frozenset({"utf-8", "utf_8"})
+
+
+def vcard_text(data: bytes) -> tuple[str, bool]:
+    """The text the parser reads, and whether it is *raw* (the file's bytes held as Latin-1 text).
+
+    RFC 6350 3.2 unfolds the bytes before they are decoded, and vCard 2.1 declares a ``CHARSET`` per
+    property. A UTF-16 file, or a UTF-8 file that declares no other charset, is decoded whole; any
+    other file is parsed on its bytes (Latin-1 maps each byte to one character, so unfolding and the
+    property grammar, all ASCII, work unchanged) and each value is decoded on its own: in its
+    ``CHARSET``, else as UTF-8, else as Windows-1252. A fold inside a multi-byte character is then
+    joined before the character is decoded, and one card in Shift_JIS does not garble the others.
+    """
+    enc = detect_encoding(data[:65536])
+    if enc.startswith("utf-16"):
+        return decode(data).lstrip("\ufeff"), False
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    declared = set()
+    for m in _CHARSET_PARAM.finditer(data):
+        try:
+            declared.add(codecs.lookup(m.group(1).decode("ascii")).name)
+        except LookupError:
+            continue
+    if declared <= _UTF8_NAMES:
+        try:
+            return data.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1"), True
 
 
 def _excerpt(text: str, at: int) -> str:
     return text[at:at + MAX_EXCERPT].replace("\r", "")
 
 
-def parse_cards(text: str) -> dict:
-    """Parse every card of a decoded ``.vcf`` text.
+def parse_cards(text: str, *, raw: bool = False) -> dict:
+    """Parse every card of a decoded ``.vcf`` text (``raw``: bytes held as Latin-1, see :func:`vcard_text`).
 
     Returns columns (``line``, ``display_name``, ``first_name``, ``last_name``, ``company``, ``title``,
     ``emails``, ``phones``, ``linkedin_url``) for the accepted cards, ``rejects`` as ``(line, reason,
@@ -296,7 +347,7 @@ def parse_cards(text: str) -> dict:
                 rejects.append((line, "card has no name, email or phone", _excerpt(text, begin_at)))
                 continue
             c_line.append(line)
-            c_display.append(display)
+            c_display.append(display or org)  # an empty FN and N: the card is named by its ORG
             c_first.append(given or None)
             c_last.append(family or None)
             c_company.append(org)
@@ -308,6 +359,7 @@ def parse_cards(text: str) -> dict:
         if not in_card:
             continue
         try:
+            charset = None
             if params:
                 pu = params.upper()
                 if "QUOTED-PRINTABLE" in pu:
@@ -321,9 +373,14 @@ def parse_cards(text: str) -> dict:
                             break
                         value = value[:-1] + nxt
                         pos = nxt_end
-                    value = _decode_qp(value, _charset(pu, params))
+                    value = _decode_qp(value, _charset(pu, params), raw=raw)
+                    charset = ""  # decoded
                 elif "ENCODING=B" in pu:
                     continue  # base64 text values are not worth decoding
+                elif raw and "CHARSET=" in pu:
+                    charset = _charset(pu, params)
+            if raw and charset != "":
+                value = _from_raw(value, charset)
             if "\\" in value:
                 value = _unescape_value(value, code)
             if code == TEL:
@@ -391,8 +448,8 @@ def _read_vcard(path: Path, *, owner: str | None = None, options: dict | None = 
     except OSError as exc:
         msg = f"cannot read {path}: {exc.strerror or exc}"
         raise InputFormatError(msg) from exc
-    text = decode(data).lstrip("\ufeff")
-    parsed = parse_cards(text)
+    text, raw = vcard_text(data)
+    parsed = parse_cards(text, raw=raw)
     if parsed["n_cards"] == 0:
         msg = f"{path}: no BEGIN:VCARD line; not a vCard file"
         raise InputFormatError(msg)

@@ -51,16 +51,39 @@ from reach.io.text import decode
 from reach.schema import RECORDS
 
 BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+MARKS = "\u200e\u200f"  # iOS writes one of these before a notice's or an attachment's text
 SPACES = " \t\u00a0\u202f\u2007\u2009"
-_DATE = r"(?P<date>\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4})\.?"
-_TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?P<suffix>[^\]\-\u2013\u2014:\d\n]{0,12}?)"
+_B = f"[{BIDI}]*"
+# \d matches every script's decimal digits (Arabic-Indic, Persian, Devanagari...); int() reads them
+_DSEP = rf"{_B}(?:[./\-]|[年月]){_B} ?"
+ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019,
+        "M": 1868, "T": 1912, "S": 1926, "H": 1989, "R": 2019}
+_ERA = "(?:" + "|".join(sorted(ERAS, key=len, reverse=True)) + r")(?=\d)"
+_DATE_BODY = rf"(?:{_ERA})?\d{{1,4}}{_DSEP}\d{{1,2}}{_DSEP}\d{{1,4}}"
+_DATE = rf"(?P<date>{_DATE_BODY})[.日]?{_B}"
+AM_PM_BEFORE = ("上午", "下午", "午前", "午後", "오전", "오후")
+_PREFIX = rf"(?P<prefix>(?:{'|'.join(AM_PM_BEFORE)})[{SPACES}]?)?"
+_TIME = (_PREFIX + r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+         r"(?P<suffix>[^\]\-\u2013\u2014:\d\n,\u060c]{0,12}?)" + _B)
+_COMMA = rf"[,\u060c]?[{SPACES}]*"
 _LEAD = f"[{BIDI}{SPACES}]*"
-BRACKET_RE = re.compile(rf"{_LEAD}\[{_DATE},?[{SPACES}]*(?:klo[{SPACES}]+)?{_TIME}\][{SPACES}]?(?P<rest>.*)")
-DASH_RE = re.compile(rf"{_LEAD}{_DATE},?[{SPACES}]+{_TIME}[{SPACES}]?[-\u2013\u2014][{SPACES}](?P<rest>.*)")
-DATE_SPLIT_RE = re.compile(r"[./-] ?")
+_DASH = rf"[{SPACES}]?[-\u2013\u2014][{SPACES}](?P<rest>.*)"
+BRACKET_RE = re.compile(
+    rf"{_LEAD}\[{_DATE}{_COMMA}(?:klo[{SPACES}]+)?{_TIME}\][{SPACES}]?(?P<rest>.*)")
+DASH_RE = re.compile(rf"{_LEAD}{_DATE}{_COMMA}[{SPACES}]*{_TIME}{_DASH}")
+# the locales that write the time before the date
+BRACKET_TIME_FIRST_RE = re.compile(rf"{_LEAD}\[{_TIME}{_COMMA}{_DATE}\][{SPACES}]?(?P<rest>.*)")
+DASH_TIME_FIRST_RE = re.compile(rf"{_LEAD}{_TIME}{_COMMA}{_DATE}{_DASH}")
+LINE_STYLES = (BRACKET_RE, DASH_RE, BRACKET_TIME_FIRST_RE, DASH_TIME_FIRST_RE)
+IOS_STYLES = (BRACKET_RE, BRACKET_TIME_FIRST_RE)
+DATE_SPLIT_RE = re.compile(rf"{_DSEP}")
+ERA_RE = re.compile(_ERA)
 TIME_SPLIT_RE = re.compile(r"[:.]")
-AM = frozenset({"am", "a", "fm", "vorm", "ap", "上午", "午前"})
-PM = frozenset({"pm", "p", "em", "nachm", "ip", "下午", "午後"})
+AM = frozenset({"am", "a", "fm", "vorm", "ap", "上午", "午前", "오전", "ص", "sa", "πμ", "قظ", "ก่อนเที่ยง",
+                "पूर्वाह्न"})
+PM = frozenset({"pm", "p", "em", "nachm", "ip", "下午", "午後", "오후", "م", "ch", "μμ", "بظ", "หลังเที่ยง",
+                "अपराह्न"})
+BUDDHIST_OFFSET = 543
 PHONE_RE = re.compile(r"\+[\d\s\-().\u00a0\u202f]{6,}")
 CHAT_FILE_RE = re.compile(r"WhatsApp Chat (?:with|-) (.+?)(?:\.txt|\.zip)?", re.IGNORECASE)
 
@@ -96,7 +119,27 @@ MEDIA_RE = re.compile(
     r")",
     re.IGNORECASE | re.DOTALL,
 )
-OWNER_DELETED_RE = re.compile(r"You deleted this message\.?", re.IGNORECASE)
+# "You deleted this message" / "This message was deleted" as WhatsApp writes them in its main UI languages:
+# a deleted message is still a message; the first, written in the owner's name, tells who the owner is
+OWNER_DELETED = (
+    "You deleted this message", "Du hast diese Nachricht gelöscht", "Вы удалили данное сообщение",
+    "Вы удалили это сообщение", "أنت حذفت هذه الرسالة", "Eliminaste este mensaje", "Você apagou esta mensagem",
+    "Vous avez supprimé ce message", "Hai eliminato questo messaggio", "Anda menghapus pesan ini",
+    "Je hebt dit bericht verwijderd", "Bu mesajı sildiniz", "Usunięto tę wiadomość", "Poistit tämän viestin",
+    "Du raderade det här meddelandet", "Ви видалили це повідомлення", "आपने यह संदेश हटा दिया",
+    "あなたはこのメッセージを削除しました", "你删除了此消息", "메시지를 삭제했습니다",
+)
+OTHER_DELETED = (
+    "This message was deleted", "Diese Nachricht wurde gelöscht", "Данное сообщение удалено",
+    "Это сообщение удалено", "تم حذف هذه الرسالة", "Se eliminó este mensaje", "Este mensaje fue eliminado",
+    "Esta mensagem foi apagada", "Mensagem apagada", "Ce message a été supprimé", "Questo messaggio è stato eliminato",
+    "Pesan ini telah dihapus", "Dit bericht is verwijderd", "Bu mesaj silindi", "Ta wiadomość została usunięta",
+    "Tämä viesti poistettiin", "Det här meddelandet togs bort", "Це повідомлення видалено", "यह संदेश हटा दिया गया",
+    "このメッセージは削除されました", "此消息已删除", "삭제된 메시지입니다",
+)
+OWNER_DELETED_RE = re.compile("(?:" + "|".join(map(re.escape, OWNER_DELETED)) + r")[.。]?", re.IGNORECASE)
+DELETED_RE = re.compile("(?:" + "|".join(map(re.escape, OWNER_DELETED + OTHER_DELETED)) + r")[.。]?",
+                        re.IGNORECASE)
 SYSTEM_NAME_RE = re.compile(r"\b(?:changed|created|added|removed|left|joined|deleted|pinned|turned)\b", re.IGNORECASE)
 
 
@@ -111,7 +154,11 @@ class _Line:
 
 
 def _start(text: str) -> re.Match | None:
-    return BRACKET_RE.match(text) or DASH_RE.match(text)
+    for style in LINE_STYLES:
+        m = style.match(text)
+        if m is not None:
+            return m
+    return None
 
 
 def sniff(head: str, path: Path) -> float:
@@ -216,13 +263,25 @@ def read_whatsapp(path: Path, *, owner: str | None = None, options: dict | None 
 # --------------------------------------------------------------------------- dates
 
 
+def _split_date(date: str) -> tuple[str | None, list[str]]:
+    """A date's era (Japanese calendar) and its three numeric fields, as written."""
+    era = ERA_RE.match(date)
+    if era is not None:
+        date = date[era.end():]
+    return (era.group(0) if era else None), [p.strip(BIDI) for p in DATE_SPLIT_RE.split(date.strip(BIDI))]
+
+
+def _year_first(era: str | None, parts: list[str]) -> bool:
+    return era is not None or len(parts[0]) == 4
+
+
 def _date_order(lines: list[_Line]) -> str:
     """``"DM"`` or ``"MD"`` for the file's day/month order (year-first dates ignore it)."""
     first_over = second_over = False
     default = None
     for ln in lines:
-        parts = DATE_SPLIT_RE.split(ln.date)
-        if len(parts) != 3 or len(parts[0]) == 4:
+        era, parts = _split_date(ln.date)
+        if len(parts) != 3 or _year_first(era, parts):
             continue
         a, b = int(parts[0]), int(parts[1])
         if default is None:
@@ -238,23 +297,59 @@ def _date_order(lines: list[_Line]) -> str:
     return default or "MD"
 
 
-def _parse_when(ln: _Line, order: str, tz: tzinfo) -> datetime | str:
+FIRST_YEAR = 2009  # WhatsApp's first year: an earlier date is a reset clock or another calendar
+BUDDHIST_TWO_DIGIT = 52  # Buddhist Era 2552 = 2009: two-digit years all at least this are Buddhist
+
+
+def _calendar(lines: list[_Line]) -> str:
+    """``"gregorian"`` or ``"buddhist"`` (Thai: the year is 543 ahead) for the whole file.
+
+    Raises :class:`InputFormatError` for a file dated in the Solar Hijri or Islamic calendar (years
+    13xx-14xx), which cannot be converted without tables WhatsApp's export does not name.
+    """
+    four: list[int] = []
+    two: list[int] = []
+    for ln in lines:
+        era, parts = _split_date(ln.date)
+        if len(parts) != 3 or era is not None:
+            continue
+        y = parts[0] if len(parts[0]) == 4 else parts[2]
+        (four if len(y) == 4 else two if len(y) == 2 else []).append(int(y))
+    if four:
+        four.sort()
+        median = four[len(four) // 2]
+        if median >= FIRST_YEAR + BUDDHIST_OFFSET:
+            return "buddhist"
+        if 1300 <= median < 1600:
+            msg = (f"dates in the year {median}: a Solar Hijri or Islamic calendar, which reach cannot convert; "
+                   "export the chat again with the phone set to the Gregorian calendar")
+            raise InputFormatError(msg)
+    elif two and min(two) >= BUDDHIST_TWO_DIGIT:
+        return "buddhist"
+    return "gregorian"
+
+
+def _parse_when(ln: _Line, order: str, tz: tzinfo, calendar: str = "gregorian") -> datetime | str:
     """The line's instant in UTC, or the reason it cannot be read."""
-    parts = DATE_SPLIT_RE.split(ln.date)
+    era, parts = _split_date(ln.date)
     if len(parts) != 3:
         return "unparseable date"
-    if len(parts[0]) == 4:
+    if _year_first(era, parts):
         y, mo, d = parts
     elif order == "DM":
         d, mo, y = parts
     else:
         mo, d, y = parts
-    if len(y) == 2:
-        year = 2000 + int(y)
+    if era is not None:
+        year = ERAS[era] + int(y) - 1
+    elif len(y) == 2:
+        year = (2500 - BUDDHIST_OFFSET if calendar == "buddhist" else 2000) + int(y)
     elif len(y) == 4:
-        year = int(y)
+        year = int(y) - (BUDDHIST_OFFSET if calendar == "buddhist" else 0)
     else:
         return "unparseable date (the year is not 2 or 4 digits)"
+    if year < FIRST_YEAR:
+        return f"unparseable date (the year {year} is before WhatsApp existed)"
     tparts = TIME_SPLIT_RE.split(ln.time)
     hour, minute = int(tparts[0]), int(tparts[1])
     second = int(tparts[2]) if len(tparts) > 2 else 0
@@ -262,14 +357,14 @@ def _parse_when(ln: _Line, order: str, tz: tzinfo) -> datetime | str:
     if suffix:
         if suffix not in AM and suffix not in PM:
             return "unparseable time (unknown AM/PM marker)"
-        if not 1 <= hour <= 12:
+        if not 0 <= hour <= 12:  # 0-11 (Japanese, some Android locales) or 1-12
             return "unparseable time (hour out of range for AM/PM)"
         hour = hour % 12 + (12 if suffix in PM else 0)
     try:
         local = datetime(year, int(mo), int(d), hour, minute, second, tzinfo=tz)
         return local.astimezone(UTC)
     except (ValueError, OverflowError):
-        order_name = "year-month-day" if len(parts[0]) == 4 else ("day/month" if order == "DM" else "month/day")
+        order_name = "year-month-day" if _year_first(era, parts) else ("day/month" if order == "DM" else "month/day")
         return f"unparseable date or time (read as {order_name})"
 
 
@@ -335,67 +430,92 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
     for number, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         raw = raw.rstrip("\r")
         if style is None:
-            m = BRACKET_RE.match(raw)
-            style = BRACKET_RE if m is not None else None
-            if m is None:
-                m = DASH_RE.match(raw)
-                style = DASH_RE if m is not None else None
+            m = _start(raw)
+            style = m.re if m is not None else None
         else:
             m = style.match(raw)
         if m is not None:
-            starts.append(_Line(number, m.group("date"), m.group("time"), m.group("suffix"), m.group("rest"), raw))
+            starts.append(_Line(number, m.group("date"), m.group("time"), (m.group("prefix") or "") + m.group("suffix"),
+                                m.group("rest"), raw))
     if not starts:
         msg = "no WhatsApp message lines (like '[12/31/23, 11:59:59 PM] Name: text') found"
         raise InputFormatError(msg)
     order = _date_order(starts)
+    calendar = _calendar(starts)
+    ios = style in IOS_STYLES
 
     rejects: list[tuple[int | None, str, str | None]] = []
     n_skipped = 0
-    # (line, sender name, when) of each person's message, in file order
-    msgs: list[tuple[int, str, datetime]] = []
-    deleted_by_owner: set[str] = set()
-    system_names: list[str] = []
+    # (line, sender name, when, text, marked) of each line with a sender, in file order
+    entries: list[tuple[int, str, datetime, str, bool]] = []
+    # "Name:text" without the space is a message when that name writes elsewhere with one (Android
+    # notices have no name; a notice holding a colon is not written by a sender)
+    known = {_clean_name(ln.rest[:i]) for ln in starts if (i := ln.rest.find(": ")) > 0}
     for ln in starts:
-        when = _parse_when(ln, order, tz)
+        when = _parse_when(ln, order, tz, calendar)
         if isinstance(when, str):
             rejects.append((ln.line, when, ln.raw))
             continue
         rest = ln.rest
-        # iOS marks notices and attachments with U+200E right after the separator: prefer that ": ",
-        # so that a name holding ": " (a group called "Trip: Porto") stays whole
-        i = rest.find(": \u200e")
+        # iOS marks notices and attachments with U+200E (U+200F in right-to-left UIs) right after the
+        # separator: prefer that ": ", so that a name holding ": " (a group called "Trip: Porto") stays whole
+        i = min((j for j in (rest.find(": \u200e"), rest.find(": \u200f")) if j >= 0), default=-1)
         if i < 0:
             i = rest.find(": ")
         if i < 0 and rest.rstrip(SPACES + BIDI).endswith(":"):
             name, body = rest.rstrip(SPACES + BIDI)[:-1], ""
         elif i >= 0:
             name, body = rest[:i], rest[i + 2:]
+        elif (j := rest.find(":")) > 0 and _clean_name(rest[:j]) in known:
+            name, body = rest[:j], rest[j + 1:]
         else:
             n_skipped += 1  # Android notice: no "Name:"
             continue
         name = _clean_name(name)
-        marked = body.lstrip(SPACES).startswith("\u200e")
+        marked = body.lstrip(SPACES)[:1] in ("\u200e", "\u200f")
         body = body.strip(BIDI + SPACES)
         if not name or (any(q in name for q in "\"“”«»") and SYSTEM_NAME_RE.search(name)):
             n_skipped += 1
             continue
-        if SYSTEM_RE.match(body) or (marked and not MEDIA_RE.fullmatch(body)):
+        entries.append((ln.line, name, when, body, marked))
+
+    # iOS: an export starts with the end-to-end notice, written (marked) as from the chat's name: the
+    # partner's name in a one-to-one chat, the group's name in a group. Notices are told from messages
+    # by that structure, not by their (translated) wording.
+    notice_line = None
+    if ios and entries and entries[0][4] and not _is_message_text(entries[0][3]):
+        notice_line = entries[0][0]
+        chat_name = entries[0][1]
+    chat_key = _fold(_clean_name(chat_name)) if chat_name else None
+    msgs: list[tuple[int, str, datetime]] = []
+    deleted_by_owner: set[str] = set()
+    notice_names: dict[str, int] = {}
+    for line, name, when, body, marked in entries:
+        if SYSTEM_RE.match(body) or (ios and marked and (
+                line == notice_line or (_fold(name) == chat_key and not _is_message_text(body)))):
             n_skipped += 1
-            system_names.append(name)
+            notice_names.setdefault(name, line)
             continue
         if OWNER_DELETED_RE.fullmatch(body):
             deleted_by_owner.add(name)
-        msgs.append((ln.line, name, when))
+        msgs.append((line, name, when))
 
     # senders in order of first appearance
     first_line: dict[str, int] = {}
     for line, name, _ in msgs:
         first_line.setdefault(name, line)
+    # a one-to-one chat (at most one sender besides the chat's name): the chat's name is the partner,
+    # a participant even when their only lines were notices or went unread
+    if chat_key is not None and ios:
+        others = [n for n in first_line if _fold(n) != chat_key]
+        partner = next((n for n in notice_names if _fold(n) == chat_key), None)
+        if len(others) <= 1 and partner is not None and all(_fold(n) != chat_key for n in first_line):
+            first_line[partner] = notice_names[partner]
+            first_line = dict(sorted(first_line.items(), key=lambda kv: kv[1]))
     senders = list(first_line)
     notes: list[str] = []
 
-    owner_name = _find_owner(senders, owner, aliases, deleted_by_owner,
-                             system_names[0] if system_names else chat_name)
+    owner_name = _find_owner(senders, owner, aliases, deleted_by_owner, chat_name)
     if owner_name is None and len(senders) >= 2:
         notes.append("could not tell which sender is the owner; pass the owner's WhatsApp name in the aliases option")
 
@@ -457,6 +577,11 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         n_skipped=n_skipped,
         notes=notes,
     )
+
+
+def _is_message_text(body: str) -> bool:
+    """A marked line's text that is a person's message: an attachment or a deleted message."""
+    return MEDIA_RE.fullmatch(body) is not None or DELETED_RE.fullmatch(body) is not None
 
 
 def _find_owner(senders: list[str], owner: str, aliases: list[str], deleted_by_owner: set[str],

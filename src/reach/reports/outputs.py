@@ -118,6 +118,7 @@ OUTPUT_TABLES: dict[str, OutputTable] = {t.name: t for t in [
         ("n_hop2", pl.Int64, "People exactly two hops away."),
         ("n_total", pl.Int64, "People within two hops."),
         ("n_unique", pl.Int64, "People within two hops of this member and of no other member."),
+        ("n_reach", pl.Int64, "People within two hops of this member, team members excluded."),
         ("n_new", pl.Int64, "People this member adds in the greedy order."),
         ("n_cumulative", pl.Int64, "People the team reaches with the members up to this one."),
     ]),

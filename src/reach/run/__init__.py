@@ -27,7 +27,7 @@ from datetime import datetime
 from reach.errors import ReachError
 from reach.run import stages
 from reach.run.config import STAGES, ProgressCallback, RunConfig, RunConfigError, load_run_config
-from reach.run.publish import recover, run_lock
+from reach.run.publish import check_outputs_folder, recover, run_lock
 from reach.run.summary import RunSummary, make_progress
 
 log = logging.getLogger("reach.run")
@@ -64,6 +64,7 @@ def run_pipeline(config_path: str | os.PathLike[str], *, quiet: bool = False,
     cfg = load_run_config(config_path, workspace=workspace, out=out)
     now = now or datetime.now().astimezone()
     final = cfg.output_folder(now)
+    check_run_outputs(cfg, final)
     summary = RunSummary(config=str(cfg.path), workspace=str(cfg.workspace),
                          started_at=now.isoformat(timespec="seconds"),
                          candidate_filters={k: v for k, v in cfg.candidates.items() if k not in ("limit", "max_hops")})
@@ -100,6 +101,17 @@ def run_pipeline(config_path: str | os.PathLike[str], *, quiet: bool = False,
     else:
         log.info("run finished (%s) in %.2fs; outputs in %s", summary.status, summary.seconds, summary.outputs)
     return summary
+
+
+def check_run_outputs(cfg: RunConfig, final) -> None:
+    """Refuse, before any work, an outputs folder whose publishing could delete the config, an export,
+    the workspace or files reach did not write (see :func:`reach.run.publish.check_outputs_folder`)."""
+    from pathlib import Path
+
+    base = cfg.path.parent
+    files = [f for spec in cfg.sources for f in spec.files]
+    folders = [p for p in ((base / Path(spec.spec).expanduser()) for spec in cfg.sources) if p.is_dir()]
+    check_outputs_folder(final, workspace=cfg.workspace, config=cfg.path, sources=files, source_folders=folders)
 
 
 def _fail(summary: RunSummary, stage: str, exc: BaseException, *, kept: bool) -> None:

@@ -382,7 +382,7 @@ def _inside(p: Path, root: Path) -> bool:
 
 def _sources(c: _Checker, data: dict) -> list[SourceSpec]:
     from reach.io.formats import registry
-    from reach.pipeline import expand_paths
+    from reach.imports import expand_paths
 
     raw = data.get("sources", [])
     if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):

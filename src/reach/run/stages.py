@@ -61,7 +61,7 @@ GRAPHML_AUTO_MAX_TIES = 1_000_000  # graphml = "auto": larger graphs make files 
 
 def stage_import(st: State) -> dict:
     """Import every source file; files already imported (same SHA-256) are skipped."""
-    from reach.pipeline import import_paths
+    from reach.imports import import_paths
     from reach.workspace import Workspace
 
     cfg = st.cfg
@@ -99,10 +99,10 @@ def stage_import(st: State) -> dict:
 
 def stage_build(st: State) -> dict:
     """Resolve people and compute tie strengths (skipped when sources and settings are unchanged)."""
-    from reach.pipeline import build
+    from reach.builder import build
 
     # the config's [strength]/[resolve] become the workspace's until the next run, so that commands run
-    # on this workspace afterwards see the same graph (pipeline.load_settings applies them)
+    # on this workspace afterwards see the same graph (settings.load_settings applies them)
     given = {k: v for k, v in (("strength", st.cfg.strength), ("resolve", st.cfg.resolve)) if v}
     st.ws.write_run_settings({"config": str(st.cfg.path), **given} if given else None)
     res = build(st.ws)
@@ -114,11 +114,11 @@ def stage_graph(st: State) -> dict:
     """Load the graph, find the team and the targets."""
     from reach.graph import build_graph
     from reach.people import lookup_people
-    from reach.pipeline import team_vertices
+    from reach.features import team_vertices
 
     st.rg = rg = build_graph(st.ws.built("people"), st.ws.built("ties"))
     try:
-        st.team_v = np.asarray(team_vertices(rg, list(st.cfg.team) or None), dtype=np.int64)
+        st.team_v = team_vertices(rg, st.cfg.team)
     except PersonNotFound as exc:
         msg = f"{st.cfg.path}: team: {exc}"
         raise ConfigError(msg) from exc
@@ -144,30 +144,24 @@ def stage_graph(st: State) -> dict:
 
 def stage_intros(st: State) -> dict:
     """Warm-intro paths to the targets, recruiter candidates and sales account coverage."""
-    from reach.algorithms.intros import warm_intro_paths
-    from reach.pipeline import accounts, allowed_ties, candidates, describe_paths, resolve_people
-
-    cfg, rg = st.cfg, st.rg
-    o = cfg.intros
-    found = list(dict.fromkeys(r["person_id"] for r in st.target_rows if r["found"]))
-    if found:
-        blocked = np.array(resolve_people(rg, o["do_not_ask"]), dtype=np.int64) if o["do_not_ask"] else None
-        res = warm_intro_paths(rg, st.team_v, np.array([rg.vertex(p) for p in found], dtype=np.int64),
-                               max_hops=o["max_hops"], top_k=o["top"], max_asks=o["max_asks"], blocked=blocked,
-                               allowed_edges=allowed_ties(rg, since=o["since"]))
-        paths = describe_paths(rg, res.paths)
-        ids = rg.person_ids
-        path_ids = [[str(ids[v]) for v in p] for p in res.paths["path"].to_list()]
-        paths = paths.with_columns(pl.Series("path_ids", path_ids, dtype=pl.List(pl.String)))
-    else:
-        paths = None
+    from reach.features import (
+        AccountsOptions,
+        CandidatesOptions,
+        IntrosOptions,
+        accounts,
+        candidates,
+        intros,
+    )
     from reach.reports.outputs import conform
 
-    intros = conform(paths, "intros")
-    st.tables["intros"] = intros
+    cfg, rg = st.cfg, st.rg
+    found = tuple(dict.fromkeys(r["person_id"] for r in st.target_rows if r["found"]))
+    team = tuple(st.team_ids)
+    paths = intros(rg, IntrosOptions(targets=found, team=team, **cfg.intros)).paths if found else None
+    st.tables["intros"] = paths = conform(paths, "intros")
     st.tick(1, 3)
-    best = {r["target_id"]: r for r in intros.filter(pl.col("rank") == 1).iter_rows(named=True)}
-    n_paths = dict(intros.group_by("target_id").len().iter_rows()) if intros.height else {}
+    best = {r["target_id"]: r for r in paths.filter(pl.col("rank") == 1).iter_rows(named=True)}
+    n_paths = dict(paths.group_by("target_id").len().iter_rows()) if paths.height else {}
     for r in st.target_rows:
         b = best.get(r["person_id"])
         r.update({"reachable": b is not None, "hops": b["hops"] if b else None,
@@ -179,67 +173,43 @@ def stage_intros(st: State) -> dict:
                                    else None, "targets")
     st.summary.targets_reachable = sum(bool(r.get("reachable")) for r in st.target_rows)
 
-    c = cfg.candidates
-    st.tables["candidates"] = candidates(
-        rg, title=c["title"], company=c["company"], location=c["location"], regex=c["regex"],
-        people_list=c["people"] or None, team=st.team_ids, exclude_companies=c["exclude_companies"],
-        exclude_domains=c["exclude_domains"], max_hops=c["max_hops"], limit=c["limit"])
+    st.tables["candidates"] = candidates(rg, CandidatesOptions(team=team, **cfg.candidates))
     st.summary.candidates = st.tables["candidates"].height
     st.tick(2, 3)
     if cfg.accounts:
-        acc = accounts(rg, list(cfg.accounts), team=st.team_ids)
-        st.tables["accounts"], st.tables["account_paths"] = acc["coverage"], acc["paths"]
-        st.tables["account_carriers"] = acc["carriers"]
+        st.tables.update(accounts(rg, AccountsOptions(accounts=tuple(cfg.accounts), team=team)).tables())
     st.summary.accounts = len(cfg.accounts)
     st.tick(3, 3)
     return {"targets": len(st.target_rows), "reachable": st.summary.targets_reachable,
-            "paths": intros.height, "candidates": st.summary.candidates, "accounts": len(cfg.accounts)}
+            "paths": paths.height, "candidates": st.summary.candidates, "accounts": len(cfg.accounts)}
 
 
 def stage_reach(st: State) -> dict:
     """Team reach within two hops, greedy team order, best new connections, who is reached by whom."""
-    from reach.algorithms.neighbourhood import bfs_distances, reach_masks
-    from reach.pipeline import team_plan, team_reach
+    from reach.features import ReachedOptions, ReachOptions, TeamOptions, reached, team_plan, team_reach
 
-    rg, team_v = st.rg, st.team_v
-    rr = team_reach(rg, st.team_ids, hops=2)
-    targets = [r["person_id"] for r in st.target_rows if r["found"]]
-    plan = team_plan(rg, team=st.team_ids, targets=targets or None)
-    order = plan["order"].select("order", "person_id", "n_new", "n_cumulative")
-    st.tables["team_reach"] = rr.per_source.join(order, on="person_id", how="left").sort("order")
-    if "connections" in plan:
-        st.tables["team_connections"] = plan["connections"]
+    team = tuple(st.team_ids)
+    rr = team_reach(st.rg, ReachOptions(sources=team, hops=2))
+    targets = tuple(r["person_id"] for r in st.target_rows if r["found"])
+    st.tables.update(team_plan(st.rg, TeamOptions(team=team, targets=targets)).tables())
     st.tick(1, 2)
-
-    masks = reach_masks(rg, team_v, hops=2)
-    is_team = np.zeros(rg.n_people, dtype=bool)
-    is_team[team_v] = True
-    within = np.stack([(m > 0) & ~is_team for m in masks]) if masks else np.zeros((0, rg.n_people), dtype=bool)
-    n_members = within.sum(axis=0)
-    dist = bfs_distances(rg, team_v)
-    sel = np.nonzero((n_members > 0) & ~is_team)[0]
-    names = rg.people["display_name"].to_numpy()
-    member_names = [names[v] for v in team_v]
-    only = [member_names[int(np.argmax(within[:, v]))] if n_members[v] == 1 else None for v in sel]
-    ppl = rg.people[sel.tolist()] if sel.size else rg.people.head(0)
-    st.tables["reached"] = pl.DataFrame({
-        "person_id": ppl["person_id"], "name": ppl["display_name"], "company": ppl["company"], "title": ppl["title"],
-        "distance": pl.Series(dist[sel], dtype=pl.Int64), "n_members": pl.Series(n_members[sel], dtype=pl.Int64),
-        "only_member": pl.Series(only, dtype=pl.String),
-    }).sort(["distance", "name", "person_id"], nulls_last=True)
-    st.tables["_distance"] = pl.DataFrame({"distance": pl.Series(np.where(dist >= 0, dist, -1), dtype=pl.Int64)})
+    st.tables["reached"] = reached(st.rg, ReachedOptions(team=team, hops=2))
     s = st.summary
     s.team_reach = int(rr.team["n_total"])
-    st.stats.update({"team_size": len(team_v), "team_hop1": rr.team["n_hop1"], "team_hop2": rr.team["n_hop2"],
+    st.stats.update({"team_size": len(st.team_v), "team_hop1": rr.team["n_hop1"], "team_hop2": rr.team["n_hop2"],
                      "team_total": rr.team["n_total"]})
     st.tick(2, 2)
     return {"team_hop1": rr.team["n_hop1"], "team_hop2": rr.team["n_hop2"], "team_total": rr.team["n_total"]}
 
 
+RUN_BROKERS = 100  # brokers in a run's brokers table
+
+
 def stage_communities(st: State) -> dict:
-    """Communities (reach.algorithms.communities: Leiden, self-consistent resolution) and brokers."""
+    """Communities (Leiden, self-consistent resolution) and brokers, or the last run's when nothing changed."""
+    from reach.features import BrokersOptions, CommunitiesOptions, brokers, communities
+
     rg = st.rg
-    opts = st.cfg.communities
     reused = _reuse(st, "communities", ["communities", "community_members", "brokers", "stats"])
     if reused is not None:
         members = rg.people.select("person_id").join(reused["community_members"], on="person_id", how="left",
@@ -251,34 +221,21 @@ def stage_communities(st: State) -> dict:
             st.summary.communities, st.summary.modularity = n, round(modularity, 6)
             st.stats.update({"communities": n, "modularity": modularity})
             return {"communities": n, "modularity": round(modularity, 4), "reused": True}
-    from reach.algorithms.communities import detect_communities, summarise_communities
-
-    res = detect_communities(rg, method=opts["method"], resolution=opts["resolution"], seed=st.cfg.seed)
-    labels, modularity = np.asarray(res.labels, dtype=np.int64), float(res.modularity)
-    summary_df = summarise_communities(res, rg.people, st.team_v)
-    st.community_labels = labels
-    st.tables["communities"] = summary_df
-    st.tables["community_members"] = pl.DataFrame({
-        "person_id": rg.people["person_id"], "name": rg.people["display_name"],
-        "community": pl.Series(labels, dtype=pl.Int64)}).sort(["community", "name"], nulls_last=True)
-    st.tables["brokers"] = _brokers(rg, labels, st.team_v, seed=st.cfg.seed)
-    n = int(summary_df.height)
+    team = tuple(st.team_ids)
+    rep = communities(rg, CommunitiesOptions(team=team, seed=st.cfg.seed, **st.cfg.communities))
+    st.community_labels, modularity = rep.labels, float(rep.result.modularity)
+    st.tables.update(rep.tables())
+    st.tables["brokers"] = brokers(rg, BrokersOptions(team=team, top=RUN_BROKERS, seed=st.cfg.seed),
+                                   membership=rep.labels)
+    n = int(rep.summary.height)
     st.summary.communities, st.summary.modularity = n, round(modularity, 6)
     st.stats.update({"communities": n, "modularity": modularity})
     return {"communities": n, "modularity": round(modularity, 4), "reused": False}
 
 
-def _brokers(rg, labels: np.ndarray, team_v: np.ndarray, *, seed: int, top: int = 100) -> pl.DataFrame:
-    """The ``top`` brokers (reach.algorithms.brokers), with the run's column names."""
-    from reach.algorithms.brokers import brokers
-
-    df = brokers(rg, sources=team_v if len(team_v) else None, membership=labels, seed=seed, top=top)
-    return df.rename({"display_name": "name", "is_source": "is_team"}, strict=False)
-
-
 def stage_stats(st: State) -> dict:
     """Size, components, clustering and the distance distribution."""
-    from reach.pipeline import workspace_stats
+    from reach.features import StatsOptions, stats
 
     o = st.cfg.stats
     reused = _reuse(st, "stats", ["stats", "distances"])
@@ -288,11 +245,10 @@ def stage_stats(st: State) -> dict:
         st.tables["distances"] = reused["distances"]
         return {"components": row["components"], "average_distance": row["average_distance"],
                 "diameter": row["diameter"], "reused": True}
-    d = workspace_stats(st.rg, exact_limit=o["exact_limit"], n_samples=o["samples"], seed=st.cfg.seed).as_dict()
+    rep = stats(st.rg, StatsOptions(exact_limit=o["exact_limit"], samples=o["samples"], seed=st.cfg.seed))
+    d = rep.as_dict()
     st.stats.update({k: v for k, v in d.items() if k != "distance_distribution"})
-    dist = d["distance_distribution"]
-    st.tables["distances"] = pl.DataFrame({"distance": [int(k) for k in dist], "pairs": [float(v) for v in dist.values()]},
-                                          schema={"distance": pl.Int64, "pairs": pl.Float64})
+    st.tables["distances"] = rep.distances
     return {"components": d["components"], "average_distance": d["average_distance"], "diameter": d["diameter"],
             "reused": False}
 
@@ -439,22 +395,21 @@ def _reuse(st: State, stage: str, names: list[str]) -> dict[str, pl.DataFrame] |
 
 
 def _tables(st: State) -> dict[str, pl.DataFrame]:
-    from reach.pipeline import tie_evidence
+    from reach.algorithms.neighbourhood import bfs_distances
+    from reach.evidence import tie_evidence
 
     rg, t = st.rg, dict(st.tables)
-    t.pop("_distance", None)
     ppl = rg.people
-    dist = st.tables.get("_distance")
+    dist = bfs_distances(rg, st.team_v)
     is_team = np.zeros(rg.n_people, dtype=bool)
     is_team[st.team_v] = True
     people = ppl.select("person_id", "display_name", "company", "title", "location", "emails").with_columns(
         pl.Series("is_team", is_team),
-        pl.Series("distance", [None if d < 0 else d for d in dist["distance"].to_list()] if dist is not None
-                  else [None] * ppl.height, dtype=pl.Int64),
+        pl.Series("distance", dist, dtype=pl.Int64),
         pl.Series("community", st.community_labels, dtype=pl.Int64) if st.community_labels is not None
         else pl.lit(None, pl.Int64).alias("community"),
         pl.Series("degree", rg.degree, dtype=pl.Int64))
-    t["people"] = people
+    t["people"] = people.with_columns(pl.when(pl.col("distance") >= 0).then(pl.col("distance")).alias("distance"))
     if rg.ties is not None and rg.ties.height:
         names = ppl.select("person_id", "display_name")
         ties = rg.ties.with_columns(tie_evidence(rg.ties).alias("why"))
