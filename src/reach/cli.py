@@ -216,6 +216,7 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | 
     lines = [f"imported {sum(f.status == 'imported' for f in summary.files)} of {len(summary.files)} files into "
              f"{obj.workspace}: {tot['n_rows']} rows, {tot['n_rejects']} rejects; workspace now has "
              f"{built['people']} people and {built['ties']} ties"]
+    lines += [f"{f.path}: {note}" for f in summary.files for note in f.notes]
     show(Output(data=data, rows=rows, lines=lines), out_fmt, output)
     for f in summary.files:
         if f.status == "failed":

@@ -40,6 +40,7 @@ class FileImport:
     n_rejects: int = 0
     n_skipped: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the reader folded or set aside (graph files)
 
 
 @dataclass
@@ -156,6 +157,7 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
         }
         ws.add_source(row, tables)
         result.status = "imported"
+        result.notes = list(parsed.notes)
         for k in ("n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped"):
             setattr(result, k, int(row[k]))
         if row["n_rejects"]:

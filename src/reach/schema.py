@@ -70,6 +70,8 @@ RECORDS = _schema(
         ("emails", STR_LIST, True, "Email addresses as exported (normalised only when resolving)."),
         ("phones", STR_LIST, True, "Phone numbers as exported."),
         ("linkedin_url", pa.string(), True, "LinkedIn profile URL as exported."),
+        ("attributes", pa.string(), True, "Graph files (GML, GraphML, GEXF, Pajek, ...): the node's id and other "
+         "attributes as a JSON object, e.g. `{\"id\": \"12\", \"value\": 3}`."),
     ],
 )
 
