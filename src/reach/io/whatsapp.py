@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
-from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -352,7 +352,8 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
     rejects: list[tuple[int | None, str, str | None]] = []
     n_skipped = 0
     # (line, sender name, when) of each person's message, in file order
-    msgs: list[tuple[int, str, datetime]] = []
+    msgs: list[tuple[int, str, datetime, str]] = []  # ... and its event key
+    repeats: dict[tuple[str, datetime, str], int] = {}
     deleted_by_owner: set[str] = set()
     system_names: list[str] = []
     for ln in starts:
@@ -385,11 +386,14 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
             continue
         if OWNER_DELETED_RE.fullmatch(body):
             deleted_by_owner.add(name)
-        msgs.append((ln.line, name, when))
+        # the event: time and text, and which repeat of them this is ("ok" twice in a minute is two
+        # messages); chat and sender are the person pair. Only the hash is kept, never the text.
+        seen = repeats[(name, when, body)] = repeats.get((name, when, body), 0) + 1
+        msgs.append((ln.line, name, when, event_key("whatsapp", when, body, seen)))
 
     # senders in order of first appearance
     first_line: dict[str, int] = {}
-    for line, name, _ in msgs:
+    for line, name, _, _ in msgs:
         first_line.setdefault(name, line)
     senders = list(first_line)
     notes: list[str] = []
@@ -424,11 +428,13 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
     dst: list[int] = []
     lines: list[int] = []
     at: list[datetime] = []
+    keys: list[str] = []
     if n_part == 2 or 2 < n_part <= max_group:
-        for line, name, when in msgs:
+        for line, name, when, key in msgs:
             s = rid[name]
             for d in participants:
                 if d != s:
+                    keys.append(key)
                     src.append(s)
                     dst.append(d)
                     lines.append(line)
@@ -445,6 +451,7 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         "at": pa.array(at, pa.timestamp("us", tz="UTC")),
         "weight": pa.array([1.0] * n, pa.float64()),
         "n_participants": pa.array([n_part] * n, pa.int32()),
+        "event_key": pa.array(keys, pa.string()),
     })
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
     notes.append(f"dates read as {'day/month' if order == 'DM' else 'month/day'}; times taken as "
