@@ -115,14 +115,31 @@ def _with_source(parsed_records: pa.Table, parsed_inter: pa.Table, parsed_reject
             t = t.append_column(c, pa.repeat(pa.scalar(v, pa.string()), t.num_rows))
         return t
 
+    inter = conform(shifted(parsed_inter, ("src_record", "dst_record"), {"source_id": source_id}), INTERACTIONS) \
+        if parsed_inter.num_rows else INTERACTIONS.empty_table()
     return {
         "records": conform(shifted(parsed_records, ("record_id",), {"source_id": source_id}), RECORDS)
         if parsed_records.num_rows else RECORDS.empty_table(),
-        "interactions": conform(shifted(parsed_inter, ("src_record", "dst_record"), {"source_id": source_id}),
-                                INTERACTIONS) if parsed_inter.num_rows else INTERACTIONS.empty_table(),
+        "interactions": with_pair_event_keys(inter),
         "rejects": conform(shifted(parsed_rejects, (), {"source_id": source_id, "path": path}), REJECTS)
         if parsed_rejects.num_rows else REJECTS.empty_table(),
     }
+
+
+# channels whose event is the relationship itself: the person pair (and for address books, which side
+# keeps the card) is the whole identity, so every export of it is the same event
+PAIR_EVENTS = {"connection": "linkedin:connection", "contact": "address-book"}
+
+
+def with_pair_event_keys(inter: pa.Table) -> pa.Table:
+    """Fill the event key of connections and address-book entries (see :data:`PAIR_EVENTS`)."""
+    if not inter.num_rows:
+        return inter
+    key = inter.column("event_key")
+    channel = inter.column("channel")
+    for ch, label in PAIR_EVENTS.items():
+        key = pc.if_else(pc.and_(pc.is_null(key), pc.equal(channel, ch)), pa.scalar(label, pa.string()), key)
+    return inter.set_column(inter.schema.get_field_index("event_key"), "event_key", key)
 
 
 def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str | None = None,

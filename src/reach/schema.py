@@ -87,6 +87,15 @@ INTERACTIONS = _schema(
         ("at", TS, True, "When it happened (UTC), if known."),
         ("weight", pa.float64(), False, "Edge-list weight column, else 1.0."),
         ("n_participants", pa.int32(), False, "People involved (2 for one-to-one; mail: sender + recipients)."),
+        ("event_key", pa.string(), True, "The real-world event this row records, the same in every export that holds "
+         "it: ties count each event once per person pair and channel, however many copies were imported "
+         "(see docs/tie-strength.md, *Events, not copies*). Mail: a hash of Message-ID, sender and date (of "
+         "sender and date when Message-ID is missing); calendar: of UID and occurrence (RECURRENCE-ID or the "
+         "occurrence start); Slack: of channel and ts; WhatsApp: of time, text and its repeat count in the "
+         "chat (chat and sender are the person pair); LinkedIn message: of conversation, date and sender; "
+         "`linkedin:connection` (one connection per pair, whoever exports it), `linkedin:invitation:<time>`; "
+         "`address-book` for an address-book entry (one per owner and contact). Null: the row is its own "
+         "event (edge-list lines and CRM activity count per source and line)."),
     ],
 )
 
@@ -143,9 +152,11 @@ TIES = _schema(
         ("person_a", pa.string(), False, "The smaller person_id of the pair."),
         ("person_b", pa.string(), False, "The larger person_id of the pair."),
         ("strength", pa.float64(), False, "Tie strength in (0, 1]; see docs/tie-strength.md."),
-        ("n_interactions", pa.int64(), False, "All interactions between the two."),
-        ("n_a_to_b", pa.int64(), False, "Interactions initiated by person_a."),
-        ("n_b_to_a", pa.int64(), False, "Interactions initiated by person_b."),
+        ("n_interactions", pa.int64(), False, "Events between the two: each real-world event once per channel, "
+         "however many exports hold a copy (`interactions.event_key`)."),
+        ("n_a_to_b", pa.int64(), False, "Events initiated by person_a (a connection has no initiator: it counts in "
+         "neither direction)."),
+        ("n_b_to_a", pa.int64(), False, "Events initiated by person_b."),
         ("n_edges", pa.int64(), False, "Edge-list lines."),
         ("n_connections", pa.int64(), False, "LinkedIn (or similar) connections."),
         ("n_emails", pa.int64(), False, "Emails."),
@@ -154,7 +165,8 @@ TIES = _schema(
         ("n_other", pa.int64(), False, "Other interactions (invitations, CRM activity, ...)."),
         ("weight_sum", pa.float64(), False, "Sum of interaction weights."),
         ("n_channels", pa.int32(), False, "Distinct channels."),
-        ("n_sources", pa.int32(), False, "Distinct sources with evidence of the tie."),
+        ("n_sources", pa.int32(), False, "Distinct sources with evidence of the tie (provenance: copies of one "
+         "event in two exports make 2 here, and 1 in every count and the strength)."),
         ("first_at", TS, True, "Earliest dated interaction."),
         ("last_at", TS, True, "Latest dated interaction."),
         ("vertex_a", pa.int64(), True, "Row of person_a in the people table of the same build, sorted by "

@@ -140,6 +140,45 @@ def _record_lookup(record_ids: np.ndarray, codes: np.ndarray, wanted: np.ndarray
     return out.fill_null(-1).to_numpy()
 
 
+# events with no initiator: one per pair whichever side exported it, and in neither direction count
+UNDIRECTED_EVENTS = ("connection",)
+
+
+def count_events(event_key: pl.Series, channel: np.ndarray, src: np.ndarray, dst: np.ndarray, at: np.ndarray,
+                 volume: np.ndarray, weight: np.ndarray, undirected: np.ndarray) -> np.ndarray:
+    """Which interactions count: one per event, person pair and channel (``interactions.event_key``).
+
+    Rows without a key are their own event. Of the copies of one event between the same two people (the
+    sender's and the recipient's mailbox, every attendee's calendar, an export and its re-download) one
+    row counts, and it takes the earliest date and the smallest volume (the fullest recipient list) of
+    all copies, so the result does not depend on which copy came first. ``at``, ``volume`` and ``weight``
+    are updated in place; returns the mask of counted rows. One hash group-by over the keyed rows only.
+    """
+    counted = np.ones(src.shape[0], dtype=bool)
+    keyed = np.flatnonzero(event_key.is_not_null().to_numpy()) if event_key.null_count() < event_key.len() \
+        else np.zeros(0, dtype=np.int64)
+    if not keyed.size:
+        return counted
+    s, d, und = src[keyed], dst[keyed], undirected[keyed]
+    nat = np.iinfo(np.int64).min
+    frame = pl.DataFrame({
+        "i": keyed, "k": event_key.gather(keyed), "ch": channel[keyed],
+        "s": np.where(und, np.minimum(s, d), s), "d": np.where(und, np.maximum(s, d), d),
+        "at": pl.Series(at[keyed]).replace(nat, None), "v": volume[keyed], "w": weight[keyed],
+    })
+    rep = frame.group_by("k", "ch", "s", "d").agg(pl.col("i").min(), pl.col("at").min(), pl.col("v").min(),
+                                                  pl.col("w").max())
+    if rep.height == keyed.size:
+        return counted
+    idx = rep["i"].to_numpy()
+    counted[keyed] = False
+    counted[idx] = True
+    at[idx] = rep["at"].fill_null(nat).to_numpy()
+    volume[idx] = rep["v"].to_numpy()
+    weight[idx] = rep["w"].to_numpy()
+    return counted
+
+
 def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_channels: tuple[str, ...] = ()
                    ) -> pl.DataFrame:
     """Evidence per undirected person pair (person_a < person_b), self-ties dropped, sorted by the pair.
@@ -152,6 +191,8 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     persons, rec_ids, rec_codes = _person_codes(membership)
     n_p = max(persons.len(), 1)
     it = pl.from_arrow(interactions)
+    if "event_key" not in it.columns:  # tables from before event keys: every row its own event
+        it = it.with_columns(pl.lit(None, pl.String).alias("event_key"))
     if ignored_channels:
         it = it.filter(~pl.col("channel").is_in(list(ignored_channels)))
     src = _record_lookup(rec_ids, rec_codes, it["src_record"].to_numpy())
@@ -162,12 +203,20 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
         pl.col("channel").cast(pl.Enum(channels)).to_physical().alias("ch"),
         pl.col("source_id").cast(pl.Categorical).to_physical().alias("source"),
         pl.col("at").dt.epoch("us").fill_null(np.iinfo(np.int64).min).alias("at"),
-        "weight",
+        "weight", "event_key",
         # participant-weighted volume (edge lists: their weight column)
         pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
         .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)).alias("v"),
     ).filter(pl.Series(keep))
     src, dst = src[keep], dst[keep]
+    ch_all = cols["ch"].to_numpy()
+    undirected_codes = [i for i, c in enumerate(channels) if c in UNDIRECTED_EVENTS]
+    undirected = np.isin(ch_all, undirected_codes) if undirected_codes else np.zeros(ch_all.shape[0], dtype=bool)
+    at_all = cols["at"].to_numpy().copy()
+    v_all = cols["v"].to_numpy().astype(np.float64, copy=True)
+    w_all = cols["weight"].to_numpy().astype(np.float64, copy=True)
+    counted = count_events(cols["event_key"], ch_all, src, dst, at_all, v_all, w_all, undirected)
+    all_counted = bool(counted.all())
     key = np.minimum(src, dst) * n_p + np.maximum(src, dst)
     source = cols["source"].to_numpy().astype(np.int64)
     n_src = int(source.max()) + 1 if source.size else 1
@@ -182,23 +231,32 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     g = np.cumsum(new_pair) - 1  # the pair (group) of each sorted interaction
     n_g = starts.shape[0]
     n_ch = max(len(channels), 1)
-    cell = g * n_ch + cols["ch"].to_numpy()[order]  # (pair, channel) of each sorted interaction
-    counts_2d = np.bincount(cell, minlength=n_g * n_ch).reshape(n_g, n_ch)
-    volume_2d = np.bincount(cell, weights=cols["v"].to_numpy()[order], minlength=n_g * n_ch).reshape(n_g, n_ch)
-    at = cols["at"].to_numpy()[order]
+    cnt = None if all_counted else counted[order]  # copies of an event already counted weigh nothing
+    cell = g * n_ch + ch_all[order]  # (pair, channel) of each sorted interaction
+    counts_2d = np.bincount(cell, weights=cnt, minlength=n_g * n_ch).astype(np.int64).reshape(n_g, n_ch)
+    v_sorted = v_all[order] if all_counted else v_all[order] * cnt
+    volume_2d = np.bincount(cell, weights=v_sorted, minlength=n_g * n_ch).reshape(n_g, n_ch)
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    at = at_all[order]
+    if not all_counted:
+        at = np.where(cnt, at, nat)
     first = np.minimum.reduceat(np.where(at == nat, big, at), starts) if m else at
     last = np.maximum.reduceat(at, starts) if m else at
     uniq = ks[starts]
+    directed = counted & ~undirected
     data: dict[str, object] = {
         "person_a": persons.gather(uniq // n_p), "person_b": persons.gather(uniq % n_p),
         "vertex_a": uniq // n_p, "vertex_b": uniq % n_p,  # codes follow the sorted person ids: the graph's vertex ids
-        "n_interactions": np.diff(np.append(starts, m)),
-        "n_a_to_b": np.bincount(g, weights=(src < dst)[order], minlength=n_g).astype(np.int64),
+        "n_interactions": np.diff(np.append(starts, m)) if all_counted
+        else np.bincount(g, weights=cnt, minlength=n_g).astype(np.int64),
+        "n_a_to_b": np.bincount(g, weights=(directed & (src < dst))[order], minlength=n_g).astype(np.int64),
+        "n_b_to_a": np.bincount(g, weights=(directed & (src > dst))[order], minlength=n_g).astype(np.int64),
     }
     counts = {c: counts_2d[:, i] for i, c in enumerate(channels)}
     data |= {f"v_{c}": volume_2d[:, i] for i, c in enumerate(channels)}
-    data["weight_sum"] = np.bincount(g, weights=cols["weight"].to_numpy()[order], minlength=n_g)
+    w_sorted = w_all[order] if all_counted else w_all[order] * cnt
+    data["weight_sum"] = np.bincount(g, weights=w_sorted, minlength=n_g)
+    # provenance: every source that holds evidence of the tie, copies included (never part of a strength)
     ss = source[order]
     new_source = np.r_[True, (ks[1:] != ks[:-1]) | (ss[1:] != ss[:-1])] if m else new_pair
     data["n_sources"] = np.bincount(g, weights=new_source, minlength=n_g).astype(np.int32)
@@ -209,7 +267,6 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     zero = np.zeros(uniq.shape[0], dtype=np.int64)
     unknown = [counts[c] for c in channels if c not in CHANNEL_COLUMNS]
     return ties.with_columns(
-        (pl.col("n_interactions") - pl.col("n_a_to_b")).alias("n_b_to_a"),
         *[pl.Series(col, counts.get(c, zero), dtype=pl.Int64) for c, col in CHANNEL_COLUMNS.items()],
         pl.Series("n_other", np.sum(unknown, axis=0) if unknown else zero, dtype=pl.Int64),
         pl.Series("n_channels", np.sum([c > 0 for c in counts.values()], axis=0) if counts else zero, dtype=pl.Int32),

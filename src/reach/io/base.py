@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import polars as pl
 import pyarrow as pa
 
 EXCERPT_CHARS = 120
@@ -73,6 +75,23 @@ def rejects_table(rows: list[tuple[int | None, str, str | None]]) -> pa.Table:
         {"line": pa.array(lines, pa.int64()), "reason": pa.array(reasons, pa.string()),
          "excerpt": pa.array(excerpts, pa.string())}
     )
+
+
+def event_key(*parts: object) -> str:
+    """The event key of an interaction (``interactions.event_key``): a 96-bit BLAKE2b of its natural key.
+
+    The parts are the fields that name the real-world event in every export that holds it (a mail's
+    Message-ID, sender and date; a calendar event's UID and occurrence; ...); the person pair completes
+    the identity when ties are counted. Stable across runs and versions (no per-process seed).
+    """
+    text = "\x1f".join("" if p is None else p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p)
+                       for p in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def event_keys(kind: str, columns: pl.DataFrame) -> list[str]:
+    """:func:`event_key` of ``kind`` and each row of ``columns`` (nulls as empty fields)."""
+    return [event_key(kind, *row) for row in columns.iter_rows()]
 
 
 def owner_record(owner: str) -> dict:

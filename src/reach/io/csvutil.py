@@ -894,8 +894,9 @@ def owner_table(owner: str, **extra) -> pa.Table:
     return pa.Table.from_pylist([rec], schema=REC_SCHEMA)
 
 
-def interactions_table(line, src, dst, channel, at=None, n_participants=None, weight=None) -> pa.Table:
-    """Interactions from numpy or Arrow arrays; a scalar (or None for ``at``) is repeated."""
+def interactions_table(line, src, dst, channel, at=None, n_participants=None, weight=None,
+                       event_key=None) -> pa.Table:
+    """Interactions from numpy or Arrow arrays; a scalar (or None for ``at``, ``event_key``) is repeated."""
     n = len(line)
 
     def arr(value, typ):
@@ -913,7 +914,7 @@ def interactions_table(line, src, dst, channel, at=None, n_participants=None, we
 
     cols = [arr(line, pa.int64()), arr(src, pa.int64()), arr(dst, pa.int64()), arr(channel, pa.string()),
             arr(at, TS), arr(1.0 if weight is None else weight, pa.float64()),
-            arr(2 if n_participants is None else n_participants, pa.int32())]
+            arr(2 if n_participants is None else n_participants, pa.int32()), arr(event_key, pa.string())]
     return pa.Table.from_arrays(cols, schema=INTER_SCHEMA)
 
 

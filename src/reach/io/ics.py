@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
-from reach.io.base import Format, Parsed, owner_record, paused_gc, rejects_table
+from reach.io.base import Format, Parsed, event_key, owner_record, paused_gc, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -545,6 +545,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
     i_dst: list[int] = []
     i_at: list[datetime | None] = []
     i_n: list[int] = []
+    i_key: list[str] = []
     skipped = {"cancelled": 0, "private": 0, "declined": 0, "room": 0, "no_address": 0, "alone": 0,
                "future": 0}
     n_truncated = 0
@@ -616,9 +617,11 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
         rids = [record_for(email, cn, line) for email, cn, line in people]
         # the owner's own address listed twice under two aliases, etc.: one participant each
         uniq: list[int] = []
-        for r in rids:
+        address_of: dict[int, str] = {}
+        for r, (email, _cn_, _line) in zip(rids, people, strict=True):
             if r not in uniq:
                 uniq.append(r)
+                address_of[r] = email.lower()
         n = len(uniq)
         if n < 2:
             skipped["alone"] += 1
@@ -632,8 +635,17 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
             rest = uniq
         if n <= max_size:
             pairs += [(a, b) for k, a in enumerate(rest) for b in rest[k + 1:]]
+        # the event: UID and occurrence (an override's RECURRENCE-ID names the occurrence it moves)
+        moved = None
+        if ev.recurrence_id is not None:
+            rt = _resolve(ev.recurrence_id[0], ev.recurrence_id[1], zones, floating_tz, {})
+            moved = rt.utc(rt.local) if rt is not None else ev.recurrence_id[0].strip()
+        who = org_key or ",".join(sorted(address_of.values()))
         for at in occurrences:
+            key = event_key("ics", ev.uid, moved if moved is not None else at) if ev.uid else \
+                event_key("ics-no-uid", who, at)
             for a, b in pairs:
+                i_key.append(key)
                 i_line.append(ev.line)
                 i_src.append(a)
                 i_dst.append(b)
@@ -671,6 +683,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
         "at": pa.array(i_at, pa.timestamp("us", tz="UTC")),
         "weight": pa.array([1.0] * m, pa.float64()),
         "n_participants": pa.array(i_n, pa.int32()),
+        "event_key": pa.array(i_key, pa.string()),
     })
     n_skipped = sum(skipped.values())
     return Parsed(

@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from reach.errors import InputFormatError
 from reach.io import csvutil as cu
-from reach.io.base import Format, Parsed, rejects_table
+from reach.io.base import Format, Parsed, event_keys, rejects_table
 
 CONNECTION_COLUMNS = {
     "first name": "first_name",
@@ -309,7 +309,8 @@ def _assemble(parts: list[_Part], owner: str) -> Parsed:
             pl.col("src_id").is_not_null() & pl.col("dst_id").is_not_null() & (pl.col("src_id") != pl.col("dst_id")))
         inter_tables.append(cu.interactions_table(
             links["line"].to_numpy(), links["src_id"].to_numpy(), links["dst_id"].to_numpy(),
-            links["channel"].to_arrow(), at=links["at"].to_arrow(), n_participants=links["n_participants"].to_numpy()))
+            links["channel"].to_arrow(), at=links["at"].to_arrow(), n_participants=links["n_participants"].to_numpy(),
+            event_key=links["event_key"].to_arrow()))
     rejects: list[cu.Reject] = []
     notes: list[str] = []
     for part in parts:
@@ -464,7 +465,12 @@ def _messages_part(path: Path, data: bytes | None, label: str, owner: str, optio
         pl.col("name").filter(pl.col("name").fill_null("") != "").first().alias("display_name"),
         pl.col("url").filter(pl.col("url").fill_null("") != "").first().alias("linkedin_url"))
     at = _dates(frame["date"].to_arrow(), MESSAGE_DATE_FORMATS) if frame.height else pa.array([], cu.TS)
-    msg_info = frame.with_row_index("msg").select("msg", pl.Series("at", at, dtype=pl.Datetime("us", "UTC")))
+    # the event: conversation, date and sender (as LinkedIn writes them, the same in every participant's export)
+    sender = pl.coalesce(pl.col("from_url").str.strip_chars().replace("", None), pl.col("from").str.strip_chars())
+    keys = event_keys("linkedin-message", frame.select(
+        pl.col("conversation").str.strip_chars(), pl.col("date").str.strip_chars(), sender.alias("sender")))
+    msg_info = frame.with_row_index("msg").select("msg", pl.Series("at", at, dtype=pl.Datetime("us", "UTC")),
+                                                  pl.Series("event_key", keys, dtype=pl.String))
     senders = people.filter(pl.col("role") == "from").select("msg", pl.col("key").alias("src"))
     recips = people.filter(pl.col("role") == "to").select("msg", "line", pl.col("key").alias("dst"))
     n_rec = recips.group_by("msg").agg(pl.len().alias("n_rec"))
@@ -477,7 +483,7 @@ def _messages_part(path: Path, data: bytes | None, label: str, owner: str, optio
     part.links = links.select(
         "line", "src", "dst",
         pl.when(pl.col("n_rec") > max_rec).then(pl.lit("broadcast")).otherwise(pl.lit("message")).alias("channel"),
-        "at", (pl.col("n_rec") + 1).cast(pl.Int32).alias("n_participants")).sort("line", maintain_order=True)
+        "at", (pl.col("n_rec") + 1).cast(pl.Int32).alias("n_participants"), "event_key").sort("line", maintain_order=True)
     return part
 
 
@@ -527,7 +533,10 @@ def _invitations_part(path: Path, data: bytes | None, label: str, owner: str, op
         pl.when(pl.col("outgoing")).then(pl.col("key")).otherwise(pl.lit(OWNER)).alias("dst"),
         pl.lit("invitation").alias("channel"),
         pl.Series("at", at, dtype=pl.Datetime("us", "UTC")),
-        pl.lit(2, dtype=pl.Int32).alias("n_participants"))
+        pl.lit(2, dtype=pl.Int32).alias("n_participants"),
+        # the event: its time (the pair says who invited whom), the same in the inviter's and invitee's export
+        pl.Series("event_key", event_keys("linkedin-invitation", frame.select(pl.col("sent_at").str.strip_chars())),
+                  dtype=pl.String))
     if frame.height:
         part.notes.append("invitation times have no time zone; read as UTC")
     return part

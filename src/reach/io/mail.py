@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reach.errors import ConfigError, InputFormatError
-from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
 from reach.io.text import looks_binary
 from reach.schema import RECORDS
 
@@ -59,7 +59,7 @@ OVERSIZE = "header block larger than 1 MiB"
 # The headers reach uses. Each match starts at the newline ending the previous header line; the
 # value takes its folded continuation lines with it.
 HEADER_RE = re.compile(
-    rb"\n(from|to|cc|bcc|date|x-gmail-labels|list-id|list-unsubscribe|precedence|auto-submitted|x-from)"
+    rb"\n(from|to|cc|bcc|date|x-gmail-labels|list-id|list-unsubscribe|precedence|auto-submitted|x-from|message-id)"
     rb"[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)",
     re.IGNORECASE,
 )
@@ -77,14 +77,15 @@ ENVELOPE_RE = re.compile(
     rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n]*?\d:\d\d"
 )
 
-FROM, RCPT, DATE, LABELS, LISTY, PRECEDENCE, AUTO, XFROM = range(8)
+FROM, RCPT, DATE, LABELS, LISTY, PRECEDENCE, AUTO, XFROM, MSGID = range(9)
 FIELD = {
     b"from": FROM, b"to": RCPT, b"cc": RCPT, b"bcc": RCPT, b"date": DATE, b"x-gmail-labels": LABELS,
     b"list-id": LISTY, b"list-unsubscribe": LISTY, b"precedence": PRECEDENCE, b"auto-submitted": AUTO,
-    b"x-from": XFROM,
+    b"x-from": XFROM, b"message-id": MSGID,
 }
 FIELD.update({name.title(): kind for name, kind in FIELD.items()})
-FIELD.update({b"CC": RCPT, b"BCC": RCPT, b"X-Gmail-Labels": LABELS, b"List-ID": LISTY, b"X-From": XFROM})
+FIELD.update({b"CC": RCPT, b"BCC": RCPT, b"X-Gmail-Labels": LABELS, b"List-ID": LISTY, b"X-From": XFROM,
+              b"Message-ID": MSGID, b"Message-Id": MSGID})
 SKIP_LABELS = frozenset({
     "spam", "trash", "bin", "junk", "draft", "drafts",
     "papierkorb", "corbeille", "papelera", "cestino", "lixeira", "prullenbak", "kosz", "papperskorgen",
@@ -373,11 +374,13 @@ class _Collector:
         self.addr_cache: dict[bytes, tuple[tuple[int, ...], tuple[tuple[int, str], ...]]] = {}
         self.xfrom_cache: dict[bytes, str | None] = {}
         self.label_cache: dict[bytes, bool] = {}
+        self.sender_cache: dict[bytes, str] = {}
         # one entry per message with interactions (expanded per recipient at the end) ...
         self.m_line: list[int] = []
         self.m_src: list[int] = []
         self.m_at: list[int | None] = []
         self.m_n: list[int] = []
+        self.m_key: list[str | None] = []
         # ... and one per interaction
         self.i_dst: list[int] = []
         self.rejects: list[tuple[int | None, str, str | None]] = []
@@ -425,7 +428,7 @@ class _Collector:
         """Add one message from its ``(name, value)`` header pairs; return a reject reason or None."""
         self.n_rows += 1
         self.n_headed += header_found
-        sender = date = labels = xfrom = None
+        sender = date = labels = xfrom = msgid = None
         rcpt: list[bytes] = []
         listy = False
         field = FIELD.get
@@ -443,6 +446,9 @@ class _Collector:
                     date = value
             elif kind == XFROM:
                 xfrom = value
+            elif kind == MSGID:
+                if msgid is None:
+                    msgid = value
             elif kind == LABELS:
                 labels = value
             elif kind == LISTY:
@@ -512,6 +518,17 @@ class _Collector:
             self.n_no_rcpt += 1
             return None
         at = parse_date(date) if date is not None else None
+        # the event: Message-ID with sender and date (a shared Message-ID alone is not the same message);
+        # without one, sender and date; without a date either, this message of this file alone
+        address = self.sender_cache.get(sender)
+        if address is None:
+            if len(self.sender_cache) >= MAX_CACHE:
+                self.sender_cache.clear()
+            parsed_from = parse_addresses(sender)
+            address = self.sender_cache[sender] = parsed_from[0][1] if parsed_from else ""
+        mid = msgid.strip() if msgid is not None else b""
+        when = at if at is not None else (date.strip() if date is not None else None)
+        self.m_key.append(event_key("mail", mid, address, when) if mid or when is not None else None)
         self.m_line.append(line)
         self.m_src.append(src)
         self.m_at.append(at)
@@ -543,6 +560,7 @@ class _Collector:
             "at": at.cast(pa.timestamp("us", tz="UTC")),
             "weight": pa.array(np.ones(n), pa.float64()),
             "n_participants": pc.add(n_rcpt, 1).cast(pa.int32()),
+            "event_key": pa.array(self.m_key, pa.string()).take(take),
         })
         n_broadcast = int(np.count_nonzero(counts > self.max_rcpt))
         n_no_date = sum(1 for a in self.m_at if a is None)

@@ -50,7 +50,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
-from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -335,6 +335,7 @@ class _Builder:
         self.channel: list[str] = []
         self.at: list[datetime] = []
         self.n_part: list[int] = []
+        self.key: list[str] = []
 
     def record(self, uid: str) -> int:
         rid = self.rid.get(uid)
@@ -355,6 +356,7 @@ class _Builder:
         self.channel.append(channel)
         self.at.append(EPOCH + timedelta(microseconds=m.us))
         self.n_part.append(n)
+        self.key.append(event_key("slack", m.folder, m.us, channel))  # conversation and ts (the pair: who)
 
 
 def _options(options: dict | None) -> tuple[int, list[str]]:
@@ -581,6 +583,7 @@ def parse_export(export: _Export, *, owner: str | None, options: dict | None) ->
         "at": pa.array(b.at, pa.timestamp("us", tz="UTC")),
         "weight": pa.array([1.0] * n, pa.float64()),
         "n_participants": pa.array(b.n_part, pa.int32()),
+        "event_key": pa.array(b.key, pa.string()),
     })
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
     return Parsed(

@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
-from reach.io.base import Format, Parsed, owner_record, rejects_table
+from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -487,7 +487,8 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         notice_line = entries[0][0]
         chat_name = entries[0][1]
     chat_key = _fold(_clean_name(chat_name)) if chat_name else None
-    msgs: list[tuple[int, str, datetime]] = []
+    msgs: list[tuple[int, str, datetime, str]] = []  # ... and its event key
+    repeats: dict[tuple[str, datetime, str], int] = {}
     deleted_by_owner: set[str] = set()
     notice_names: dict[str, int] = {}
     for line, name, when, body, marked in entries:
@@ -498,11 +499,14 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
             continue
         if OWNER_DELETED_RE.fullmatch(body):
             deleted_by_owner.add(name)
-        msgs.append((line, name, when))
+        # the event: time and text, and which repeat of them this is ("ok" twice in a minute is two
+        # messages); chat and sender are the person pair. Only the hash is kept, never the text.
+        seen = repeats[(name, when, body)] = repeats.get((name, when, body), 0) + 1
+        msgs.append((line, name, when, event_key("whatsapp", when, body, seen)))
 
     # senders in order of first appearance
     first_line: dict[str, int] = {}
-    for line, name, _ in msgs:
+    for line, name, _, _ in msgs:
         first_line.setdefault(name, line)
     # a one-to-one chat (at most one sender besides the chat's name): the chat's name is the partner,
     # a participant even when their only lines were notices or went unread
@@ -544,11 +548,13 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
     dst: list[int] = []
     lines: list[int] = []
     at: list[datetime] = []
+    keys: list[str] = []
     if n_part == 2 or 2 < n_part <= max_group:
-        for line, name, when in msgs:
+        for line, name, when, key in msgs:
             s = rid[name]
             for d in participants:
                 if d != s:
+                    keys.append(key)
                     src.append(s)
                     dst.append(d)
                     lines.append(line)
@@ -565,6 +571,7 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         "at": pa.array(at, pa.timestamp("us", tz="UTC")),
         "weight": pa.array([1.0] * n, pa.float64()),
         "n_participants": pa.array([n_part] * n, pa.int32()),
+        "event_key": pa.array(keys, pa.string()),
     })
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
     notes.append(f"dates read as {'day/month' if order == 'DM' else 'month/day'}; times taken as "
