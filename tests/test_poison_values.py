@@ -121,3 +121,25 @@ def test_sanitise_keeps_exactly_the_clean_rows(rows, edges):
     assert got == want
     assert out.rejects.num_rows == (n - len(clean)) + sum(1 for a, b, t in edges if a in new and b in new
                                                          and t is not None and not lo <= t < hi)
+
+
+def test_sources_remove_takes_a_source_out_and_the_rest_keeps_working(tmp_path):
+    good, other = tmp_path / "good.txt", tmp_path / "other.txt"
+    good.write_text("a b\nb c\n")
+    other.write_text("x y\n")
+    ws = str(tmp_path / "ws")
+    runner = CliRunner()
+    for f in (good, other):
+        assert runner.invoke(cli, ["-w", ws, "import", str(f), "--format", "edgelist"]).exit_code == 0
+    res = runner.invoke(cli, ["-w", ws, "sources", "--remove", str(other), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    listed = json.loads(res.stdout if hasattr(res, "stdout") else res.output)["sources"]
+    assert [s["path"] for s in listed] == [str(good)]
+    res = runner.invoke(cli, ["-w", ws, "people", "--format", "json"])
+    keys = {p.get("key") for p in json.loads(res.output)["people"]}
+    assert keys == {"a", "b", "c"}  # x and y left with their source
+    assert other.read_text() == "x y\n"  # the export itself is untouched
+    res = runner.invoke(cli, ["-w", ws, "sources", "--remove", "nothing-like-it"])
+    assert res.exit_code == 1 and "no imported source matches" in res.output

@@ -110,3 +110,20 @@ def test_lock_removes_temp_files_a_killed_write_left(tmp_path):
 def test_missing_workspace_is_a_clear_error(tmp_path):
     with pytest.raises(WorkspaceError, match="no reach workspace"):
         Workspace.open(tmp_path / "nowhere")
+
+
+def test_every_workspace_folder_is_private(tmp_path):
+    import stat
+
+    from click.testing import CliRunner
+
+    from reach.cli import cli
+
+    edges = tmp_path / "e.txt"
+    edges.write_text("a b\nb c\n")
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["-w", str(ws), "import", str(edges)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["-w", str(ws), "build"]).exit_code == 0
+    for p in [ws, *ws.rglob("*")]:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode & 0o077 == 0, f"{p} is {oct(mode)}"

@@ -354,16 +354,27 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
 
 
 @cli.command()
+@click.option("--remove", "remove", multiple=True, metavar="SOURCE",
+              help="Take this source (id, id prefix or imported path) out of the workspace; repeat for more. "
+                   "The export file is not touched.")
 @output_options()
 @click.pass_obj
 @handle_errors
-def sources(obj: Ctx, out_fmt: str, output: Path | None) -> None:
-    """List imported files with their format, owner and row counts.
+def sources(obj: Ctx, remove: tuple[str, ...], out_fmt: str, output: Path | None) -> None:
+    """List imported files with their format, owner and row counts; --remove takes one out.
 
     Example: reach sources --format csv
+    Example: reach sources --remove 3f2a9c1d
     """
     from reach.workspace import Workspace
 
+    if remove:
+        from reach.corrections import remove_source
+
+        for ref in remove:
+            row = remove_source(obj.workspace, ref)
+            click.echo(f"removed source {row['source_id']} ({row['format']}, {row['path']}); "
+                       "its records, interactions and rejects leave the next build", err=True)
     rows = pl.from_arrow(Workspace.open(obj.workspace).sources()).drop("sha256")
     show(Output(data={"sources": rows.to_dicts()}, rows=rows), out_fmt, output)
 

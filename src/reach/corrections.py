@@ -110,3 +110,27 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
         ws.clear_build()
     build(ws, settings=load_settings(ws), force=True)
     return counts
+
+
+def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> dict:
+    """Take one imported source out of the workspace: its records, interactions and rejects leave every later
+    build (the export file itself is not touched and can be imported again).
+
+    ``ref`` is a source id (or a unique prefix of one, at least 4 characters) or the path the file was imported
+    from. Returns the removed ``sources`` row. This is the way out when one source breaks the build.
+    """
+    ws = open_workspace(workspace)
+    rows = ws.sources().to_pylist()
+    wanted = os.path.abspath(os.path.expanduser(ref))
+    hits = [r for r in rows if (len(ref) >= 4 and r["source_id"].startswith(ref)) or r["path"] == ref
+            or os.path.abspath(r["path"]) == wanted]
+    if not hits:
+        msg = f"no imported source matches {ref!r} (see `reach sources` for ids and paths)"
+        raise ReachError(msg)
+    if len({r["source_id"] for r in hits}) > 1:
+        shown = ", ".join(f"{r['source_id']} ({r['path']})" for r in hits[:5])
+        msg = f"{ref!r} matches {len(hits)} sources: {shown}; give the source id"
+        raise ReachError(msg)
+    with ws.lock():
+        ws.remove_sources([hits[0]["source_id"]])
+    return hits[0]

@@ -93,8 +93,14 @@ def remove_stale_temp_files(folder: Path, *, older_than: float = 300.0, always_u
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by its owner only; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    """Create ``path`` readable by its owner only, with every folder created on the way private too; return it.
+
+    (``mkdir(parents=True)`` gives only the last folder the mode; the ones above it would be 0755.)
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for p in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            p.mkdir(mode=PRIVATE_DIR)
     with contextlib.suppress(OSError):
         path.chmod(PRIVATE_DIR)
     return path
@@ -109,6 +115,8 @@ def atomic_open(path: Path, mode: str = "wb", *, private: bool = True) -> Iterat
     it was.
     """
     path = Path(path)
+    if private and not path.parent.exists():  # folders reach creates for personal data are private too
+        ensure_private_dir(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
