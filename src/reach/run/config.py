@@ -325,8 +325,11 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
     if resolution != "auto":
         resolution = c.num(comm_t, "resolution", "communities.resolution", 1.0, lo=0.0, open_lo=True)
     stats_t = c.table(data, "stats")
-    stats = {"exact_limit": c.int_(stats_t, "exact_limit", "stats.exact_limit", 50_000, lo=2),
-             "samples": c.int_(stats_t, "samples", "stats.samples", 1000, lo=1)}
+    from reach.features.options import StatsOptions, default
+
+    stats = {"exact_limit": c.int_(stats_t, "exact_limit", "stats.exact_limit", default(StatsOptions, "exact_limit"),
+                                   lo=2),
+             "samples": c.int_(stats_t, "samples", "stats.samples", default(StatsOptions, "samples"), lo=1)}
 
     strength = _strength(c, data)
     resolve = _resolve(c, data)
