@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 
 from reach.errors import InputFormatError
 from reach.io.base import Format, Parsed
-from reach.io.graphfile import GraphData, graph_parsed, parse_xml, positions, to_number
+from reach.io.graphfile import graph_parsed, parse_xml, to_number, xml_graph
 
 NUMERIC = {"integer", "long", "float", "double"}
 SNIFF = re.compile(r"<gexf[\s>]")
@@ -107,31 +106,8 @@ def read_gexf(path: Path, *, owner: str | None = None, options: dict | None = No
         labels.append(label)
         lines.append(line)
         attrs.append(out)
-    src_ref, dst_ref, weights, e_lines, e_dir = [], [], [], [], []
-    for src, dst, line, directed, w in r.edges:
-        wf = float("nan")
-        if w is not None and w.strip() != "":
-            wf = to_number(w)
-            if wf is None:
-                r.rejects.append((line, f"edge weight {w[:40]!r} is not a number", None))
-                continue
-        src_ref.append(src)
-        dst_ref.append(dst)
-        weights.append(wf)
-        e_lines.append(line)
-        e_dir.append(directed)
-    s, d = positions(ids, src_ref), positions(ids, dst_ref)
-    missing = (s < 0) | (d < 0)
-    for i in np.flatnonzero(missing):
-        ref = src_ref[i] if s[i] < 0 else dst_ref[i]
-        r.rejects.append((e_lines[i], f"edge refers to node {ref[:64]!r}, which is not declared", None))
-    keep = ~missing
-    data = GraphData(
-        kind="GEXF", ids=ids, labels=labels, node_lines=lines, attributes=attrs,
-        src=s[keep], dst=d[keep], weight=np.asarray(weights, dtype=np.float64)[keep],
-        edge_lines=np.asarray(e_lines, dtype=np.int64)[keep], directed=np.asarray(e_dir, dtype=bool)[keep],
-        rejects=r.rejects, n_rows=len(r.nodes) + len(r.edges),
-    )
+    data = xml_graph("GEXF", ids, r.edges, r.rejects, labels=labels, node_lines=lines, attributes=attrs,
+                     n_rows=len(r.nodes) + len(r.edges))
     return graph_parsed(data, path)
 
 

@@ -207,6 +207,35 @@ def positions(ids: Sequence[str], refs: Sequence[str]) -> np.ndarray:
     return found.fill_null(-1).to_numpy().astype(np.int64)
 
 
+def xml_graph(kind: str, ids: list[str], edges, rejects: list, **node_data) -> GraphData:
+    """A :class:`GraphData` from the node ids and ``(src, dst, line, directed, raw_weight)`` edges of an XML
+    graph file (GraphML, GEXF): a weight that is not a number and an edge to an undeclared node go to
+    ``rejects`` with their line; an empty weight is NaN (no weight)."""
+    src_ref, dst_ref, weights, e_lines, e_dir = [], [], [], [], []
+    for src, dst, line, directed, raw in edges:
+        w = float("nan")
+        if raw is not None and raw.strip() != "":
+            w = to_number(raw)
+            if w is None:
+                rejects.append((line, f"edge weight {raw[:40]!r} is not a number", None))
+                continue
+        src_ref.append(src)
+        dst_ref.append(dst)
+        weights.append(w)
+        e_lines.append(line)
+        e_dir.append(directed)
+    s, d = positions(ids, src_ref), positions(ids, dst_ref)
+    missing = (s < 0) | (d < 0)
+    for i in np.flatnonzero(missing):
+        ref = src_ref[i] if s[i] < 0 else dst_ref[i]
+        rejects.append((e_lines[i], f"edge refers to node {ref[:64]!r}, which is not declared", None))
+    keep = ~missing
+    return GraphData(kind=kind, ids=ids, src=s[keep], dst=d[keep],
+                     weight=np.asarray(weights, dtype=np.float64)[keep],
+                     edge_lines=np.asarray(e_lines, dtype=np.int64)[keep],
+                     directed=np.asarray(e_dir, dtype=bool)[keep], rejects=rejects, **node_data)
+
+
 def excerpt(text: str) -> str:
     return text[:EXCERPT_CHARS]
 

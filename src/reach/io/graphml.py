@@ -16,11 +16,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 
 from reach.errors import InputFormatError
 from reach.io.base import Format, Parsed
-from reach.io.graphfile import GraphData, graph_parsed, parse_xml, positions, to_number
+from reach.io.graphfile import graph_parsed, parse_xml, to_number, xml_graph
 
 NUMERIC = {"int", "long", "float", "double", "integer", "number"}
 WEIGHT_NAMES = ("weight", "value")
@@ -146,34 +145,12 @@ def read_graphml(path: Path, *, owner: str | None = None, options: dict | None =
         labels.append(None if label is None else str(label))
         lines.append(line)
         attrs.append(dict(values.values()))
-    src_ref, dst_ref, weights, e_lines, e_dir = [], [], [], [], []
     w_default = edge_keys[weight_key][3] if weight_key else None
-    for src, dst, line, directed, data in r.edges:
-        w = float("nan")
-        raw = data.get(weight_key, w_default) if weight_key else None
-        if raw is not None and raw.strip() != "":
-            w = to_number(raw)
-            if w is None:
-                r.rejects.append((line, f"edge weight {raw[:40]!r} is not a number", None))
-                continue
-        src_ref.append(src)
-        dst_ref.append(dst)
-        weights.append(w)
-        e_lines.append(line)
-        e_dir.append(directed)
-    s, d = positions(ids, src_ref), positions(ids, dst_ref)
-    missing = (s < 0) | (d < 0)
-    for i in np.flatnonzero(missing):
-        ref = src_ref[i] if s[i] < 0 else dst_ref[i]
-        r.rejects.append((e_lines[i], f"edge refers to node {ref[:64]!r}, which is not declared", None))
-    keep = ~missing
+    edges = ((src, dst, line, directed, data.get(weight_key, w_default) if weight_key else None)
+             for src, dst, line, directed, data in r.edges)
     notes = [f"GraphML: {r.n_graphs} graphs in the file, read as one"] if r.n_graphs > 1 else []
-    data = GraphData(
-        kind="GraphML", ids=ids, labels=labels, node_lines=lines, attributes=attrs,
-        src=s[keep], dst=d[keep], weight=np.asarray(weights, dtype=np.float64)[keep],
-        edge_lines=np.asarray(e_lines, dtype=np.int64)[keep], directed=np.asarray(e_dir, dtype=bool)[keep],
-        rejects=r.rejects, notes=notes, n_rows=len(r.nodes) + len(r.edges),
-    )
+    data = xml_graph("GraphML", ids, edges, r.rejects, labels=labels, node_lines=lines, attributes=attrs,
+                     notes=notes, n_rows=len(r.nodes) + len(r.edges))
     return graph_parsed(data, path)
 
 
