@@ -103,8 +103,9 @@ class Stage:
     extra: dict = field(default_factory=dict)
 
 
-def measure(op: str, fn, *, repeats: int, impl: str = "", note: str = "", quick: float = 2.0,
-            check=None, scale: float = 1.0) -> tuple[Stage, object]:
+def measure(
+    op: str, fn, *, repeats: int, impl: str = "", note: str = "", quick: float = 2.0, check=None, scale: float = 1.0
+) -> tuple[Stage, object]:
     """Run ``fn`` up to ``repeats`` times (once more only while runs stay under ``quick`` seconds)."""
     reset_peak()
     times, result = [], None
@@ -115,8 +116,15 @@ def measure(op: str, fn, *, repeats: int, impl: str = "", note: str = "", quick:
         if i + 1 < repeats and sum(times) > quick * max(1, repeats) / 2:
             break
     sec = statistics.median(times) * scale
-    return Stage(op=op, seconds=sec, runs=len(times), peak_mb=peak_mb(), impl=impl, note=note,
-                 check=check(result) if check else None), result
+    return Stage(
+        op=op,
+        seconds=sec,
+        runs=len(times),
+        peak_mb=peak_mb(),
+        impl=impl,
+        note=note,
+        check=check(result) if check else None,
+    ), result
 
 
 def synthetic_strength(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -135,8 +143,11 @@ def synthetic_strength(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 def read_edges(path: Path) -> np.ndarray:
     import pyarrow.csv as pacsv
 
-    tab = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=["u", "v"], skip_rows=3),
-                         parse_options=pacsv.ParseOptions(delimiter="\t"))
+    tab = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=["u", "v"], skip_rows=3),
+        parse_options=pacsv.ParseOptions(delimiter="\t"),
+    )
     return np.column_stack([tab["u"].to_numpy(), tab["v"].to_numpy()]).astype(np.int64)
 
 
@@ -148,8 +159,18 @@ def ensure_data(size: str, data: Path, seed: int) -> Path:
         m = json.loads(manifest.read_text())
         if m.get("people") == people and m.get("team") == team and m.get("seed") == seed:
             return data
-    cmd = [sys.executable, str(REPO / "scripts" / "make_synthetic.py"), "--people", str(people), "--team", str(team),
-           "--seed", str(seed), "--quiet", str(data)]
+    cmd = [
+        sys.executable,
+        str(REPO / "scripts" / "make_synthetic.py"),
+        "--people",
+        str(people),
+        "--team",
+        str(team),
+        "--seed",
+        str(seed),
+        "--quiet",
+        str(data),
+    ]
     subprocess.run(cmd, check=True)
     return data
 
@@ -172,7 +193,9 @@ def make_workload(data: Path, seed: int) -> dict:
     csr = csr_from_edges(edges, n)
     lcc = np.flatnonzero(bfs_distances(csr, int(np.argmax(deg))) >= 0)
     return {
-        "n": n, "m": int(edges.shape[0]), "lcc": int(lcc.shape[0]),
+        "n": n,
+        "m": int(edges.shape[0]),
+        "lcc": int(lcc.shape[0]),
         "reach_sources": rng.choice(present, size=k, replace=False).tolist(),
         "team": team.tolist(),
         "targets": rng.choice(non_team, size=min(N_TARGETS, non_team.shape[0]), replace=False).tolist(),
@@ -202,13 +225,17 @@ def planted(data: Path):
     """A function scoring community labels (per node id) by NMI against the planted departments and companies."""
     import polars as pl
 
-    ppl = pl.read_parquet(data / "people.parquet", columns=["person_id", "company_id", "department_id"]).sort("person_id")
+    ppl = pl.read_parquet(data / "people.parquet", columns=["person_id", "company_id", "department_id"]).sort(
+        "person_id"
+    )
     dept = ppl["department_id"].to_numpy()
     comp = ppl["company_id"].to_numpy()
 
     def score(node_ids: np.ndarray, labels: np.ndarray) -> dict:
-        return {"nmi_department": round(nmi(dept[node_ids], labels), 3),
-                "nmi_company": round(nmi(comp[node_ids], labels), 3)}
+        return {
+            "nmi_department": round(nmi(dept[node_ids], labels), 3),
+            "nmi_company": round(nmi(comp[node_ids], labels), 3),
+        }
 
     return score
 
@@ -247,9 +274,13 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     # parsing alone: the edge list file to Arrow tables (records and interactions), beside pyarrow's CSV reader
     from reach.io.edgelist import read_edgelist
 
-    st, parsed = measure("parse.edgelist", lambda: read_edgelist(edges_path), repeats=repeats,
-                         impl="io.edgelist.read_edgelist (file -> records + interactions Arrow tables)",
-                         check=lambda p: p.interactions.num_rows)
+    st, parsed = measure(
+        "parse.edgelist",
+        lambda: read_edgelist(edges_path),
+        repeats=repeats,
+        impl="io.edgelist.read_edgelist (file -> records + interactions Arrow tables)",
+        check=lambda p: p.interactions.num_rows,
+    )
     st.note = f"{parsed.n_rows / st.seconds / 1e6:.1f} M rows/s"
     parsed = None
     out.append(st)
@@ -274,30 +305,59 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
         peaks.append(peak_mb())
         if sum(t_edges) + sum(t_exp) > 2.0 * repeats:
             break
-    out.append(Stage("import.edgelist", statistics.median(t_edges), len(t_edges), max(peaks),
-                     impl="imports.import_paths(edges.txt)"))
+    out.append(
+        Stage(
+            "import.edgelist",
+            statistics.median(t_edges),
+            len(t_edges),
+            max(peaks),
+            impl="imports.import_paths(edges.txt)",
+        )
+    )
     runs = len(t_exp)
     split = ", ".join(f"{fmt} {sec / runs:.2f} s" for fmt, sec in sorted(per_format.items()))
-    out.append(Stage("import.exports", statistics.median(t_exp), runs, max(peaks),
-                     impl=f"imports.import_paths per file with its owner ({len(exports)} files)",
-                     note="; ".join(x for x in (f"per format: {split}", skip_note) if x)))
+    out.append(
+        Stage(
+            "import.exports",
+            statistics.median(t_exp),
+            runs,
+            max(peaks),
+            impl=f"imports.import_paths per file with its owner ({len(exports)} files)",
+            note="; ".join(x for x in (f"per format: {split}", skip_note) if x),
+        )
+    )
     ws = Workspace.open(ws_path)
     records, interactions = ws.raw("records"), ws.raw("interactions")
-    st, resolved = measure("resolve", lambda: resolve(records), repeats=repeats, impl="identity.resolve",
-                           note=f"{records.num_rows:,} records (edge list + exports)")
+    st, resolved = measure(
+        "resolve",
+        lambda: resolve(records),
+        repeats=repeats,
+        impl="identity.resolve",
+        note=f"{records.num_rows:,} records (edge list + exports)",
+    )
     out.append(st)
-    st, ties = measure("strengths", lambda: compute_ties(interactions, resolved["membership"]), repeats=repeats,
-                       impl="strength.compute_ties", note=f"{interactions.num_rows:,} interactions")
+    st, ties = measure(
+        "strengths",
+        lambda: compute_ties(interactions, resolved["membership"]),
+        repeats=repeats,
+        impl="strength.compute_ties",
+        note=f"{interactions.num_rows:,} interactions",
+    )
     out.append(st)
     people = resolved["people"]
+
     def build_ready():
         g = build_graph(people, ties)
         g.csr  # noqa: B018 - the CSR adjacency: built once per graph, used by every kernel below
         return g
 
-    st, rg_all = measure("graph_build", build_ready, repeats=repeats,
-                         impl="graph.build_graph + CSR adjacency (igraph Graph built lazily, on first use)",
-                         note=f"{people.num_rows:,} people, {ties.num_rows:,} ties (edge list + exports)")
+    st, rg_all = measure(
+        "graph_build",
+        build_ready,
+        repeats=repeats,
+        impl="graph.build_graph + CSR adjacency (igraph Graph built lazily, on first use)",
+        note=f"{people.num_rows:,} people, {ties.num_rows:,} ties (edge list + exports)",
+    )
     out.append(st)
 
     # the graph of the edge list alone: the same graph the baselines load
@@ -320,40 +380,65 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     rg_w = rg.with_strength(strength)  # shares rg's CSR adjacency, as any graph's kernels do
 
     def reach_check(res):
-        return {"sum_total": int(res.per_source["n_total"].sum()), "team_total": res.team["n_total"],
-                "sum_unique": int(res.per_source["n_unique"].sum())}
+        return {
+            "sum_total": int(res.per_source["n_total"].sum()),
+            "team_total": res.team["n_total"],
+            "sum_unique": int(res.per_source["n_unique"].sum()),
+        }
 
     est = time.perf_counter()
     two_hop_reach(rg, src_v[:20])
     per_src = (time.perf_counter() - est) / 20
     if per_src * len(src_v) > budget:
         k = max(20, int(budget / per_src / 2))
-        st, _ = measure("two_hop_reach", lambda: two_hop_reach(rg, src_v[:k]), repeats=1,
-                        impl="neighbourhood.two_hop_reach", scale=len(src_v) / k,
-                        note=f"timed on {k} of {len(src_v)} sources and extrapolated")
+        st, _ = measure(
+            "two_hop_reach",
+            lambda: two_hop_reach(rg, src_v[:k]),
+            repeats=1,
+            impl="neighbourhood.two_hop_reach",
+            scale=len(src_v) / k,
+            note=f"timed on {k} of {len(src_v)} sources and extrapolated",
+        )
     else:
-        st, _ = measure("two_hop_reach", lambda: two_hop_reach(rg, src_v), repeats=repeats,
-                        impl="neighbourhood.two_hop_reach", check=reach_check)
+        st, _ = measure(
+            "two_hop_reach",
+            lambda: two_hop_reach(rg, src_v),
+            repeats=repeats,
+            impl="neighbourhood.two_hop_reach",
+            check=reach_check,
+        )
     out.append(st)
-    st, _ = measure("intros", lambda: warm_intro_paths(rg_w, team_v, targ_v, max_hops=2, top_k=3),
-                    repeats=repeats, impl="intros.warm_intro_paths(max_hops=2, top_k=3)",
-                    check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
-                    note="synthetic tie strengths")
+    st, _ = measure(
+        "intros",
+        lambda: warm_intro_paths(rg_w, team_v, targ_v, max_hops=2, top_k=3),
+        repeats=repeats,
+        impl="intros.warm_intro_paths(max_hops=2, top_k=3)",
+        check=lambda r: {"paths": r.paths.height, "unreached": len(r.unreached)},
+        note="synthetic tie strengths",
+    )
     out.append(st)
     bfs_v = verts(wl["bfs_sources"])
     it = iter(list(bfs_v) * max(1, repeats))
-    st, _ = measure("bfs", lambda: single_source_distances(rg, int(next(it))), repeats=repeats,
-                    impl="separation.single_source_distances (direction-optimising BFS on CSR)",
-                    check=lambda d: int((d >= 0).sum()))
+    st, _ = measure(
+        "bfs",
+        lambda: single_source_distances(rg, int(next(it))),
+        repeats=repeats,
+        impl="separation.single_source_distances (direction-optimising BFS on CSR)",
+        check=lambda d: int((d >= 0).sum()),
+    )
     out.append(st)
 
     dsrc = key_to_v[wl["dijkstra_source"]]
     dtarg = verts(wl["dijkstra_targets"])
     warmest_paths(rg_w, dsrc, dtarg[:2])  # builds the cost matrix once per graph
-    st, _ = measure("dijkstra", lambda: warmest_paths(rg_w, dsrc, dtarg), repeats=repeats,
-                    impl="separation.warmest_paths (scipy csgraph Dijkstra + vectorised path walk)",
-                    check=lambda df: round(float(-np.log(df["strength"].drop_nulls()).sum()), 4),
-                    note="synthetic tie strengths; cost matrix cached per graph")
+    st, _ = measure(
+        "dijkstra",
+        lambda: warmest_paths(rg_w, dsrc, dtarg),
+        repeats=repeats,
+        impl="separation.warmest_paths (scipy csgraph Dijkstra + vectorised path walk)",
+        check=lambda df: round(float(-np.log(df["strength"].drop_nulls()).sum()), 4),
+        note="synthetic tie strengths; cost matrix cached per graph",
+    )
     out.append(st)
 
     lcc = np.flatnonzero(single_source_distances(rg, int(np.argmax(rg.degree))) >= 0)
@@ -362,10 +447,14 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     def dd_check(d):
         return round(d.average(), 4)
 
-    st, dd = measure("distance_distribution",
-                     lambda: distance_distribution(rg, vertices=lcc, n_samples=N_SOURCES), repeats=repeats,
-                     impl="stats.distance_distribution (bit-parallel, direction-optimising BFS)", check=dd_check,
-                     note="exact" if exact else f"{N_SOURCES} sampled sources")
+    st, dd = measure(
+        "distance_distribution",
+        lambda: distance_distribution(rg, vertices=lcc, n_samples=N_SOURCES),
+        repeats=repeats,
+        impl="stats.distance_distribution (bit-parallel, direction-optimising BFS)",
+        check=dd_check,
+        note="exact" if exact else f"{N_SOURCES} sampled sources",
+    )
     if check_accuracy:
         st.extra["accuracy"] = _accuracy(rg, lcc, dd, exact)
     out.append(st)
@@ -373,15 +462,29 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     truth = planted(data)
     from reach.algorithms.communities import detect_communities
 
-    st, _ = measure("communities", lambda: detect_communities(rg), repeats=1,
-                    impl="communities.detect_communities (resolution estimated from the graph)",
-                    check=lambda r: {"communities": r.n_communities, "modularity": round(r.modularity, 3),
-                                     **truth(node_of_v, r.labels)})
+    st, _ = measure(
+        "communities",
+        lambda: detect_communities(rg),
+        repeats=1,
+        impl="communities.detect_communities (resolution estimated from the graph)",
+        check=lambda r: {
+            "communities": r.n_communities,
+            "modularity": round(r.modularity, 3),
+            **truth(node_of_v, r.labels),
+        },
+    )
     out.append(st)
-    st, _ = measure("communities(resolution=1)", lambda: detect_communities(rg, resolution=1.0), repeats=1,
-                    impl="communities.detect_communities(resolution=1.0): classic modularity",
-                    check=lambda r: {"communities": r.n_communities, "modularity": round(r.modularity, 3),
-                                     **truth(node_of_v, r.labels)})
+    st, _ = measure(
+        "communities(resolution=1)",
+        lambda: detect_communities(rg, resolution=1.0),
+        repeats=1,
+        impl="communities.detect_communities(resolution=1.0): classic modularity",
+        check=lambda r: {
+            "communities": r.n_communities,
+            "modularity": round(r.modularity, 3),
+            **truth(node_of_v, r.labels),
+        },
+    )
     out.append(st)
     rg = rg_w = None  # free the graph before the whole pipeline runs again
 
@@ -393,8 +496,14 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
         build(ws_new)
         return load_graph(ws_new).n_people
 
-    st, _ = measure("import_build", whole, repeats=repeats, impl="import_paths (all) + build + load_graph",
-                    check=lambda n: n, note=skip_note)
+    st, _ = measure(
+        "import_build",
+        whole,
+        repeats=repeats,
+        impl="import_paths (all) + build + load_graph",
+        check=lambda n: n,
+        note=skip_note,
+    )
     out.append(st)
 
     config = write_run_config(data, tmp / "run", wl, exports)
@@ -404,11 +513,22 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
 
         return run_pipeline(config, quiet=True, out=config.parent / "out")
 
-    st, summary = measure("run", nightly, repeats=1, impl="run.run_pipeline (the whole `reach run`, first run)",
-                          check=lambda r: {"status": r.status, "people": r.people, "ties": r.ties,
-                                           "targets_reachable": r.targets_reachable, "communities": r.communities})
-    st.note = "stages: " + ", ".join(f"{x['stage']} {x['seconds']:.1f} s" for x in summary.stages
-                                     if x.get("seconds") is not None)
+    st, summary = measure(
+        "run",
+        nightly,
+        repeats=1,
+        impl="run.run_pipeline (the whole `reach run`, first run)",
+        check=lambda r: {
+            "status": r.status,
+            "people": r.people,
+            "ties": r.ties,
+            "targets_reachable": r.targets_reachable,
+            "communities": r.communities,
+        },
+    )
+    st.note = "stages: " + ", ".join(
+        f"{x['stage']} {x['seconds']:.1f} s" for x in summary.stages if x.get("seconds") is not None
+    )
     out.append(st)
     import shutil
 
@@ -427,13 +547,27 @@ def write_run_config(data: Path, folder: Path, wl: dict, exports: list[tuple[Pat
     big = ppl.group_by("company").agg(pl.len(), pl.col("work_email").first()).sort("len", descending=True).head(5)
     accounts = [f"{c}; {e.split('@', 1)[1]}" for c, e in big.select("company", "work_email").rows()]
     owners = sorted({o for _, _, o in exports})
-    lines = [f"workspace = {json.dumps(str(folder / 'ws'))}", "seed = 0",
-             f"team = {json.dumps(owners)}", f"accounts = {json.dumps(accounts)}",
-             "[targets]", 'file = "targets.txt"', "",
-             "[[sources]]", f"path = {json.dumps(str(data / 'edges.txt'))}", 'format = "edgelist"', ""]
+    lines = [
+        f"workspace = {json.dumps(str(folder / 'ws'))}",
+        "seed = 0",
+        f"team = {json.dumps(owners)}",
+        f"accounts = {json.dumps(accounts)}",
+        "[targets]",
+        'file = "targets.txt"',
+        "",
+        "[[sources]]",
+        f"path = {json.dumps(str(data / 'edges.txt'))}",
+        'format = "edgelist"',
+        "",
+    ]
     for path, fmt, owner in exports:
-        lines += ["[[sources]]", f"path = {json.dumps(str(path))}", f"format = {json.dumps(fmt)}",
-                  f"owner = {json.dumps(owner)}", ""]
+        lines += [
+            "[[sources]]",
+            f"path = {json.dumps(str(path))}",
+            f"format = {json.dumps(fmt)}",
+            f"owner = {json.dumps(owner)}",
+            "",
+        ]
     cfg = folder / "pipeline.toml"
     cfg.write_text("\n".join(lines), encoding="utf-8")
     return cfg
@@ -449,10 +583,12 @@ def _accuracy(rg, lcc, dd, exact: bool) -> dict:
     a = {k: v / dd.n_pairs for k, v in dd.counts.items()}
     b = {k: v / ref.n_pairs for k, v in ref.counts.items()}
     diff = max(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in set(a) | set(b))
-    return {"reference": f"{ref.n_sources} other sampled sources", "max_abs_share_diff": round(diff, 5),
-            "avg_rel_diff": round(abs(dd.average() - ref.average()) / ref.average(), 5),
-            "eff90_rel_diff": round(abs(dd.effective_diameter() - ref.effective_diameter())
-                                    / ref.effective_diameter(), 5)}
+    return {
+        "reference": f"{ref.n_sources} other sampled sources",
+        "max_abs_share_diff": round(diff, 5),
+        "avg_rel_diff": round(abs(dd.average() - ref.average()) / ref.average(), 5),
+        "eff90_rel_diff": round(abs(dd.effective_diameter() - ref.effective_diameter()) / ref.effective_diameter(), 5),
+    }
 
 
 # ------------------------------------------------------------------ baselines
@@ -471,8 +607,15 @@ def _bfs_extrapolated(op, run_one, sources, n_want, budget, impl, check=None):
     sec = (time.perf_counter() - t0) * n_want / done
     total = sum(c for d, c in hist.items() if d > 0)
     avg = sum(d * c for d, c in hist.items() if d > 0) / total if total else 0.0
-    return Stage(op, sec, 1, peak_mb(), impl=impl, note=_dist_note(done, n_want),
-                 check=round(avg, 4) if done >= n_want or check else None)
+    return Stage(
+        op,
+        sec,
+        1,
+        peak_mb(),
+        impl=impl,
+        note=_dist_note(done, n_want),
+        check=round(avg, 4) if done >= n_want or check else None,
+    )
 
 
 def child_networkx(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage]:
@@ -487,15 +630,27 @@ def child_networkx(data: Path, wl: dict, repeats: int, budget: float) -> list[St
         part = Path(tempfile.mkdtemp()) / "part.txt"
         part.write_text("".join(lines[: int(len(lines) * frac)]))
         del lines
-        st, _ = measure("import.edgelist", lambda: nx.read_edgelist(part, nodetype=int), repeats=1, scale=1 / frac,
-                        impl="nx.read_edgelist", note=f"timed on {frac:.0%} of the lines and extrapolated")
+        st, _ = measure(
+            "import.edgelist",
+            lambda: nx.read_edgelist(part, nodetype=int),
+            repeats=1,
+            scale=1 / frac,
+            impl="nx.read_edgelist",
+            note=f"timed on {frac:.0%} of the lines and extrapolated",
+        )
     else:
-        st, _ = measure("import.edgelist", lambda: nx.read_edgelist(path, nodetype=int), repeats=repeats,
-                        impl="nx.read_edgelist")
+        st, _ = measure(
+            "import.edgelist", lambda: nx.read_edgelist(path, nodetype=int), repeats=repeats, impl="nx.read_edgelist"
+        )
     out.append(st)
     edges = read_edges(path)
-    out.append(dataclass_replace(st, op="import_build", note=(st.note + "; " if st.note else "")
-                                 + "edge list only: no exports, no identity resolution"))
+    out.append(
+        dataclass_replace(
+            st,
+            op="import_build",
+            note=(st.note + "; " if st.note else "") + "edge list only: no exports, no identity resolution",
+        )
+    )
 
     def make():
         g = nx.Graph()
@@ -530,11 +685,11 @@ def child_networkx(data: Path, wl: dict, repeats: int, budget: float) -> list[St
                     covered[w] = covered.get(w, 0) + 1
                     best.setdefault(w, 2)
         uniq = sum(1 for _, h1, h2 in rings for w in h1 | h2 if covered.get(w) == 1)
-        return {"sum_total": sum(len(h1) + len(h2) for _, h1, h2 in rings), "team_total": len(best),
-                "sum_unique": uniq}
+        return {"sum_total": sum(len(h1) + len(h2) for _, h1, h2 in rings), "team_total": len(best), "sum_unique": uniq}
 
-    st, _ = measure("two_hop_reach", two_hop, repeats=repeats, impl="sets of neighbours of neighbours",
-                    check=lambda r: r)
+    st, _ = measure(
+        "two_hop_reach", two_hop, repeats=repeats, impl="sets of neighbours of neighbours", check=lambda r: r
+    )
     out.append(st)
     w = synthetic_strength(edges[:, 0], edges[:, 1])
     for (a, b), s in zip(edges.tolist(), w.tolist(), strict=True):
@@ -557,20 +712,37 @@ def child_networkx(data: Path, wl: dict, repeats: int, budget: float) -> list[St
             unreached += not top
         return {"paths": n_paths, "unreached": unreached}
 
-    st, _ = measure("intros", intros, repeats=repeats, impl="common neighbours of team and target",
-                    check=lambda r: r, note="synthetic tie strengths")
+    st, _ = measure(
+        "intros",
+        intros,
+        repeats=repeats,
+        impl="common neighbours of team and target",
+        check=lambda r: r,
+        note="synthetic tie strengths",
+    )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
-    st, _ = measure("bfs", lambda: nx.single_source_shortest_path_length(g, next(it)), repeats=repeats,
-                    impl="nx.single_source_shortest_path_length", check=len)
+    st, _ = measure(
+        "bfs",
+        lambda: nx.single_source_shortest_path_length(g, next(it)),
+        repeats=repeats,
+        impl="nx.single_source_shortest_path_length",
+        check=len,
+    )
     out.append(st)
 
     def dijkstra():
         dist, _paths = nx.single_source_dijkstra(g, wl["dijkstra_source"], weight="cost")
         return sum(dist[t] for t in wl["dijkstra_targets"] if t in dist)
 
-    st, _ = measure("dijkstra", dijkstra, repeats=min(repeats, 2), impl="nx.single_source_dijkstra (with paths)",
-                    check=lambda c: round(c, 4), note="synthetic tie strengths")
+    st, _ = measure(
+        "dijkstra",
+        dijkstra,
+        repeats=min(repeats, 2),
+        impl="nx.single_source_dijkstra (with paths)",
+        check=lambda c: round(c, 4),
+        note="synthetic tie strengths",
+    )
     out.append(st)
     lcc = max(nx.connected_components(g), key=len)
     sources = _dist_sources(wl, sorted(lcc))
@@ -581,20 +753,43 @@ def child_networkx(data: Path, wl: dict, repeats: int, budget: float) -> list[St
             counts[d] = counts.get(d, 0) + 1
         return counts
 
-    out.append(_bfs_extrapolated("distance_distribution", one, sources, len(sources), budget,
-                                 "nx.single_source_shortest_path_length per source"))
+    out.append(
+        _bfs_extrapolated(
+            "distance_distribution",
+            one,
+            sources,
+            len(sources),
+            budget,
+            "nx.single_source_shortest_path_length per source",
+        )
+    )
     if g.number_of_edges() * 20e-6 > budget:  # Louvain on a subgraph and extrapolate by ties
         frac = budget / (g.number_of_edges() * 20e-6) / 2
-        sub = nx.Graph(list(zip(edges[: int(len(edges) * frac), 0].tolist(), edges[: int(len(edges) * frac), 1].tolist(),
-                                strict=True)))
-        st, _ = measure("communities", lambda: nx.community.louvain_communities(sub, seed=0), repeats=1, scale=1 / frac,
-                        impl="nx.community.louvain_communities",
-                        note=f"timed on the first {frac:.0%} of the ties and extrapolated")
+        sub = nx.Graph(
+            list(
+                zip(
+                    edges[: int(len(edges) * frac), 0].tolist(),
+                    edges[: int(len(edges) * frac), 1].tolist(),
+                    strict=True,
+                )
+            )
+        )
+        st, _ = measure(
+            "communities",
+            lambda: nx.community.louvain_communities(sub, seed=0),
+            repeats=1,
+            scale=1 / frac,
+            impl="nx.community.louvain_communities",
+            note=f"timed on the first {frac:.0%} of the ties and extrapolated",
+        )
     else:
-        st, _ = measure("communities", lambda: nx.community.louvain_communities(g, seed=0), repeats=1,
-                        impl="nx.community.louvain_communities",
-                        check=lambda c: {"communities": len(c),
-                                         "modularity": round(nx.community.modularity(g, c), 3)})
+        st, _ = measure(
+            "communities",
+            lambda: nx.community.louvain_communities(g, seed=0),
+            repeats=1,
+            impl="nx.community.louvain_communities",
+            check=lambda c: {"communities": len(c), "modularity": round(nx.community.modularity(g, c), 3)},
+        )
     out.append(st)
     return out
 
@@ -624,11 +819,21 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
 
     def load():
         e = read_edges(path)
-        return sp.csr_matrix((np.ones(2 * e.shape[0], np.int8), (np.concatenate([e[:, 0], e[:, 1]]),
-                                                                 np.concatenate([e[:, 1], e[:, 0]]))), shape=(n, n))
+        return sp.csr_matrix(
+            (
+                np.ones(2 * e.shape[0], np.int8),
+                (np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])),
+            ),
+            shape=(n, n),
+        )
 
-    st, tab = measure("parse.edgelist", lambda: read_edges(path), repeats=repeats,
-                      impl="pyarrow.csv.read_csv (two int64 columns, nothing else)", check=lambda e: e.shape[0])
+    st, tab = measure(
+        "parse.edgelist",
+        lambda: read_edges(path),
+        repeats=repeats,
+        impl="pyarrow.csv.read_csv (two int64 columns, nothing else)",
+        check=lambda e: e.shape[0],
+    )
     st.note = f"{tab.shape[0] / st.seconds / 1e6:.1f} M rows/s"
     out.append(st)
     st, _ = measure("import.edgelist", load, repeats=repeats, impl="pyarrow.csv + scipy csr_matrix")
@@ -637,8 +842,12 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
     edges = read_edges(path)
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
     cols = np.concatenate([edges[:, 1], edges[:, 0]])
-    st, a = measure("graph_build", lambda: sp.csr_matrix((np.ones(rows.shape[0], np.int8), (rows, cols)),
-                                                          shape=(n, n)), repeats=repeats, impl="scipy csr_matrix")
+    st, a = measure(
+        "graph_build",
+        lambda: sp.csr_matrix((np.ones(rows.shape[0], np.int8), (rows, cols)), shape=(n, n)),
+        repeats=repeats,
+        impl="scipy csr_matrix",
+    )
     out.append(st)
     src = np.array(wl["reach_sources"])
     a_bool = a.astype(bool)  # int8 products overflow (a wrapped count of 0 drops a pair); bool is also fastest
@@ -658,9 +867,13 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
     st, _ = measure("two_hop_reach", two_hop, repeats=repeats, impl="A[S] @ A (sparse product)", check=lambda r: r)
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
-    st, _ = measure("bfs", lambda: shortest_path(a, unweighted=True, directed=False, indices=next(it)),
-                    repeats=repeats, impl="csgraph.shortest_path(unweighted=True)",
-                    check=lambda d: int(np.isfinite(d).sum()))
+    st, _ = measure(
+        "bfs",
+        lambda: shortest_path(a, unweighted=True, directed=False, indices=next(it)),
+        repeats=repeats,
+        impl="csgraph.shortest_path(unweighted=True)",
+        check=lambda d: int(np.isfinite(d).sum()),
+    )
     out.append(st)
     w = -np.log(synthetic_strength(edges[:, 0], edges[:, 1]))
     wm = sp.csr_matrix((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
@@ -676,8 +889,14 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
                 total += dist[t]
         return total
 
-    st, _ = measure("dijkstra", dij, repeats=repeats, impl="csgraph.dijkstra + predecessor walk",
-                    check=lambda c: round(c, 4), note="synthetic tie strengths")
+    st, _ = measure(
+        "dijkstra",
+        dij,
+        repeats=repeats,
+        impl="csgraph.dijkstra + predecessor walk",
+        check=lambda c: round(c, 4),
+        note="synthetic tie strengths",
+    )
     out.append(st)
     deg = np.diff(a.indptr)
     from reach.adjacency import csr_from_edges
@@ -692,8 +911,16 @@ def child_scipy(data: Path, wl: dict, repeats: int, budget: float) -> list[Stage
         c = np.bincount(d)
         return {i: int(x) for i, x in enumerate(c) if x}
 
-    out.append(_bfs_extrapolated("distance_distribution", one, sources, len(sources), budget,
-                                 "csgraph.shortest_path(unweighted=True) per source"))
+    out.append(
+        _bfs_extrapolated(
+            "distance_distribution",
+            one,
+            sources,
+            len(sources),
+            budget,
+            "csgraph.shortest_path(unweighted=True) per source",
+        )
+    )
     return out
 
 
@@ -705,14 +932,19 @@ def child_networkit(data: Path, wl: dict, repeats: int, budget: float) -> list[S
     path = data / "edges.txt"
     n = wl["n"]
     reader = nk.graphio.EdgeListReader("\t", 0, commentPrefix="#", continuous=True, directed=False)
-    st, _ = measure("import.edgelist", lambda: reader.read(str(path)), repeats=repeats,
-                    impl="graphio.EdgeListReader (1 thread)")
+    st, _ = measure(
+        "import.edgelist", lambda: reader.read(str(path)), repeats=repeats, impl="graphio.EdgeListReader (1 thread)"
+    )
     out.append(st)
     out.append(dataclass_replace(st, op="import_build", note="edge list only: no exports, no identity resolution"))
     edges = read_edges(path)
     u, v = edges[:, 0].astype(np.uint64), edges[:, 1].astype(np.uint64)
-    st, g = measure("graph_build", lambda: nk.GraphFromCoo((np.ones(u.shape[0]), (u, v)), n, directed=False),
-                    repeats=repeats, impl="nk.GraphFromCoo")
+    st, g = measure(
+        "graph_build",
+        lambda: nk.GraphFromCoo((np.ones(u.shape[0]), (u, v)), n, directed=False),
+        repeats=repeats,
+        impl="nk.GraphFromCoo",
+    )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
 
@@ -737,8 +969,14 @@ def child_networkit(data: Path, wl: dict, repeats: int, budget: float) -> list[S
                 total += dist[t]
         return total
 
-    st, _ = measure("dijkstra", dij, repeats=repeats, impl="distance.Dijkstra(storePaths) + getPath",
-                    check=lambda c: round(c, 4), note="synthetic tie strengths")
+    st, _ = measure(
+        "dijkstra",
+        dij,
+        repeats=repeats,
+        impl="distance.Dijkstra(storePaths) + getPath",
+        check=lambda c: round(c, 4),
+        note="synthetic tie strengths",
+    )
     out.append(st)
     from reach.adjacency import csr_from_edges
     from reach.algorithms.neighbourhood import bfs_distances
@@ -755,11 +993,19 @@ def child_networkit(data: Path, wl: dict, repeats: int, budget: float) -> list[S
         c = np.bincount(d)
         return {i: int(x) for i, x in enumerate(c) if x}
 
-    out.append(_bfs_extrapolated("distance_distribution", one, sources, len(sources), budget, "distance.BFS per source"))
-    st, _ = measure("communities", lambda: nk.community.detectCommunities(g, algo=nk.community.PLM(g, True)),
-                    repeats=1, impl="community.PLM (Louvain + refinement, 1 thread)",
-                    check=lambda p: {"communities": p.numberOfSubsets(),
-                                     "modularity": round(nk.community.Modularity().getQuality(p, g), 3)})
+    out.append(
+        _bfs_extrapolated("distance_distribution", one, sources, len(sources), budget, "distance.BFS per source")
+    )
+    st, _ = measure(
+        "communities",
+        lambda: nk.community.detectCommunities(g, algo=nk.community.PLM(g, True)),
+        repeats=1,
+        impl="community.PLM (Louvain + refinement, 1 thread)",
+        check=lambda p: {
+            "communities": p.numberOfSubsets(),
+            "modularity": round(nk.community.Modularity().getQuality(p, g), 3),
+        },
+    )
     out.append(st)
     return out
 
@@ -779,28 +1025,55 @@ def child_igraph(data: Path, wl: dict, repeats: int, budget: float) -> list[Stag
     st, g = measure("graph_build", make, repeats=min(repeats, 2), impl="Graph(n) + add_edges(numpy)")
     out.append(st)
     src = wl["reach_sources"]
-    st, _ = measure("two_hop_reach", lambda: [len(x) for x in g.neighborhood(src, order=2)], repeats=repeats,
-                    impl="neighborhood(order=2) sizes only (no union or unique counts)")
+    st, _ = measure(
+        "two_hop_reach",
+        lambda: [len(x) for x in g.neighborhood(src, order=2)],
+        repeats=repeats,
+        impl="neighborhood(order=2) sizes only (no union or unique counts)",
+    )
     out.append(st)
     w = -np.log(synthetic_strength(edges[:, 0], edges[:, 1]))
     g.es["cost"] = w.tolist()
-    st, _ = measure("dijkstra", lambda: g.get_shortest_paths(wl["dijkstra_source"], to=wl["dijkstra_targets"],
-                                                             weights="cost", output="vpath"),
-                    repeats=repeats, impl="get_shortest_paths(weights)", note="synthetic tie strengths")
+    st, _ = measure(
+        "dijkstra",
+        lambda: g.get_shortest_paths(wl["dijkstra_source"], to=wl["dijkstra_targets"], weights="cost", output="vpath"),
+        repeats=repeats,
+        impl="get_shortest_paths(weights)",
+        note="synthetic tie strengths",
+    )
     out.append(st)
     truth = planted(data)
-    st, _ = measure("communities", lambda: g.community_leiden(objective_function="modularity", n_iterations=-1), repeats=1,
-                    impl="community_leiden(modularity, resolution 1)",
-                    check=lambda p: {"communities": len(p), "modularity": round(p.modularity, 3),
-                                     **truth(np.arange(n), np.asarray(p.membership))})
+    st, _ = measure(
+        "communities",
+        lambda: g.community_leiden(objective_function="modularity", n_iterations=-1),
+        repeats=1,
+        impl="community_leiden(modularity, resolution 1)",
+        check=lambda p: {
+            "communities": len(p),
+            "modularity": round(p.modularity, 3),
+            **truth(np.arange(n), np.asarray(p.membership)),
+        },
+    )
     out.append(st)
     return out
 
 
 # ------------------------------------------------------------------ driver
 def run_child(side: str, args, wl_path: Path) -> tuple[list[dict], str]:
-    cmd = [sys.executable, __file__, "--child", side, "--workload", str(wl_path), "--data", str(args.data),
-           "--repeats", str(args.repeats), "--budget", str(args.budget)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        side,
+        "--workload",
+        str(wl_path),
+        "--data",
+        str(args.data),
+        "--repeats",
+        str(args.repeats),
+        "--budget",
+        str(args.budget),
+    ]
     if args.check_accuracy:
         cmd.append("--check-accuracy")
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -818,15 +1091,25 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=None, help="synthetic data folder (generated when missing)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=None, help="runs per stage (default 5 at XS/S, 3 at M, 2 at L)")
-    ap.add_argument("--budget", type=float, default=None,
-                    help="seconds an operation may take before it is timed on a subset (default 60; 5 at XS)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds an operation may take before it is timed on a subset (default 60; 5 at XS)",
+    )
     ap.add_argument("--sides", default=",".join(SIDES), help=f"comma-separated, from {', '.join(SIDES)}")
-    ap.add_argument("--check-accuracy", action="store_true",
-                    help="also compare the sampled distance distribution with an 8x larger sample (slow)")
-    ap.add_argument("--graph", default=None,
-                    help="graph operations on another family instead of the synthetic workload: kron16..kron22 "
-                         "(Graph500 Kronecker) or a SNAP file of ../shared/data: enron, eu_core, grqc, collegemsg "
-                         "(see scripts/bench_families.py)")
+    ap.add_argument(
+        "--check-accuracy",
+        action="store_true",
+        help="also compare the sampled distance distribution with an 8x larger sample (slow)",
+    )
+    ap.add_argument(
+        "--graph",
+        default=None,
+        help="graph operations on another family instead of the synthetic workload: kron16..kron22 "
+        "(Graph500 Kronecker) or a SNAP file of ../shared/data: enron, eu_core, grqc, collegemsg "
+        "(see scripts/bench_families.py)",
+    )
     ap.add_argument("--child", choices=(*SIDES, "graphblas", "networkx"), help=argparse.SUPPRESS)
     ap.add_argument("--workload", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -848,18 +1131,35 @@ def main() -> None:
         return
     if args.child:
         wl = json.loads(args.workload.read_text())
-        fn = {"reach": lambda: child_reach(args.data, wl, args.repeats, args.budget, args.check_accuracy),
-              "networkx": lambda: child_networkx(args.data, wl, args.repeats, args.budget),
-              "scipy": lambda: child_scipy(args.data, wl, args.repeats, args.budget),
-              "networkit": lambda: child_networkit(args.data, wl, args.repeats, args.budget),
-              "igraph": lambda: child_igraph(args.data, wl, args.repeats, args.budget)}[args.child]
+        fn = {
+            "reach": lambda: child_reach(args.data, wl, args.repeats, args.budget, args.check_accuracy),
+            "networkx": lambda: child_networkx(args.data, wl, args.repeats, args.budget),
+            "scipy": lambda: child_scipy(args.data, wl, args.repeats, args.budget),
+            "networkit": lambda: child_networkit(args.data, wl, args.repeats, args.budget),
+            "igraph": lambda: child_igraph(args.data, wl, args.repeats, args.budget),
+        }[args.child]
         for st in fn():
-            print(json.dumps({"op": st.op, "seconds": st.seconds, "runs": st.runs, "peak_mb": st.peak_mb,
-                              "impl": st.impl, "note": st.note, "check": st.check, **st.extra}, default=str),
-                  flush=True)
+            print(
+                json.dumps(
+                    {
+                        "op": st.op,
+                        "seconds": st.seconds,
+                        "runs": st.runs,
+                        "peak_mb": st.peak_mb,
+                        "impl": st.impl,
+                        "note": st.note,
+                        "check": st.check,
+                        **st.extra,
+                    },
+                    default=str,
+                ),
+                flush=True,
+            )
         return
 
-    args.data = args.data or Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "reach-bench" / f"{args.size}-s{args.seed}"
+    args.data = (
+        args.data or Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "reach-bench" / f"{args.size}-s{args.seed}"
+    )
     t0 = time.perf_counter()
     ensure_data(args.size, args.data, args.seed)
     wl = make_workload(args.data, args.seed)
@@ -883,7 +1183,9 @@ def main() -> None:
     report(args, wl, results, notes, gen_s, peak_reset_ok=reset_peak())
 
 
-def report(args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen_s: float, *, peak_reset_ok: bool) -> None:
+def report(
+    args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen_s: float, *, peak_reset_ok: bool
+) -> None:
     reach_rows = results.get("reach", [])
     base = {side: {r["op"]: r for r in rows} for side, rows in results.items() if side != "reach"}
     lines = []
@@ -894,18 +1196,30 @@ def report(args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen
             lines.append((r, None, None))
         for side, b in matches:
             lines.append((r, side, b))
-    mem_note = ("peak_mb: process peak RSS during the stage (VmHWM reset before it)" if peak_reset_ok else
-                "peak_mb: process peak RSS so far (ru_maxrss); VmHWM could not be reset here")
+    mem_note = (
+        "peak_mb: process peak RSS during the stage (VmHWM reset before it)"
+        if peak_reset_ok
+        else "peak_mb: process peak RSS so far (ru_maxrss); VmHWM could not be reset here"
+    )
     json_lines = []
     for r, side, b in lines:
         b_note = b.get("note") if b and b.get("note") != r.get("note") else ""
-        row = {"op": r["op"], "size": args.size, "reach_s": round(r["seconds"], 4), "baseline": side,
-               "baseline_s": round(b["seconds"], 4) if b else None,
-               "ratio": round(b["seconds"] / r["seconds"], 2) if b and r["seconds"] > 0 else None,
-               "peak_mb": round(r["peak_mb"], 1), "runs": r["runs"], "impl": r["impl"],
-               "baseline_impl": b["impl"] if b else None, "baseline_peak_mb": round(b["peak_mb"], 1) if b else None,
-               "note": "; ".join(x for x in (r.get("note"), f"{side}: {b_note}" if b_note else "") if x),
-               "check": r.get("check"), "baseline_check": b.get("check") if b else None}
+        row = {
+            "op": r["op"],
+            "size": args.size,
+            "reach_s": round(r["seconds"], 4),
+            "baseline": side,
+            "baseline_s": round(b["seconds"], 4) if b else None,
+            "ratio": round(b["seconds"] / r["seconds"], 2) if b and r["seconds"] > 0 else None,
+            "peak_mb": round(r["peak_mb"], 1),
+            "runs": r["runs"],
+            "impl": r["impl"],
+            "baseline_impl": b["impl"] if b else None,
+            "baseline_peak_mb": round(b["peak_mb"], 1) if b else None,
+            "note": "; ".join(x for x in (r.get("note"), f"{side}: {b_note}" if b_note else "") if x),
+            "check": r.get("check"),
+            "baseline_check": b.get("check") if b else None,
+        }
         if "accuracy" in r:
             row["accuracy"] = r["accuracy"]
         json_lines.append(json.dumps(row, default=str))
@@ -915,8 +1229,10 @@ def report(args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen
     if args.json:
         print("\n".join(json_lines))
         return
-    print(f"size {args.size}: {wl['n']:,} people, {wl['m']:,} ties (largest component {wl['lcc']:,}); "
-          f"data {args.data} (ready in {gen_s:.1f} s); repeats {args.repeats}, budget {args.budget:.0f} s")
+    print(
+        f"size {args.size}: {wl['n']:,} people, {wl['m']:,} ties (largest component {wl['lcc']:,}); "
+        f"data {args.data} (ready in {gen_s:.1f} s); repeats {args.repeats}, budget {args.budget:.0f} s"
+    )
     print(mem_note + "; ratio = baseline s / reach s (> 1: reach is faster)")
     hdr = f"{'op':34} {'reach s':>9} {'peak MB':>8} {'runs':>4}  {'baseline':10} {'base s':>9} {'ratio':>7}  notes"
     print(hdr)
@@ -925,8 +1241,7 @@ def report(args, wl: dict, results: dict[str, list[dict]], notes: list[str], gen
     for r, side, b in lines:
         first = r["op"] != last
         last = r["op"]
-        left = (f"{r['op']:34} {r['seconds']:9.3f} {r['peak_mb']:8.0f} {r['runs']:4d}" if first
-                else " " * 57)
+        left = f"{r['op']:34} {r['seconds']:9.3f} {r['peak_mb']:8.0f} {r['runs']:4d}" if first else " " * 57
         note = []
         if first and r.get("note"):
             note.append(r["note"])

@@ -47,8 +47,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def planted_partition(n_nodes: int, n_edges: int, *, mu: float = 0.3, seed: int = 0,
-                      min_size: int = 20, max_size: int = 400) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def planted_partition(
+    n_nodes: int, n_edges: int, *, mu: float = 0.3, seed: int = 0, min_size: int = 20, max_size: int = 400
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(edges, strength, labels)`` of a seeded planted-partition graph (self-loops and repeats dropped)."""
     rng = np.random.default_rng(seed)
     sizes = rng.integers(min_size, max_size + 1, size=n_nodes // min_size + 1)
@@ -109,8 +110,12 @@ def child(side: str, n_nodes: int, n_edges: int, mu: float, resolution: float | 
         import networkit as nk
 
         nk.engineering.setNumberOfThreads(1)
-        g = nk.GraphFromCoo((strength, (edges[:, 0].astype(np.uint64), edges[:, 1].astype(np.uint64))), n_nodes,
-                            directed=False, weighted=True)
+        g = nk.GraphFromCoo(
+            (strength, (edges[:, 0].astype(np.uint64), edges[:, 1].astype(np.uint64))),
+            n_nodes,
+            directed=False,
+            weighted=True,
+        )
         t1 = time.perf_counter()
         part = nk.community.detectCommunities(g, algo=nk.community.PLM(g, True), inspect=False)
         t2 = time.perf_counter()
@@ -130,16 +135,38 @@ def child(side: str, n_nodes: int, n_edges: int, mu: float, resolution: float | 
             labels[list(c)] = i
         extra = {}
     cpu = resource.getrusage(resource.RUSAGE_SELF)
-    return {"side": side, "nodes": n_nodes, "edges": int(edges.shape[0]), "graph_s": t1 - t0, "detect_s": t2 - t1,
-            "process_cpu_s": cpu.ru_utime + cpu.ru_stime, "load_avg": os.getloadavg()[0],
-            "peak_mb": peak_mb(), "communities": int(np.unique(labels).shape[0]),
-            "planted": int(np.unique(truth).shape[0]), "modularity": modularity(edges, strength, labels),
-            "nmi": normalized_mutual_information(labels, truth), **extra}
+    return {
+        "side": side,
+        "nodes": n_nodes,
+        "edges": int(edges.shape[0]),
+        "graph_s": t1 - t0,
+        "detect_s": t2 - t1,
+        "process_cpu_s": cpu.ru_utime + cpu.ru_stime,
+        "load_avg": os.getloadavg()[0],
+        "peak_mb": peak_mb(),
+        "communities": int(np.unique(labels).shape[0]),
+        "planted": int(np.unique(truth).shape[0]),
+        "modularity": modularity(edges, strength, labels),
+        "nmi": normalized_mutual_information(labels, truth),
+        **extra,
+    }
 
 
 def run_child(side: str, n_nodes: int, n_edges: int, mu: float, resolution: str = "auto") -> dict:
-    cmd = [sys.executable, __file__, "--child", side, "--nodes", str(n_nodes), "--edges", str(n_edges),
-           "--mu", str(mu), "--resolution", resolution]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        side,
+        "--nodes",
+        str(n_nodes),
+        "--edges",
+        str(n_edges),
+        "--mu",
+        str(mu),
+        "--resolution",
+        resolution,
+    ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -160,8 +187,11 @@ def real_data() -> list[dict]:
         with tempfile.TemporaryDirectory() as tmp:
             import_paths(Path(tmp) / "ws", [eu / "email-Eu-core.txt"])
             rg = load_graph(Path(tmp) / "ws")
-        dept = dict(line.split() for line in (eu / "email-Eu-core-department-labels.txt").read_text().splitlines()
-                    if line.strip())
+        dept = dict(
+            line.split()
+            for line in (eu / "email-Eu-core-department-labels.txt").read_text().splitlines()
+            if line.strip()
+        )
         truth = np.array([int(dept[k]) for k in rg.people["key"].to_list()])
         rows.append(_real_row("email-Eu-core (42 departments)", rg, truth))
     fb = DATA / "classic_graphs" / "football.gml"
@@ -187,8 +217,7 @@ def _real_row(name: str, rg, truth: np.ndarray) -> dict:
     plain = [detect_communities(rg, seed=s, resolution=1.0, n_runs=1) for s in seeds]
     g = nx.Graph()
     g.add_nodes_from(range(rg.n_people))
-    g.add_weighted_edges_from(zip(rg.edges[:, 0].tolist(), rg.edges[:, 1].tolist(), rg.strength.tolist(),
-                                  strict=True))
+    g.add_weighted_edges_from(zip(rg.edges[:, 0].tolist(), rg.edges[:, 1].tolist(), rg.strength.tolist(), strict=True))
     nxl = []
     for s in seeds:
         lab = np.empty(rg.n_people, dtype=np.int64)
@@ -199,12 +228,18 @@ def _real_row(name: str, rg, truth: np.ndarray) -> dict:
     def nmis(labels_list: list[np.ndarray]) -> list[float]:
         return [round(normalized_mutual_information(lab, truth), 3) for lab in labels_list]
 
-    return {"graph": name, "people": rg.n_people, "ties": rg.n_ties,
-            "reach_nmi_seed0": round(normalized_mutual_information(auto[0].labels, truth), 4),
-            "reach_nmi_seeds": nmis([r.labels for r in auto]), "reach_communities": auto[0].n_communities,
-            "reach_resolution": round(auto[0].resolution, 3), "reach_s_per_run": (t1 - t0) / len(seeds),
-            "plain_leiden_nmi_seeds": nmis([r.labels for r in plain]),
-            "networkx_louvain_nmi_seeds": nmis(nxl)}
+    return {
+        "graph": name,
+        "people": rg.n_people,
+        "ties": rg.n_ties,
+        "reach_nmi_seed0": round(normalized_mutual_information(auto[0].labels, truth), 4),
+        "reach_nmi_seeds": nmis([r.labels for r in auto]),
+        "reach_communities": auto[0].n_communities,
+        "reach_resolution": round(auto[0].resolution, 3),
+        "reach_s_per_run": (t1 - t0) / len(seeds),
+        "plain_leiden_nmi_seeds": nmis([r.labels for r in plain]),
+        "networkx_louvain_nmi_seeds": nmis(nxl),
+    }
 
 
 def main() -> None:
@@ -212,10 +247,19 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=100_000)
     ap.add_argument("--edges", type=int, default=1_000_000)
     ap.add_argument("--mu", type=float, default=0.3, help="share of ties leaving the community")
-    ap.add_argument("--nx-edges", type=int, default=0,
-                    help="run networkx on a graph of this many ties (same density) instead; 0 = the same graph")
-    ap.add_argument("--size", choices=list(SIZES), help="preset people / ties: " + ", ".join(
-        f"{k} {v[0]:,} / {v[1]:,}" for k, v in SIZES.items()) + " (overrides --nodes and --edges)")
+    ap.add_argument(
+        "--nx-edges",
+        type=int,
+        default=0,
+        help="run networkx on a graph of this many ties (same density) instead; 0 = the same graph",
+    )
+    ap.add_argument(
+        "--size",
+        choices=list(SIZES),
+        help="preset people / ties: "
+        + ", ".join(f"{k} {v[0]:,} / {v[1]:,}" for k, v in SIZES.items())
+        + " (overrides --nodes and --edges)",
+    )
     ap.add_argument("--resolution", default="auto", help="reach's resolution: 'auto' (default) or a number")
     ap.add_argument("--networkit", action="store_true", help="also run networkit's PLM (1 thread), if installed")
     ap.add_argument("--skip-networkx", action="store_true")
@@ -247,22 +291,33 @@ def main() -> None:
     if args.json:
         print(json.dumps({"synthetic": rows, "real": real, "note": note}))
         return
-    print(f"planted partition, mu={args.mu}, seed 0 (graph build time excluded from detect s; "
-          f"load average {rows[0]['load_avg']:.1f} on {os.cpu_count()} cores)")
-    print(f"{'':9} {'people':>8} {'ties':>9} {'detect s':>9} {'peak MB':>8} {'comms':>6} {'planted':>7} "
-          f"{'modularity':>10} {'NMI':>6}")
+    print(
+        f"planted partition, mu={args.mu}, seed 0 (graph build time excluded from detect s; "
+        f"load average {rows[0]['load_avg']:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"{'':9} {'people':>8} {'ties':>9} {'detect s':>9} {'peak MB':>8} {'comms':>6} {'planted':>7} "
+        f"{'modularity':>10} {'NMI':>6}"
+    )
     for r in rows:
-        print(f"{r['side']:9} {r['nodes']:8d} {r['edges']:9d} {r['detect_s']:9.2f} {r['peak_mb']:8.0f} "
-              f"{r['communities']:6d} {r['planted']:7d} {r['modularity']:10.4f} {r['nmi']:6.3f}"
-              + (f"   (resolution {r['resolution']}, {r['rounds']} rounds, {r['runs']} runs)" if "resolution" in r
-                 else ""))
+        print(
+            f"{r['side']:9} {r['nodes']:8d} {r['edges']:9d} {r['detect_s']:9.2f} {r['peak_mb']:8.0f} "
+            f"{r['communities']:6d} {r['planted']:7d} {r['modularity']:10.4f} {r['nmi']:6.3f}"
+            + (
+                f"   (resolution {r['resolution']}, {r['rounds']} rounds, {r['runs']} runs)"
+                if "resolution" in r
+                else ""
+            )
+        )
     if note:
         print(f"note: {note}")
     for r in real:
         print(f"\n{r['graph']}: {r['people']} people, {r['ties']} ties")
-        print(f"  reach defaults    NMI seed 0 = {r['reach_nmi_seed0']:.4f}; seeds 0-4 {r['reach_nmi_seeds']} "
-              f"({r['reach_communities']} communities, resolution {r['reach_resolution']}, "
-              f"{r['reach_s_per_run']:.3f} s per call)")
+        print(
+            f"  reach defaults    NMI seed 0 = {r['reach_nmi_seed0']:.4f}; seeds 0-4 {r['reach_nmi_seeds']} "
+            f"({r['reach_communities']} communities, resolution {r['reach_resolution']}, "
+            f"{r['reach_s_per_run']:.3f} s per call)"
+        )
         print(f"  plain Leiden (resolution 1, one run)  {r['plain_leiden_nmi_seeds']}")
         print(f"  networkx louvain_communities          {r['networkx_louvain_nmi_seeds']}")
 

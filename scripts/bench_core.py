@@ -46,10 +46,21 @@ def child_reach(path: Path) -> dict:
         t3 = time.perf_counter()
         st = stats(rg, StatsOptions()).as_dict()
         t4 = time.perf_counter()
-    return {"side": "reach", "import_s": t1 - t0, "build_s": t2 - t1, "graph_s": t3 - t2, "stats_s": t4 - t3,
-            "total_s": t4 - t0, "peak_mb": peak_mb(), "nodes": st["people"], "edges": st["ties"],
-            "lcc": st["largest_component_people"], "clustering": st["average_clustering"],
-            "diameter": st["diameter"], "eff90": st["effective_diameter_90"]}
+    return {
+        "side": "reach",
+        "import_s": t1 - t0,
+        "build_s": t2 - t1,
+        "graph_s": t3 - t2,
+        "stats_s": t4 - t3,
+        "total_s": t4 - t0,
+        "peak_mb": peak_mb(),
+        "nodes": st["people"],
+        "edges": st["ties"],
+        "lcc": st["largest_component_people"],
+        "clustering": st["average_clustering"],
+        "diameter": st["diameter"],
+        "eff90": st["effective_diameter_90"],
+    }
 
 
 def child_networkx(path: Path, nx_sources: int) -> dict:
@@ -75,11 +86,22 @@ def child_networkx(path: Path, nx_sources: int) -> dict:
             hist[d] = hist.get(d, 0) + 1
     t3 = time.perf_counter()
     dist_s = (t3 - t2) * (len(nodes) / len(sample))
-    return {"side": "networkx", "import_s": t1 - t0, "build_s": 0.0, "graph_s": 0.0,
-            "stats_s": (t2 - t1) + dist_s, "total_s": (t2 - t0) + dist_s, "peak_mb": peak_mb(),
-            "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "lcc": lcc.number_of_nodes(),
-            "clustering": round(clustering, 6), "triangles": triangles, "diameter": max(hist),
-            "distance_extrapolated_from": None if exact else len(sample)}
+    return {
+        "side": "networkx",
+        "import_s": t1 - t0,
+        "build_s": 0.0,
+        "graph_s": 0.0,
+        "stats_s": (t2 - t1) + dist_s,
+        "total_s": (t2 - t0) + dist_s,
+        "peak_mb": peak_mb(),
+        "nodes": g.number_of_nodes(),
+        "edges": g.number_of_edges(),
+        "lcc": lcc.number_of_nodes(),
+        "clustering": round(clustering, 6),
+        "triangles": triangles,
+        "diameter": max(hist),
+        "distance_extrapolated_from": None if exact else len(sample),
+    }
 
 
 def run_child(side: str, path: Path, nx_sources: int) -> dict:
@@ -96,8 +118,9 @@ def main() -> None:
     ap.add_argument("--nx-sources", type=int, default=300)
     ap.add_argument("--child", choices=["reach", "networkx"], help=argparse.SUPPRESS)
     args = ap.parse_args()
-    path = args.file or DATA / ("snap_email_eu_core/email-Eu-core.txt" if args.smoke else
-                                "snap_email_enron/Email-Enron.txt")
+    path = args.file or DATA / (
+        "snap_email_eu_core/email-Eu-core.txt" if args.smoke else "snap_email_enron/Email-Enron.txt"
+    )
     if args.child:
         res = child_reach(path) if args.child == "reach" else child_networkx(path, args.nx_sources)
         print(json.dumps(res))
@@ -109,23 +132,43 @@ def main() -> None:
     rows = [run_child("reach", path, nx_sources), run_child("networkx", path, nx_sources)]
     if args.json:
         r, n = rows
-        print(json.dumps({"op": "import+stats", "size": path.name, "reach_s": round(r["total_s"], 3),
-                          "baseline": "networkx", "baseline_s": round(n["total_s"], 3),
-                          "ratio": round(n["total_s"] / r["total_s"], 1), "peak_mb": round(r["peak_mb"], 1),
-                          "baseline_peak_mb": round(n["peak_mb"], 1)}))
+        print(
+            json.dumps(
+                {
+                    "op": "import+stats",
+                    "size": path.name,
+                    "reach_s": round(r["total_s"], 3),
+                    "baseline": "networkx",
+                    "baseline_s": round(n["total_s"], 3),
+                    "ratio": round(n["total_s"] / r["total_s"], 1),
+                    "peak_mb": round(r["peak_mb"], 1),
+                    "baseline_peak_mb": round(n["peak_mb"], 1),
+                }
+            )
+        )
         return
     print(f"input: {path.name}")
     print(f"{'':10} {'import s':>9} {'build s':>8} {'graph s':>8} {'stats s':>8} {'total s':>8} {'peak MB':>8}")
     for r in rows:
-        print(f"{r['side']:10} {r['import_s']:9.2f} {r['build_s']:8.2f} {r['graph_s']:8.2f} {r['stats_s']:8.2f} "
-              f"{r['total_s']:8.2f} {r['peak_mb']:8.0f}")
+        print(
+            f"{r['side']:10} {r['import_s']:9.2f} {r['build_s']:8.2f} {r['graph_s']:8.2f} {r['stats_s']:8.2f} "
+            f"{r['total_s']:8.2f} {r['peak_mb']:8.0f}"
+        )
     r, n = rows
-    print(f"speed-up: {n['total_s'] / r['total_s']:.1f}x; both see {r['nodes']} nodes, {r['edges']} edges, "
-          f"largest component {r['lcc']} (networkx: {n['nodes']}, {n['edges']}, {n['lcc']})")
-    print(f"average clustering reach {r['clustering']:.4f} / networkx {n['clustering']:.4f}; "
-          f"diameter reach {r['diameter']} / networkx {n['diameter']}"
-          + (f" (networkx distances extrapolated from {n['distance_extrapolated_from']} BFS sources; its diameter "
-             "is a lower bound)" if n["distance_extrapolated_from"] else ""))
+    print(
+        f"speed-up: {n['total_s'] / r['total_s']:.1f}x; both see {r['nodes']} nodes, {r['edges']} edges, "
+        f"largest component {r['lcc']} (networkx: {n['nodes']}, {n['edges']}, {n['lcc']})"
+    )
+    print(
+        f"average clustering reach {r['clustering']:.4f} / networkx {n['clustering']:.4f}; "
+        f"diameter reach {r['diameter']} / networkx {n['diameter']}"
+        + (
+            f" (networkx distances extrapolated from {n['distance_extrapolated_from']} BFS sources; its diameter "
+            "is a lower bound)"
+            if n["distance_extrapolated_from"]
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

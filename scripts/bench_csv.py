@@ -40,8 +40,10 @@ GOOGLE_HEADER = (
     "Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address,"
     "Website 1 - Label,Website 1 - Value,Custom Field 1 - Label,Custom Field 1 - Value"
 )
-LINKEDIN_PREAMBLE = ('Notes:\r\n"When exporting your connection data, you may notice that some of the email '
-                     'addresses are missing."\r\n\r\n')
+LINKEDIN_PREAMBLE = (
+    'Notes:\r\n"When exporting your connection data, you may notice that some of the email '
+    'addresses are missing."\r\n\r\n'
+)
 LINKEDIN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -64,8 +66,12 @@ def write_google(path: Path, n: int) -> None:
             if kind == 7:  # phone-only
                 row[8], row[16], row[21], row[22] = f"Shop {i}", "* myContacts", "Mobile", f"+1 555-{i % 10000:04d}"
             elif kind == 13:  # "Other Contacts": the address as the name
-                row[0], row[16], row[17], row[18] = f"p{i}@mail{i % 97}.example", "* Other Contacts", "* Other", \
-                    f"p{i}@mail{i % 97}.example"
+                row[0], row[16], row[17], row[18] = (
+                    f"p{i}@mail{i % 97}.example",
+                    "* Other Contacts",
+                    "* Other",
+                    f"p{i}@mail{i % 97}.example",
+                )
             else:
                 row[0], row[2] = f"First{i}", f"Last{i % 5000}"
                 row[10], row[11] = f"Company {i % 20000}", "Engineer"
@@ -94,8 +100,10 @@ def write_linkedin(path: Path, n: int) -> None:
         for i in range(n):
             company = f'"Company {i % 20000}, Inc."' if i % 7 == 0 else f"Company {i % 20000}"
             email = f"first{i}@corp.example" if i % 20 == 0 else ""
-            chunk.append(f"First{i},Last{i % 5000},https://www.linkedin.com/in/person-{i},{email},{company},"
-                         f"Engineer,{1 + i % 28:02d} {MONTHS[i % 12]} {2015 + i % 10}")
+            chunk.append(
+                f"First{i},Last{i % 5000},https://www.linkedin.com/in/person-{i},{email},{company},"
+                f"Engineer,{1 + i % 28:02d} {MONTHS[i % 12]} {2015 + i % 10}"
+            )
             if i % 10_000 == 5:
                 chunk.append(",,,,,,")
             if len(chunk) >= 10_000:
@@ -134,8 +142,11 @@ def naive_google(path: Path) -> dict:
             continue
         row = row + [""] * (len(header) - len(row))
         first, last = row[idx["First Name"]].strip(), row[idx["Last Name"]].strip()
-        name = " ".join(p for p in (first, row[idx["Middle Name"]].strip(), last) if p) or \
-            row[idx["Nickname"]].strip() or None
+        name = (
+            " ".join(p for p in (first, row[idx["Middle Name"]].strip(), last) if p)
+            or row[idx["Nickname"]].strip()
+            or None
+        )
         emails = [e.strip() for i in email_cols for e in row[i].split(":::") if "@" in e]
         if name and "@" in name and " " not in name:
             emails.append(name) if name not in emails else None
@@ -146,20 +157,34 @@ def naive_google(path: Path) -> dict:
         if not (name or emails or phones or sites):
             rejects.append(line)
             continue
-        records.append({"record_id": len(records) + 1, "line": line, "role": "contact", "display_name": name,
-                        "first_name": first or None, "last_name": last or None,
-                        "company": row[idx["Organization Name"]].strip() or None,
-                        "title": row[idx["Organization Title"]].strip() or None,
-                        "location": ", ".join(p for p in (city, country) if p) or None,
-                        "emails": emails or None, "phones": phones or None,
-                        "linkedin_url": sites[0] if sites else None})
+        records.append(
+            {
+                "record_id": len(records) + 1,
+                "line": line,
+                "role": "contact",
+                "display_name": name,
+                "first_name": first or None,
+                "last_name": last or None,
+                "company": row[idx["Organization Name"]].strip() or None,
+                "title": row[idx["Organization Title"]].strip() or None,
+                "location": ", ".join(p for p in (city, country) if p) or None,
+                "emails": emails or None,
+                "phones": phones or None,
+                "linkedin_url": sites[0] if sites else None,
+            }
+        )
         lines.append(line)
     table = pa.Table.from_pylist(records)
     n = len(lines)
-    inter = pa.table({"line": lines, "src_record": [0] * n, "dst_record": list(range(1, n + 1)),
-                      "channel": ["contact"] * n})
-    return {"records": table.num_rows, "interactions": inter.num_rows, "rejects": len(rejects),
-            "sample": _sample(table)}
+    inter = pa.table(
+        {"line": lines, "src_record": [0] * n, "dst_record": list(range(1, n + 1)), "channel": ["contact"] * n}
+    )
+    return {
+        "records": table.num_rows,
+        "interactions": inter.num_rows,
+        "rejects": len(rejects),
+        "sample": _sample(table),
+    }
 
 
 def naive_linkedin(path: Path) -> dict:
@@ -188,11 +213,20 @@ def naive_linkedin(path: Path) -> dict:
         day, mon, year = values.get("Connected On", "").split()
         ats.append(datetime(int(year), months[mon.lower()], int(day), tzinfo=UTC))
         email = values.get("Email Address", "")
-        records.append({"record_id": len(records) + 1, "line": line, "role": "contact",
-                        "display_name": " ".join(p for p in (first, last) if p) or None,
-                        "first_name": first or None, "last_name": last or None,
-                        "company": values.get("Company") or None, "title": values.get("Position") or None,
-                        "emails": [email] if email else None, "linkedin_url": values.get("URL") or None})
+        records.append(
+            {
+                "record_id": len(records) + 1,
+                "line": line,
+                "role": "contact",
+                "display_name": " ".join(p for p in (first, last) if p) or None,
+                "first_name": first or None,
+                "last_name": last or None,
+                "company": values.get("Company") or None,
+                "title": values.get("Position") or None,
+                "emails": [email] if email else None,
+                "linkedin_url": values.get("URL") or None,
+            }
+        )
     table = pa.Table.from_pylist(records)
     inter = pa.table({"at": pa.array(ats, pa.timestamp("us", tz="UTC"))})
     return {"records": table.num_rows, "interactions": inter.num_rows, "rejects": 0, "sample": _sample(table)}
@@ -215,8 +249,12 @@ def reach_google(path: Path) -> dict:
 
     parsed = read_google_csv(path, owner="me@example.com", options={})
     contacts = parsed.records.slice(1)
-    return {"records": contacts.num_rows, "interactions": parsed.interactions.num_rows,
-            "rejects": parsed.rejects.num_rows, "sample": _sample(contacts)}
+    return {
+        "records": contacts.num_rows,
+        "interactions": parsed.interactions.num_rows,
+        "rejects": parsed.rejects.num_rows,
+        "sample": _sample(contacts),
+    }
 
 
 def reach_linkedin(path: Path) -> dict:
@@ -224,12 +262,20 @@ def reach_linkedin(path: Path) -> dict:
 
     parsed = read_connections(path, owner="me@example.com", options={})
     contacts = parsed.records.slice(1)
-    return {"records": contacts.num_rows, "interactions": parsed.interactions.num_rows,
-            "rejects": parsed.rejects.num_rows, "sample": _sample(contacts)}
+    return {
+        "records": contacts.num_rows,
+        "interactions": parsed.interactions.num_rows,
+        "rejects": parsed.rejects.num_rows,
+        "sample": _sample(contacts),
+    }
 
 
-SIDES = {("google", "reach"): reach_google, ("google", "csv"): naive_google,
-         ("linkedin", "reach"): reach_linkedin, ("linkedin", "csv"): naive_linkedin}
+SIDES = {
+    ("google", "reach"): reach_google,
+    ("google", "csv"): naive_google,
+    ("linkedin", "reach"): reach_linkedin,
+    ("linkedin", "csv"): naive_linkedin,
+}
 
 
 def child(kind: str, side: str, path: Path) -> dict:
@@ -252,8 +298,9 @@ def child(kind: str, side: str, path: Path) -> dict:
 
 
 def run_child(kind: str, side: str, path: Path) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, side, str(path)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, side, str(path)], capture_output=True, text=True, check=False
+    )
     if proc.returncode:
         raise SystemExit(f"{kind}/{side} failed:\n{proc.stderr}")
     return json.loads(proc.stdout)
@@ -269,8 +316,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000, help="data rows per generated file")
     ap.add_argument("--smoke", action="store_true", help="10,000 rows: a quick check that everything runs")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="run each side this many times and keep the fastest (shared machines are noisy)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each side this many times and keep the fastest (shared machines are noisy)",
+    )
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -286,27 +337,44 @@ def main() -> None:
         write_linkedin(files["linkedin"], n)
         for kind, path in files.items():
             mb = path.stat().st_size / 1e6
-            sides = {side: min((run_child(kind, side, path) for _ in range(max(1, args.repeat))),
-                               key=lambda r: r["seconds"]) for side in ("reach", "csv")}
-            same = (sides["reach"]["records"] == sides["csv"]["records"]
-                    and _same(sides["reach"]["sample"], sides["csv"]["sample"]))
+            sides = {
+                side: min((run_child(kind, side, path) for _ in range(max(1, args.repeat))), key=lambda r: r["seconds"])
+                for side in ("reach", "csv")
+            }
+            same = sides["reach"]["records"] == sides["csv"]["records"] and _same(
+                sides["reach"]["sample"], sides["csv"]["sample"]
+            )
             for side, res in sides.items():
-                results.append({"file": kind, "side": side, "rows": n, "mb": round(mb, 1),
-                                "records": res["records"], "rejects": res["rejects"],
-                                "seconds": round(res["seconds"], 3), "cpu_seconds": round(res["cpu_seconds"], 3),
-                                "rows_per_s": round(n / res["seconds"]) if res["seconds"] else None,
-                                "mb_per_s": round(mb / res["seconds"], 1) if res["seconds"] else None,
-                                "peak_mb": round(res["peak_mb"]), "peak_above_imports_mb":
-                                    round(res["peak_mb"] - res["import_mb"]), "same_output": same})
+                results.append(
+                    {
+                        "file": kind,
+                        "side": side,
+                        "rows": n,
+                        "mb": round(mb, 1),
+                        "records": res["records"],
+                        "rejects": res["rejects"],
+                        "seconds": round(res["seconds"], 3),
+                        "cpu_seconds": round(res["cpu_seconds"], 3),
+                        "rows_per_s": round(n / res["seconds"]) if res["seconds"] else None,
+                        "mb_per_s": round(mb / res["seconds"], 1) if res["seconds"] else None,
+                        "peak_mb": round(res["peak_mb"]),
+                        "peak_above_imports_mb": round(res["peak_mb"] - res["import_mb"]),
+                        "same_output": same,
+                    }
+                )
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{'file':9} {'side':6} {'rows':>9} {'MB':>6} {'seconds':>8} {'cpu s':>6} {'rows/s':>11} {'MB/s':>6} "
-          f"{'peak MB':>8} {'(+imports)':>10} same")
+    print(
+        f"{'file':9} {'side':6} {'rows':>9} {'MB':>6} {'seconds':>8} {'cpu s':>6} {'rows/s':>11} {'MB/s':>6} "
+        f"{'peak MB':>8} {'(+imports)':>10} same"
+    )
     for r in results:
-        print(f"{r['file']:9} {r['side']:6} {r['rows']:>9} {r['mb']:>6} {r['seconds']:>8} {r['cpu_seconds']:>6} "
-              f"{r['rows_per_s']:>11,} {r['mb_per_s']:>6} {r['peak_above_imports_mb']:>8} {r['peak_mb']:>10} "
-              f"{r['same_output']}")
+        print(
+            f"{r['file']:9} {r['side']:6} {r['rows']:>9} {r['mb']:>6} {r['seconds']:>8} {r['cpu_seconds']:>6} "
+            f"{r['rows_per_s']:>11,} {r['mb_per_s']:>6} {r['peak_above_imports_mb']:>8} {r['peak_mb']:>10} "
+            f"{r['same_output']}"
+        )
     for kind in ("google", "linkedin"):
         pair = {r["side"]: r for r in results if r["file"] == kind}
         print(f"{kind}: reach is {pair['csv']['seconds'] / pair['reach']['seconds']:.1f}x the csv module")

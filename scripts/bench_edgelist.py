@@ -53,8 +53,11 @@ def write_snap(edges: np.ndarray, path: Path, *, sep: str = "\t") -> None:
 
     with open(path, "wb") as fh:
         fh.write(f"# Kronecker graph: {edges.max() + 1} ids, {edges.shape[0]} undirected edges\n".encode())
-        pacsv.write_csv(pa.table({"s": edges[:, 0], "d": edges[:, 1]}), fh,
-                        write_options=pacsv.WriteOptions(include_header=False, delimiter=sep, quoting_style="none"))
+        pacsv.write_csv(
+            pa.table({"s": edges[:, 0], "d": edges[:, 1]}),
+            fh,
+            write_options=pacsv.WriteOptions(include_header=False, delimiter=sep, quoting_style="none"),
+        )
 
 
 def _peak_mb() -> float:
@@ -70,9 +73,12 @@ def _step(kind: str, path: Path) -> dict:
         t = time.perf_counter()
         first = path.open("rb").readline()
         delim = "\t" if b"\t" in first or b"\t" in path.open("rb").read(4096) else " "
-        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=["s", "d"], skip_rows=1),
-                               parse_options=pacsv.ParseOptions(delimiter=delim),
-                               convert_options=pacsv.ConvertOptions(column_types={"s": pa.int64(), "d": pa.int64()}))
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=["s", "d"], skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delim),
+            convert_options=pacsv.ConvertOptions(column_types={"s": pa.int64(), "d": pa.int64()}),
+        )
         return {"seconds": time.perf_counter() - t, "rows": table.num_rows, "peak_mb": _peak_mb()}
     if kind == "read":
         from reach.io.edgelist import read_edgelist
@@ -114,14 +120,17 @@ def main() -> None:
         del edges
         results = {}
         for kind in args.steps.split(","):
-            run = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True,
-                                 text=True, check=True)
+            run = subprocess.run(
+                [sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True, check=True
+            )
             results[kind] = json.loads(run.stdout.strip().splitlines()[-1])
     if args.json:
         print(json.dumps({"edges": m, "scale": args.scale, "results": results}))
         return
-    print(f"Kronecker scale {args.scale}, edge factor {args.edge_factor}: {m:,} undirected simple edges, "
-          f"{args.sep}-separated, one '#' line")
+    print(
+        f"Kronecker scale {args.scale}, edge factor {args.edge_factor}: {m:,} undirected simple edges, "
+        f"{args.sep}-separated, one '#' line"
+    )
     print(f"{'step':<14} {'seconds':>8} {'M edges/s':>10} {'peak RSS MB':>12}")
     for kind, r in results.items():
         print(f"{kind:<14} {r['seconds']:>8.3f} {m / r['seconds'] / 1e6:>10.2f} {r['peak_mb']:>12.0f}")

@@ -44,11 +44,17 @@ def run_once(data: Path, tmp: Path, copies: bool) -> dict:
     t3 = time.perf_counter()
     ws = Workspace.open(ws_path)
     ties = pl.from_arrow(ws.built("ties"))
-    out = {"reach": str(Path(reach.__file__).resolve().parents[1]), "import_edgelist_s": round(t1 - t0, 2),
-           "import_exports_s": round(t2 - t1, 2), "build_s": round(t3 - t2, 2),
-           "import_build_s": round(t3 - t0, 2), "people": ws.built("people").num_rows, "ties": ties.height,
-           "strength_sum": round(float(ties["strength"].sum()), 4),
-           "interactions": ws.raw("interactions").num_rows}
+    out = {
+        "reach": str(Path(reach.__file__).resolve().parents[1]),
+        "import_edgelist_s": round(t1 - t0, 2),
+        "import_exports_s": round(t2 - t1, 2),
+        "build_s": round(t3 - t2, 2),
+        "import_build_s": round(t3 - t0, 2),
+        "people": ws.built("people").num_rows,
+        "ties": ties.height,
+        "strength_sum": round(float(ties["strength"].sum()), 4),
+        "interactions": ws.raw("interactions").num_rows,
+    }
     if copies:
         copy_dir = tmp / "copies"
         for f in manifest["files"]:
@@ -63,9 +69,12 @@ def run_once(data: Path, tmp: Path, copies: bool) -> dict:
         build(ws_path, force=True)
         t5 = time.perf_counter()
         again = pl.from_arrow(ws.built("ties"))
-        out |= {"build_with_copies_s": round(t5 - t4, 2), "ties_with_copies": again.height,
-                "strength_sum_with_copies": round(float(again["strength"].sum()), 4),
-                "interactions_with_copies": ws.raw("interactions").num_rows}
+        out |= {
+            "build_with_copies_s": round(t5 - t4, 2),
+            "ties_with_copies": again.height,
+            "strength_sum_with_copies": round(float(again["strength"].sum()), 4),
+            "interactions_with_copies": ws.raw("interactions").num_rows,
+        }
     shutil.rmtree(ws_path, ignore_errors=True)
     return out
 
@@ -85,8 +94,9 @@ def main() -> None:
     for r in runs:
         print(json.dumps({"label": args.label, **r}))
     keys = ("import_edgelist_s", "import_exports_s", "build_s", "import_build_s")
-    print(json.dumps({"label": args.label, "median": {k: round(statistics.median(r[k] for r in runs), 2)
-                                                      for k in keys}}))
+    print(
+        json.dumps({"label": args.label, "median": {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}})
+    )
 
 
 if __name__ == "__main__":

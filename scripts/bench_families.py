@@ -54,10 +54,14 @@ def family_workload(path: Path, seed: int) -> dict:
     deg = np.bincount(edges.ravel(), minlength=n)
     present = np.flatnonzero(deg > 0)
     rng = np.random.default_rng(seed + 11)
-    return {"n": n, "m": int(edges.shape[0]), "n_present": int(present.shape[0]),
-            "sources": rng.choice(present, size=min(N_SOURCES, present.shape[0]), replace=False).tolist(),
-            "bfs_sources": rng.choice(present, size=5, replace=False).tolist(),
-            "pairs": rng.choice(present, size=(N_PAIRS, 2)).tolist()}
+    return {
+        "n": n,
+        "m": int(edges.shape[0]),
+        "n_present": int(present.shape[0]),
+        "sources": rng.choice(present, size=min(N_SOURCES, present.shape[0]), replace=False).tolist(),
+        "bfs_sources": rng.choice(present, size=5, replace=False).tolist(),
+        "pairs": rng.choice(present, size=(N_PAIRS, 2)).tolist(),
+    }
 
 
 def rss_mb() -> float:
@@ -74,8 +78,9 @@ def modularity(edges: np.ndarray, labels: np.ndarray) -> float:
     m = edges.shape[0]
     n = labels.shape[0]
     deg = np.bincount(edges.ravel(), minlength=n).astype(np.float64)
-    inside = np.bincount(labels[edges[:, 0]][labels[edges[:, 0]] == labels[edges[:, 1]]],
-                         minlength=int(labels.max()) + 1)
+    inside = np.bincount(
+        labels[edges[:, 0]][labels[edges[:, 0]] == labels[edges[:, 1]]], minlength=int(labels.max()) + 1
+    )
     tot = np.bincount(labels, weights=deg, minlength=int(labels.max()) + 1)
     return float(inside.sum() / m - np.sum((tot / (2 * m)) ** 2))
 
@@ -115,8 +120,11 @@ def side_reach(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
     n = wl["n"]
 
     def build():
-        rg = ReachGraph(people=pl.DataFrame({"person_id": pl.arange(0, n, eager=True).cast(pl.String)}),
-                        strength=np.ones(edges.shape[0]), edges=edges)
+        rg = ReachGraph(
+            people=pl.DataFrame({"person_id": pl.arange(0, n, eager=True).cast(pl.String)}),
+            strength=np.ones(edges.shape[0]),
+            edges=edges,
+        )
         rg.csr  # noqa: B018 - the CSR every kernel uses
         return rg
 
@@ -126,15 +134,28 @@ def side_reach(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
 
     def two_hop():
         r = two_hop_reach(rg, src)
-        return {"sum_total": int(r.per_source["n_total"].sum()), "team_total": r.team["n_total"],
-                "sum_unique": int(r.per_source["n_unique"].sum())}
+        return {
+            "sum_total": int(r.per_source["n_total"].sum()),
+            "team_total": r.team["n_total"],
+            "sum_unique": int(r.per_source["n_unique"].sum()),
+        }
 
-    st, _ = measure("two_hop_reach", two_hop, repeats=repeats, check=lambda r: r,
-                    impl="neighbourhood.two_hop_reach (degree-ordered: pairs or 128-source bitmaps per group)")
+    st, _ = measure(
+        "two_hop_reach",
+        two_hop,
+        repeats=repeats,
+        check=lambda r: r,
+        impl="neighbourhood.two_hop_reach (degree-ordered: pairs or 128-source bitmaps per group)",
+    )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
-    st, _ = measure("bfs", lambda: single_source_distances(rg, int(next(it))), repeats=repeats,
-                    check=lambda d: int((d >= 0).sum()), impl="separation.single_source_distances")
+    st, _ = measure(
+        "bfs",
+        lambda: single_source_distances(rg, int(next(it))),
+        repeats=repeats,
+        check=lambda d: int((d >= 0).sum()),
+        impl="separation.single_source_distances",
+    )
     out.append(st)
     pairs = np.asarray(wl["pairs"])
 
@@ -147,17 +168,29 @@ def side_reach(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
                 d.append(-1)
         return d
 
-    st, _ = measure("separation", sep, repeats=repeats, check=_sep_check,
-                    impl="separation.shortest_path per pair (bidirectional BFS, with the path)")
+    st, _ = measure(
+        "separation",
+        sep,
+        repeats=repeats,
+        check=_sep_check,
+        impl="separation.shortest_path per pair (bidirectional BFS, with the path)",
+    )
     out.append(st)
-    st, _ = measure("separation.batch", lambda: hop_distances(rg, pairs[:, 0], pairs[:, 1]).tolist(),
-                    repeats=repeats, check=_sep_check,
-                    impl="separation.hop_distances (64 pairs per word, bidirectional; hops only)")
+    st, _ = measure(
+        "separation.batch",
+        lambda: hop_distances(rg, pairs[:, 0], pairs[:, 1]).tolist(),
+        repeats=repeats,
+        check=_sep_check,
+        impl="separation.hop_distances (64 pairs per word, bidirectional; hops only)",
+    )
     out.append(st)
-    st, _ = measure("communities(resolution=1)", lambda: detect_communities(rg, resolution=1.0), repeats=1,
-                    impl="communities.detect_communities(resolution=1.0)",
-                    check=lambda r: {"communities": r.n_communities,
-                                     "modularity": round(modularity(edges, r.labels), 4)})
+    st, _ = measure(
+        "communities(resolution=1)",
+        lambda: detect_communities(rg, resolution=1.0),
+        repeats=1,
+        impl="communities.detect_communities(resolution=1.0)",
+        check=lambda r: {"communities": r.n_communities, "modularity": round(modularity(edges, r.labels), 4)},
+    )
     out.append(st)
     return out
 
@@ -169,9 +202,13 @@ def side_scipy(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
     out = []
     e = read_snap(path)
     n = wl["n"]
-    st, a = _graph_stage("graph_build", lambda: sp.csr_matrix(
-        (np.ones(2 * e.shape[0], bool), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n)),
-        "scipy csr_matrix (bool data: int8 products overflow and miss pairs; bool is also the fastest)")
+    st, a = _graph_stage(
+        "graph_build",
+        lambda: sp.csr_matrix(
+            (np.ones(2 * e.shape[0], bool), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n)
+        ),
+        "scipy csr_matrix (bool data: int8 products overflow and miss pairs; bool is also the fastest)",
+    )
     out.append(st)
     src = np.asarray(wl["sources"])
 
@@ -184,16 +221,24 @@ def side_scipy(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
         not_src = np.ones(n, bool)
         not_src[src] = False
         colcount = np.bincount(cols[not_src[cols]], minlength=n)
-        return {"sum_total": int(cols.shape[0]), "team_total": int((colcount > 0).sum()),
-                "sum_unique": int((colcount == 1).sum())}
+        return {
+            "sum_total": int(cols.shape[0]),
+            "team_total": int((colcount > 0).sum()),
+            "sum_unique": int((colcount == 1).sum()),
+        }
 
-    st, _ = measure("two_hop_reach", two_hop, repeats=repeats, impl="A[S] @ A + A[S] (sparse product)",
-                    check=lambda r: r)
+    st, _ = measure(
+        "two_hop_reach", two_hop, repeats=repeats, impl="A[S] @ A + A[S] (sparse product)", check=lambda r: r
+    )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
-    st, _ = measure("bfs", lambda: shortest_path(a, unweighted=True, directed=False, indices=next(it)),
-                    repeats=repeats, impl="csgraph.shortest_path(unweighted=True)",
-                    check=lambda d: int(np.isfinite(d).sum()))
+    st, _ = measure(
+        "bfs",
+        lambda: shortest_path(a, unweighted=True, directed=False, indices=next(it)),
+        repeats=repeats,
+        impl="csgraph.shortest_path(unweighted=True)",
+        check=lambda d: int(np.isfinite(d).sum()),
+    )
     out.append(st)
     pairs = wl["pairs"]
 
@@ -204,8 +249,9 @@ def side_scipy(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]
             d.append(int(x) if np.isfinite(x) else -1)
         return d
 
-    st, _ = measure("separation", sep, repeats=1, impl="csgraph.shortest_path per pair (full BFS each)",
-                    check=_sep_check)
+    st, _ = measure(
+        "separation", sep, repeats=1, impl="csgraph.shortest_path per pair (full BFS each)", check=_sep_check
+    )
     out.append(st)
     return out
 
@@ -218,8 +264,9 @@ def side_networkit(path: Path, wl: dict, repeats: int, budget: float) -> list[St
     e = read_snap(path)
     n = wl["n"]
     u, v = e[:, 0].astype(np.uint64), e[:, 1].astype(np.uint64)
-    st, g = _graph_stage("graph_build", lambda: nk.GraphFromCoo((np.ones(u.shape[0]), (u, v)), n, directed=False),
-                         "nk.GraphFromCoo")
+    st, g = _graph_stage(
+        "graph_build", lambda: nk.GraphFromCoo((np.ones(u.shape[0]), (u, v)), n, directed=False), "nk.GraphFromCoo"
+    )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
 
@@ -241,14 +288,18 @@ def side_networkit(path: Path, wl: dict, repeats: int, budget: float) -> list[St
             d.append(int(x) if x < 1e300 and (x > 0 or s == t) else (0 if s == t else -1))
         return d
 
-    st, _ = measure("separation", sep, repeats=repeats, impl="distance.BidirectionalBFS + getPath",
-                    check=_sep_check)
+    st, _ = measure("separation", sep, repeats=repeats, impl="distance.BidirectionalBFS + getPath", check=_sep_check)
     out.append(st)
-    st, _ = measure("communities(resolution=1)", lambda: nk.community.detectCommunities(
-        g, algo=nk.community.PLM(g, True), inspect=False), repeats=1,
+    st, _ = measure(
+        "communities(resolution=1)",
+        lambda: nk.community.detectCommunities(g, algo=nk.community.PLM(g, True), inspect=False),
+        repeats=1,
         impl="community.PLM (Louvain + refinement, 1 thread)",
-        check=lambda p: {"communities": p.numberOfSubsets(),
-                         "modularity": round(modularity(e, np.asarray(p.getVector())), 4)})
+        check=lambda p: {
+            "communities": p.numberOfSubsets(),
+            "modularity": round(modularity(e, np.asarray(p.getVector())), 4),
+        },
+    )
     out.append(st)
     return out
 
@@ -259,8 +310,13 @@ def side_graphblas(path: Path, wl: dict, repeats: int, budget: float) -> list[St
     out = []
     e = read_snap(path)
     n = wl["n"]
-    st, a = _graph_stage("graph_build", lambda: gb.Matrix.from_coo(
-        np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]], True, nrows=n, ncols=n, dtype=bool), "Matrix.from_coo (bool)")
+    st, a = _graph_stage(
+        "graph_build",
+        lambda: gb.Matrix.from_coo(
+            np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]], True, nrows=n, ncols=n, dtype=bool
+        ),
+        "Matrix.from_coo (bool)",
+    )
     out.append(st)
     src = wl["sources"]
 
@@ -275,11 +331,13 @@ def side_graphblas(path: Path, wl: dict, repeats: int, budget: float) -> list[St
         not_src = np.ones(n, bool)
         not_src[srcs] = False
         colcount = np.bincount(cols[not_src[cols]], minlength=n)
-        return {"sum_total": int(cols.shape[0]), "team_total": int((colcount > 0).sum()),
-                "sum_unique": int((colcount == 1).sum())}
+        return {
+            "sum_total": int(cols.shape[0]),
+            "team_total": int((colcount > 0).sum()),
+            "sum_unique": int((colcount == 1).sum()),
+        }
 
-    st, _ = measure("two_hop_reach", two_hop, repeats=repeats, impl="mxm(A[S], A, any_pair) + A[S]",
-                    check=lambda r: r)
+    st, _ = measure("two_hop_reach", two_hop, repeats=repeats, impl="mxm(A[S], A, any_pair) + A[S]", check=lambda r: r)
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
 
@@ -321,11 +379,22 @@ def side_igraph(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage
     g.neighborhood(src[:20], order=2)
     if (time.perf_counter() - est) / 20 * len(src) > budget:
         k = 20
-        st, _ = measure("two_hop_reach", lambda: g.neighborhood(src[:k], order=2), repeats=1, scale=len(src) / k,
-                        impl="neighborhood(order=2) sizes", note=f"timed on {k} of {len(src)} sources and extrapolated")
+        st, _ = measure(
+            "two_hop_reach",
+            lambda: g.neighborhood(src[:k], order=2),
+            repeats=1,
+            scale=len(src) / k,
+            impl="neighborhood(order=2) sizes",
+            note=f"timed on {k} of {len(src)} sources and extrapolated",
+        )
     else:
-        st, _ = measure("two_hop_reach", two_hop, repeats=repeats,
-                        impl="neighborhood(order=2) + numpy union/unique", check=lambda r: r)
+        st, _ = measure(
+            "two_hop_reach",
+            two_hop,
+            repeats=repeats,
+            impl="neighborhood(order=2) + numpy union/unique",
+            check=lambda r: r,
+        )
     out.append(st)
     it = iter(wl["bfs_sources"] * max(1, repeats))
     st, _ = measure("bfs", lambda: g.bfs(next(it))[0], repeats=repeats, impl="Graph.bfs", check=len)
@@ -340,11 +409,13 @@ def side_igraph(path: Path, wl: dict, repeats: int, budget: float) -> list[Stage
 
     st, _ = measure("separation", sep, repeats=repeats, impl="get_shortest_path per pair", check=_sep_check)
     out.append(st)
-    st, _ = measure("communities(resolution=1)", lambda: g.community_leiden(objective_function="modularity",
-                                                                           n_iterations=2), repeats=1,
-                    impl="community_leiden(modularity, 2 iterations)",
-                    check=lambda p: {"communities": len(p),
-                                     "modularity": round(modularity(e, np.asarray(p.membership)), 4)})
+    st, _ = measure(
+        "communities(resolution=1)",
+        lambda: g.community_leiden(objective_function="modularity", n_iterations=2),
+        repeats=1,
+        impl="community_leiden(modularity, 2 iterations)",
+        check=lambda p: {"communities": len(p), "modularity": round(modularity(e, np.asarray(p.membership)), 4)},
+    )
     out.append(st)
     return out
 
@@ -376,12 +447,22 @@ def side_networkx(path: Path, wl: dict, repeats: int, budget: float) -> list[Sta
     per = (time.perf_counter() - est) / 10
     if per * len(src) > budget:
         k = max(10, int(budget / per / 4))
-        st, _ = measure("two_hop_reach", lambda: [within(s) for s in src[:k]], repeats=1, scale=len(src) / k,
-                        impl="single_source_shortest_path_length(cutoff=2)",
-                        note=f"timed on {k} of {len(src)} sources and extrapolated")
+        st, _ = measure(
+            "two_hop_reach",
+            lambda: [within(s) for s in src[:k]],
+            repeats=1,
+            scale=len(src) / k,
+            impl="single_source_shortest_path_length(cutoff=2)",
+            note=f"timed on {k} of {len(src)} sources and extrapolated",
+        )
     else:
-        st, _ = measure("two_hop_reach", lambda: reach_counts([within(s) for s in src], src), repeats=1,
-                        impl="single_source_shortest_path_length(cutoff=2) + union", check=lambda r: r)
+        st, _ = measure(
+            "two_hop_reach",
+            lambda: reach_counts([within(s) for s in src], src),
+            repeats=1,
+            impl="single_source_shortest_path_length(cutoff=2) + union",
+            check=lambda r: r,
+        )
     out.append(st)
 
     def sep():
@@ -398,8 +479,14 @@ def side_networkx(path: Path, wl: dict, repeats: int, budget: float) -> list[Sta
     return out
 
 
-SIDE_FUNCS = {"reach": side_reach, "scipy": side_scipy, "networkit": side_networkit, "graphblas": side_graphblas,
-              "igraph": side_igraph, "networkx": side_networkx}
+SIDE_FUNCS = {
+    "reach": side_reach,
+    "scipy": side_scipy,
+    "networkit": side_networkit,
+    "graphblas": side_graphblas,
+    "igraph": side_igraph,
+    "networkx": side_networkx,
+}
 
 
 def run_side(side: str, path: Path, wl: dict, repeats: int, budget: float) -> list[Stage]:
@@ -429,9 +516,24 @@ def family_main(args, script: str) -> None:
         if mod and importlib.util.find_spec(mod) is None:
             notes.append(f"{side} is not installed: skipped (pip install '.[bench]')")
             continue
-        cmd = [sys.executable, script, "--child", side, "--graph", args.graph, "--workload", str(wl_path),
-               "--data", str(args.data), "--repeats", str(args.repeats), "--budget", str(args.budget),
-               "--seed", str(args.seed)]
+        cmd = [
+            sys.executable,
+            script,
+            "--child",
+            side,
+            "--graph",
+            args.graph,
+            "--workload",
+            str(wl_path),
+            "--data",
+            str(args.data),
+            "--repeats",
+            str(args.repeats),
+            "--budget",
+            str(args.budget),
+            "--seed",
+            str(args.seed),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             notes.append(f"{side} side failed: {(proc.stderr.strip().splitlines() or ['failed'])[-1]}")
@@ -445,8 +547,22 @@ def family_child(args) -> None:
     wl = json.loads(args.workload.read_text())
     path, _ = ensure_family(args.graph, args.data, args.seed)
     for st in run_side(args.child, path, wl, args.repeats, args.budget):
-        print(json.dumps({"op": st.op, "seconds": st.seconds, "runs": st.runs, "peak_mb": st.peak_mb,
-                          "impl": st.impl, "note": st.note, "check": st.check, **st.extra}, default=str), flush=True)
+        print(
+            json.dumps(
+                {
+                    "op": st.op,
+                    "seconds": st.seconds,
+                    "runs": st.runs,
+                    "peak_mb": st.peak_mb,
+                    "impl": st.impl,
+                    "note": st.note,
+                    "check": st.check,
+                    **st.extra,
+                },
+                default=str,
+            ),
+            flush=True,
+        )
 
 
 def family_report(args, man: dict, wl: dict, results: dict, notes: list[str], gen_s: float) -> None:
@@ -457,20 +573,38 @@ def family_report(args, man: dict, wl: dict, results: dict, notes: list[str], ge
     for op in ops:
         r = reach.get(op)
         peer_op = "separation" if op == "separation.batch" else op  # the same 50 questions, asked at once
-        peers = {side: rows[peer_op] for side, rows in results.items() if side != "reach" and peer_op in rows
-                 and rows[peer_op]["seconds"] == rows[peer_op]["seconds"]}
+        peers = {
+            side: rows[peer_op]
+            for side, rows in results.items()
+            if side != "reach" and peer_op in rows and rows[peer_op]["seconds"] == rows[peer_op]["seconds"]
+        }
         best = min(peers.items(), key=lambda kv: kv[1]["seconds"]) if peers else (None, None)
-        row = {"op": op, "graph": args.graph, "reach_s": round(r["seconds"], 4) if r and op in reach else None,
-               "best_peer": best[0], "best_peer_s": round(best[1]["seconds"], 4) if best[1] else None,
-               "reach_over_best": (round(reach[op]["seconds"] / best[1]["seconds"], 2)
-                                   if op in reach and best[1] and best[1]["seconds"] > 0 else None),
-               "reach_peak_mb": round(reach[op]["peak_mb"], 1) if op in reach else None,
-               "peers": {side: {"s": round(p["seconds"], 4), "peak_mb": round(p["peak_mb"], 1), "check": p.get("check"),
-                                "impl": p["impl"], "note": p.get("note", ""),
-                                **({"graph_mb": p["graph_mb"]} if "graph_mb" in p else {})}
-                         for side, p in peers.items()},
-               "check": reach[op].get("check") if op in reach else None,
-               "impl": reach[op]["impl"] if op in reach else None}
+        row = {
+            "op": op,
+            "graph": args.graph,
+            "reach_s": round(r["seconds"], 4) if r and op in reach else None,
+            "best_peer": best[0],
+            "best_peer_s": round(best[1]["seconds"], 4) if best[1] else None,
+            "reach_over_best": (
+                round(reach[op]["seconds"] / best[1]["seconds"], 2)
+                if op in reach and best[1] and best[1]["seconds"] > 0
+                else None
+            ),
+            "reach_peak_mb": round(reach[op]["peak_mb"], 1) if op in reach else None,
+            "peers": {
+                side: {
+                    "s": round(p["seconds"], 4),
+                    "peak_mb": round(p["peak_mb"], 1),
+                    "check": p.get("check"),
+                    "impl": p["impl"],
+                    "note": p.get("note", ""),
+                    **({"graph_mb": p["graph_mb"]} if "graph_mb" in p else {}),
+                }
+                for side, p in peers.items()
+            },
+            "check": reach[op].get("check") if op in reach else None,
+            "impl": reach[op]["impl"] if op in reach else None,
+        }
         if op in reach and "graph_mb" in reach[op]:
             row["reach_graph_mb"] = reach[op]["graph_mb"]
         lines.append(row)
@@ -480,8 +614,10 @@ def family_report(args, man: dict, wl: dict, results: dict, notes: list[str], ge
         for note in notes:
             print(json.dumps({"op": "note", "graph": args.graph, "note": note}))
         return
-    print(f"{man['description']}: {wl['n']:,} ids ({wl['n_present']:,} with a tie), {wl['m']:,} edges; "
-          f"ready in {gen_s:.1f} s; repeats {args.repeats}; every side in its own process, back to back")
+    print(
+        f"{man['description']}: {wl['n']:,} ids ({wl['n_present']:,} with a tie), {wl['m']:,} edges; "
+        f"ready in {gen_s:.1f} s; repeats {args.repeats}; every side in its own process, back to back"
+    )
     print("ratio = reach s / best peer s (<= 1: reach at or ahead of the best peer); peak MB per side's process")
     hdr = f"{'op':28} {'reach s':>9} {'best peer':>10} {'peer s':>9} {'ratio':>6} {'reach MB':>9}  checks"
     print(hdr)

@@ -46,8 +46,12 @@ def build(n_events: int, out: Path) -> int:
             body.append(re.sub(rb"(?m)^UID:([^\n]*)", lambda m, k=k: b"UID:" + m.group(1) + b"-%d" % k, e))
             if len(body) >= n_events:
                 break
-    text = b"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//reach//bench//EN\n" + b"".join(zones.values()) \
-        + b"".join(body) + b"END:VCALENDAR\n"
+    text = (
+        b"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//reach//bench//EN\n"
+        + b"".join(zones.values())
+        + b"".join(body)
+        + b"END:VCALENDAR\n"
+    )
     out.write_bytes(text.replace(b"\n", b"\r\n"))
     return len(body)
 
@@ -88,16 +92,19 @@ def main() -> int:
         size = path.stat().st_size
         runs = [time_reach(path) for _ in range(5)]
         cpu, wall = min(r[0] for r in runs), min(r[1] for r in runs)
-        print(f"{n:,} events, {size / 1e6:.1f} MB (sample + real files, repeated; best of 5, CPU time,"
-              " wall in brackets)")
+        print(
+            f"{n:,} events, {size / 1e6:.1f} MB (sample + real files, repeated; best of 5, CPU time, wall in brackets)"
+        )
         print(f"  {'reach':10s} {cpu:7.3f} s  {n / cpu:>9,.0f} events/s   [{wall:.3f} s wall]")
         other = time_icalendar(path)
         if other is None:
             print("  icalendar not installed (pip install icalendar) - baseline skipped")
         else:
             ocpu, owall = other
-            print(f"  {'icalendar':10s} {ocpu:7.3f} s  {n / ocpu:>9,.0f} events/s   [{owall:.3f} s wall]"
-                  f"   reach is {ocpu / cpu:.1f}x faster")
+            print(
+                f"  {'icalendar':10s} {ocpu:7.3f} s  {n / ocpu:>9,.0f} events/s   [{owall:.3f} s wall]"
+                f"   reach is {ocpu / cpu:.1f}x faster"
+            )
     return 0
 
 

@@ -91,13 +91,27 @@ def child(side: str, paths: list[Path], repeat: int, trace: bool) -> dict:
         t0 = time.perf_counter()
         n = fn(paths)
         best = min(best, time.perf_counter() - t0)
-    return {"messages": n, "seconds": best, "per_second": n / best, "rss_peak_mb": peak_rss_mb(),
-            "rss_imports_mb": baseline}
+    return {
+        "messages": n,
+        "seconds": best,
+        "per_second": n / best,
+        "rss_peak_mb": peak_rss_mb(),
+        "rss_imports_mb": baseline,
+    }
 
 
 def spawn(side: str, paths: list[Path], repeat: int, trace: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", side, "--repeat", str(repeat), *(["--trace"] if trace else []),
-           "--paths", *map(str, paths)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        side,
+        "--repeat",
+        str(repeat),
+        *(["--trace"] if trace else []),
+        "--paths",
+        *map(str, paths),
+    ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -134,21 +148,29 @@ def main() -> None:
         }
         if not args.file:
             rows["reach, original files"] = spawn("reach", originals * 10, args.repeat, False)
-    result = {"file": str(big) if args.file else f"Enron x{args.copies}", "size_mb": round(size_mb, 1),
-              "results": rows,
-              "speedup": rows["reach"]["per_second"] / rows["mailbox"]["per_second"]}
+    result = {
+        "file": str(big) if args.file else f"Enron x{args.copies}",
+        "size_mb": round(size_mb, 1),
+        "results": rows,
+        "speedup": rows["reach"]["per_second"] / rows["mailbox"]["per_second"],
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"mailbox: {result['file']}, {size_mb:.1f} MB, {rows['reach']['messages']:,} messages")
-    print(f"{'':24} {'messages/s':>12} {'seconds':>9} {'peak RSS MB':>12} {'of which imports':>17} "
-          f"{'tracemalloc MB':>15}")
+    print(
+        f"{'':24} {'messages/s':>12} {'seconds':>9} {'peak RSS MB':>12} {'of which imports':>17} {'tracemalloc MB':>15}"
+    )
     for name, r in rows.items():
         trace = f"{r['tracemalloc_peak_mb']:15.1f}" if "tracemalloc_peak_mb" in r else f"{'':>15}"
-        print(f"{name:24} {r['per_second']:12,.0f} {r['seconds']:9.2f} {r['rss_peak_mb']:12.1f} "
-              f"{r['rss_imports_mb']:17.1f} {trace}")
-    print(f"reach is {result['speedup']:.1f}x faster than mailbox; reach never holds more than a chunk "
-          f"(1 MiB) of the file, mailbox reads each whole message")
+        print(
+            f"{name:24} {r['per_second']:12,.0f} {r['seconds']:9.2f} {r['rss_peak_mb']:12.1f} "
+            f"{r['rss_imports_mb']:17.1f} {trace}"
+        )
+    print(
+        f"reach is {result['speedup']:.1f}x faster than mailbox; reach never holds more than a chunk "
+        f"(1 MiB) of the file, mailbox reads each whole message"
+    )
     if not args.file:
         print("'reach, original files': the four real files (x10), each read with fresh caches")
 

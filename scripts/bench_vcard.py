@@ -71,8 +71,10 @@ def run(label: str, path: Path, cards: int, use_vobject: bool) -> None:
     runs = [time_reach(path) for _ in range(5)]
     cpu, wall = min(r[0] for r in runs), min(r[1] for r in runs)
     print(f"\n{label}: {cards:,} cards, {size / 1e6:.1f} MB  (best of 5; CPU time, wall time in brackets)")
-    print(f"  {'reach':8s} {cpu:7.3f} s  {cards / cpu:>9,.0f} cards/s  {size / cpu / 1e6:6.1f} MB/s"
-          f"   [{wall:.3f} s wall, {cards / wall:,.0f} cards/s]")
+    print(
+        f"  {'reach':8s} {cpu:7.3f} s  {cards / cpu:>9,.0f} cards/s  {size / cpu / 1e6:6.1f} MB/s"
+        f"   [{wall:.3f} s wall, {cards / wall:,.0f} cards/s]"
+    )
     if not use_vobject:
         return
     try:
@@ -84,8 +86,10 @@ def run(label: str, path: Path, cards: int, use_vobject: bool) -> None:
         print("  vobject not installed (pip install vobject) - baseline skipped")
         return
     vcpu, vwall, n = res
-    print(f"  {'vobject':8s} {vcpu:7.3f} s  {n / vcpu:>9,.0f} cards/s  ({n:,} cards read)"
-          f"   [{vwall:.3f} s wall]   reach is {vcpu / cpu:.1f}x faster")
+    print(
+        f"  {'vobject':8s} {vcpu:7.3f} s  {n / vcpu:>9,.0f} cards/s  ({n:,} cards read)"
+        f"   [{vwall:.3f} s wall]   reach is {vcpu / cpu:.1f}x faster"
+    )
 
 
 def main() -> int:
@@ -103,8 +107,7 @@ def main() -> int:
             tolerated = [f for f in real if "ANDROID" not in f.name]
             out2 = Path(tmp) / "real-vobject.vcf"
             n2 = build(tolerated, args.cards, out2)
-            run("real files repeated (without Android 2.1, which vobject cannot read)", out2, n2,
-                not args.no_vobject)
+            run("real files repeated (without Android 2.1, which vobject cannot read)", out2, n2, not args.no_vobject)
         else:
             print(f"(no real data at {SHARED}; skipping)")
         samples = sorted(SAMPLES.glob("*.vcf"))

@@ -50,10 +50,18 @@ class DataSet:
 def datasets(root: Path) -> list[DataSet]:
     college_start = datetime(2004, 4, 15, tzinfo=UTC)  # first message of CollegeMsg (unix 1082040961)
     return [
-        DataSet("enron mailboxes", sorted((root / "enron_mbox").glob("*.mbox")),
-                datetime(2000, 9, 1, tzinfo=UTC), datetime(2001, 1, 1, tzinfo=UTC)),
-        DataSet("SNAP CollegeMsg", [root / "snap_collegemsg" / "CollegeMsg.txt"],
-                college_start + timedelta(days=45), college_start + timedelta(days=103)),
+        DataSet(
+            "enron mailboxes",
+            sorted((root / "enron_mbox").glob("*.mbox")),
+            datetime(2000, 9, 1, tzinfo=UTC),
+            datetime(2001, 1, 1, tzinfo=UTC),
+        ),
+        DataSet(
+            "SNAP CollegeMsg",
+            [root / "snap_collegemsg" / "CollegeMsg.txt"],
+            college_start + timedelta(days=45),
+            college_start + timedelta(days=103),
+        ),
     ]
 
 
@@ -79,9 +87,12 @@ def tune_grid() -> list[StrengthSettings]:
     """The grid searched by ``--tune``: the recency rule and the reciprocity weight (the other weights
     cannot be told apart on single-channel data)."""
     base = StrengthSettings()
-    return [replace(base, rhythm_factor=rf, min_half_life_days=mn, reciprocity_weight=rec, half_life_days=hl)
-            for rf, mn, rec, hl in itertools.product([0.0, 1.0, 2.0, 3.0], [5.0, 7.0, 10.0, 14.0],
-                                                          [0.0, 0.5], [30.0, 60.0, 90.0, 365.0])]
+    return [
+        replace(base, rhythm_factor=rf, min_half_life_days=mn, reciprocity_weight=rec, half_life_days=hl)
+        for rf, mn, rec, hl in itertools.product(
+            [0.0, 1.0, 2.0, 3.0], [5.0, 7.0, 10.0, 14.0], [0.0, 0.5], [30.0, 60.0, 90.0, 365.0]
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,30 +115,45 @@ def main(argv: list[str] | None = None) -> int:
                 labelled = label_cut(inter, mem, cut, horizon_days=HORIZON)
                 scores = evaluate(labelled, {"reach default": labelled.ties["strength"].to_numpy()}, seed=args.seed)
                 for s in scores:
-                    print(f"| {ds.name} | {split} | {cut.date()} | {s.n_pairs} | {s.n_positive} | {s.model} "
-                          f"| {s.auc:.3f} | {s.p_at_10:.2f} | {s.p_at_100:.2f} |")
+                    print(
+                        f"| {ds.name} | {split} | {cut.date()} | {s.n_pairs} | {s.n_positive} | {s.model} "
+                        f"| {s.auc:.3f} | {s.p_at_10:.2f} | {s.p_at_100:.2f} |"
+                    )
     return 0
 
 
 def tune(loaded) -> int:
     """Mean train AUC of each grid point (held-out cuts are not used)."""
     cuts: list[tuple[object, object, CutLabels]] = [
-        (inter, mem, label_cut(inter, mem, ds.train_cut, horizon_days=HORIZON)) for ds, inter, mem in loaded]
+        (inter, mem, label_cut(inter, mem, ds.train_cut, horizon_days=HORIZON)) for ds, inter, mem in loaded
+    ]
     rows = []
     for st in tune_grid():
         aucs = [roc_auc(strengths_for(inter, mem, c.cut, st, c.ties), c.labels) for inter, mem, c in cuts]
-        rows.append({"rhythm_factor": st.rhythm_factor, "min_half_life_days": st.min_half_life_days,
-                     "reciprocity_weight": st.reciprocity_weight, "half_life_days": st.half_life_days,
-                     **{f"auc_{i}": a for i, a in enumerate(aucs)}, "mean_auc": float(np.mean(aucs))})
+        rows.append(
+            {
+                "rhythm_factor": st.rhythm_factor,
+                "min_half_life_days": st.min_half_life_days,
+                "reciprocity_weight": st.reciprocity_weight,
+                "half_life_days": st.half_life_days,
+                **{f"auc_{i}": a for i, a in enumerate(aucs)},
+                "mean_auc": float(np.mean(aucs)),
+            }
+        )
     table = pl.DataFrame(rows).sort("mean_auc", descending=True)
     names = [ds.name for ds, _, _ in loaded]
-    print("| rhythm_factor | min_half_life_days | reciprocity_weight | half_life_days | "
-          + " | ".join(f"train AUC {n}" for n in names) + " | mean |")
+    print(
+        "| rhythm_factor | min_half_life_days | reciprocity_weight | half_life_days | "
+        + " | ".join(f"train AUC {n}" for n in names)
+        + " | mean |"
+    )
     print("|---" * (5 + len(names)) + "|")
     for r in table.head(15).iter_rows(named=True):
         aucs = " | ".join(f"{r[f'auc_{i}']:.3f}" for i in range(len(names)))
-        print(f"| {r['rhythm_factor']:g} | {r['min_half_life_days']:g} "
-              f"| {r['reciprocity_weight']:g} | {r['half_life_days']:g} | {aucs} | {r['mean_auc']:.3f} |")
+        print(
+            f"| {r['rhythm_factor']:g} | {r['min_half_life_days']:g} "
+            f"| {r['reciprocity_weight']:g} | {r['half_life_days']:g} | {aucs} | {r['mean_auc']:.3f} |"
+        )
     return 0
 
 

@@ -68,9 +68,17 @@ def import_folder(folder: Path, ws: Path, *, log=print) -> dict:
     return {"files": n_files, "skipped": skipped, "failed": failed, "import_s": time.perf_counter() - t0}
 
 
-def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region: str | None = None,
-             max_names: int | None = None, name_company_domain: bool = True, name_shared_export: bool = True,
-             log=print) -> dict:
+def evaluate(
+    folder: Path,
+    ws_path: Path,
+    *,
+    fuzzy: float | None = None,
+    region: str | None = None,
+    max_names: int | None = None,
+    name_company_domain: bool = True,
+    name_shared_export: bool = True,
+    log=print,
+) -> dict:
     """Build ``ws_path`` with the given settings and score its membership against the folder's truth."""
     from reach.identity import ResolveSettings
     from reach.builder import build
@@ -80,29 +88,46 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
     ws = Workspace.open(ws_path)
     t0 = time.perf_counter()
     extra = {} if max_names is None else {"max_names_per_identifier": max_names}
-    settings = ResolveSettings(fuzzy_threshold=fuzzy, default_region=region, name_company_domain=name_company_domain,
-                               name_shared_export=name_shared_export, **extra)
+    settings = ResolveSettings(
+        fuzzy_threshold=fuzzy,
+        default_region=region,
+        name_company_domain=name_company_domain,
+        name_shared_export=name_shared_export,
+        **extra,
+    )
     build(ws, settings=BuildSettings(resolve=settings), force=True)
     build_s = time.perf_counter() - t0
     root = str(folder.resolve())
     src = pl.from_arrow(ws.sources()).select(
-        "source_id", pl.col("path").map_elements(lambda p: str(Path(p).resolve().relative_to(root)),
-                                                 return_dtype=pl.String).alias("file"))
-    rec = pl.from_arrow(ws.raw("records")).join(src, on="source_id").select(
-        "record_id", "file", "role", "line", pl.col("emails").list.first().str.to_lowercase().alias("address"))
+        "source_id",
+        pl.col("path")
+        .map_elements(lambda p: str(Path(p).resolve().relative_to(root)), return_dtype=pl.String)
+        .alias("file"),
+    )
+    rec = (
+        pl.from_arrow(ws.raw("records"))
+        .join(src, on="source_id")
+        .select("record_id", "file", "role", "line", pl.col("emails").list.first().str.to_lowercase().alias("address"))
+    )
     mem = pl.from_arrow(ws.built("membership"))
     rec = rec.join(mem, on="record_id", how="left")
     truth = pl.read_parquet(folder / "truth.parquet").rename({"person_id": "true_id"})
     by_line = rec.filter(pl.col("role") == "contact").join(
-        truth.filter(pl.col("role") == "contact").select("file", "line", "true_id", "format"), on=["file", "line"],
-        how="left")
+        truth.filter(pl.col("role") == "contact").select("file", "line", "true_id", "format"),
+        on=["file", "line"],
+        how="left",
+    )
     by_addr = rec.filter(pl.col("role") == "party").join(
         truth.filter(pl.col("role") == "party").select("file", "address", "true_id", "format"),
-        on=["file", "address"], how="left")
+        on=["file", "address"],
+        how="left",
+    )
     owners = rec.filter(pl.col("role") == "owner").join(
-        truth.filter(pl.col("role") == "owner").select("file", "true_id", "format"), on="file", how="left")
+        truth.filter(pl.col("role") == "owner").select("file", "true_id", "format"), on="file", how="left"
+    )
     other = rec.filter(~pl.col("role").is_in(["contact", "party", "owner"])).with_columns(
-        pl.lit(None, pl.Int64).alias("true_id"), pl.lit(None, pl.String).alias("format"))
+        pl.lit(None, pl.Int64).alias("true_id"), pl.lit(None, pl.String).alias("format")
+    )
     cols = ["record_id", "file", "role", "line", "address", "person_id", "true_id", "format"]
     allrec = pl.concat([d.select(cols) for d in (by_line, by_addr, owners, other)])
     unmatched = allrec.filter(pl.col("true_id").is_null())
@@ -116,27 +141,44 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
     # B-cubed: per record, the share of its predicted (true) person that is truly (predictedly) the same,
     # averaged over records; unlike pairs, not dominated by the people with the most records
     sizes = cells.join(m.group_by("person_id").agg(pl.len().alias("np")), on="person_id").join(
-        m.group_by("true_id").agg(pl.len().alias("nt")), on="true_id")
-    b3 = sizes.select((pl.col("n") ** 2 / pl.col("np")).sum().alias("p") / m.height,
-                      (pl.col("n") ** 2 / pl.col("nt")).sum().alias("r") / m.height)
+        m.group_by("true_id").agg(pl.len().alias("nt")), on="true_id"
+    )
+    b3 = sizes.select(
+        (pl.col("n") ** 2 / pl.col("np")).sum().alias("p") / m.height,
+        (pl.col("n") ** 2 / pl.col("nt")).sum().alias("r") / m.height,
+    )
     b3_precision, b3_recall = (float(x) for x in b3.row(0)) if m.height else (1.0, 1.0)
     n_pred = m["person_id"].n_unique()
     n_true = m["true_id"].n_unique()
     # the worst false merges: predicted people holding several true people
-    merged = cells.group_by("person_id").agg(pl.len().alias("true_people"), pl.col("n").sum().alias("records"))\
-        .filter(pl.col("true_people") > 1).sort("true_people", "records", descending=True)
+    merged = (
+        cells.group_by("person_id")
+        .agg(pl.len().alias("true_people"), pl.col("n").sum().alias("records"))
+        .filter(pl.col("true_people") > 1)
+        .sort("true_people", "records", descending=True)
+    )
     # recall per format pair: of the true same-person pairs across two formats, the share linked
     per_fmt = m.group_by("true_id", "format", "person_id").agg(pl.len().alias("n"))
     fmt_pairs = per_fmt.join(per_fmt, on="true_id", suffix="_b").filter(pl.col("format") <= pl.col("format_b"))
-    same_cell = (pl.col("format") == pl.col("format_b"))
+    same_cell = pl.col("format") == pl.col("format_b")
     fmt_pairs = fmt_pairs.with_columns(
-        pl.when(same_cell & (pl.col("person_id") == pl.col("person_id_b"))).then(pl.col("n") * (pl.col("n") - 1) // 2)
-        .when(same_cell).then(pl.col("n") * pl.col("n_b") // 2)  # each unordered pair counted twice
-        .otherwise(pl.col("n") * pl.col("n_b")).alias("pairs"),
-        (pl.col("person_id") == pl.col("person_id_b")).alias("linked"))
-    by_pair = fmt_pairs.group_by("format", "format_b").agg(
-        pl.col("pairs").sum().alias("true_pairs"), pl.col("pairs").filter(pl.col("linked")).sum().alias("linked_pairs"))\
-        .with_columns((pl.col("linked_pairs") / pl.col("true_pairs")).round(4).alias("recall")).sort("format", "format_b")
+        pl.when(same_cell & (pl.col("person_id") == pl.col("person_id_b")))
+        .then(pl.col("n") * (pl.col("n") - 1) // 2)
+        .when(same_cell)
+        .then(pl.col("n") * pl.col("n_b") // 2)  # each unordered pair counted twice
+        .otherwise(pl.col("n") * pl.col("n_b"))
+        .alias("pairs"),
+        (pl.col("person_id") == pl.col("person_id_b")).alias("linked"),
+    )
+    by_pair = (
+        fmt_pairs.group_by("format", "format_b")
+        .agg(
+            pl.col("pairs").sum().alias("true_pairs"),
+            pl.col("pairs").filter(pl.col("linked")).sum().alias("linked_pairs"),
+        )
+        .with_columns((pl.col("linked_pairs") / pl.col("true_pairs")).round(4).alias("recall"))
+        .sort("format", "format_b")
+    )
     # each name rule, scored on its own: each key (name | company, or name) it linked on, and whether the
     # records carrying it are truly one person
     from reach.identity import NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
@@ -146,21 +188,37 @@ def evaluate(folder: Path, ws_path: Path, *, fuzzy: float | None = None, region:
     for rule in (NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT):
         ev = built_ids.filter(pl.col("kind") == rule).join(m.select("record_id", "true_id"), on="record_id")
         keys = ev.group_by("value").agg(pl.col("true_id").n_unique().alias("n_true"))
-        rules[rule] = {"links": keys.height, "records": ev["record_id"].n_unique(),
-                       "wrong": keys.filter(pl.col("n_true") > 1).height}
-    name_ev = built_ids.filter(pl.col("kind") == NAME_COMPANY_DOMAIN).join(m.select("record_id", "true_id"),
-                                                                            on="record_id")
+        rules[rule] = {
+            "links": keys.height,
+            "records": ev["record_id"].n_unique(),
+            "wrong": keys.filter(pl.col("n_true") > 1).height,
+        }
+    name_ev = built_ids.filter(pl.col("kind") == NAME_COMPANY_DOMAIN).join(
+        m.select("record_id", "true_id"), on="record_id"
+    )
     name_keys = name_ev.group_by("value").agg(pl.col("true_id").n_unique().alias("n_true"))
     result = {
-        "records": allrec.height, "matched": m.height, "unmatched": unmatched.height,
-        "true_people": n_true, "predicted_people": n_pred, "true_pairs": int(true), "predicted_pairs": int(pred),
-        "correct_pairs": int(tp), "precision": round(precision, 5), "recall": round(recall, 5),
-        "bcubed_precision": round(b3_precision, 5), "bcubed_recall": round(b3_recall, 5),
-        "false_merges": merged.height, "fuzzy_threshold": fuzzy, "default_region": region,
-        "name_company_domain": name_company_domain, "name_links": name_keys.height,
+        "records": allrec.height,
+        "matched": m.height,
+        "unmatched": unmatched.height,
+        "true_people": n_true,
+        "predicted_people": n_pred,
+        "true_pairs": int(true),
+        "predicted_pairs": int(pred),
+        "correct_pairs": int(tp),
+        "precision": round(precision, 5),
+        "recall": round(recall, 5),
+        "bcubed_precision": round(b3_precision, 5),
+        "bcubed_recall": round(b3_recall, 5),
+        "false_merges": merged.height,
+        "fuzzy_threshold": fuzzy,
+        "default_region": region,
+        "name_company_domain": name_company_domain,
+        "name_links": name_keys.height,
         "name_link_records": name_ev["record_id"].n_unique(),
         "name_links_wrong": name_keys.filter(pl.col("n_true") > 1).height,
-        "name_shared_export": name_shared_export, "name_rules": rules,
+        "name_shared_export": name_shared_export,
+        "name_rules": rules,
         "max_names_per_identifier": settings.max_names_per_identifier,
         "build_s": round(build_s, 2),
         "recall_by_format_pair": by_pair.filter(pl.col("true_pairs") > 0).to_dicts(),
@@ -184,12 +242,22 @@ def main() -> None:
     ap.add_argument("--workspace", type=Path, default=None, help="keep the workspace here (default: a temp folder)")
     ap.add_argument("--fuzzy", type=float, default=None, help="fuzzy name+company threshold (default: off)")
     ap.add_argument("--region", default=None, help="default phone region, e.g. US (default: none)")
-    ap.add_argument("--max-names", type=int, default=None,
-                    help="max_names_per_identifier for the resolver (default: reach's own, 3)")
-    ap.add_argument("--no-name-company-domain", action="store_true",
-                    help="turn off the name+company-domain rule (default: on, as in reach)")
-    ap.add_argument("--no-name-shared-export", action="store_true",
-                    help="turn off the name+shared-export rule (default: on, as in reach)")
+    ap.add_argument(
+        "--max-names",
+        type=int,
+        default=None,
+        help="max_names_per_identifier for the resolver (default: reach's own, 3)",
+    )
+    ap.add_argument(
+        "--no-name-company-domain",
+        action="store_true",
+        help="turn off the name+company-domain rule (default: on, as in reach)",
+    )
+    ap.add_argument(
+        "--no-name-shared-export",
+        action="store_true",
+        help="turn off the name+shared-export rule (default: on, as in reach)",
+    )
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = ap.parse_args()
     folder = args.folder
@@ -199,32 +267,55 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws = args.workspace or Path(tmp) / "ws"
         imp = import_folder(folder, ws, log=log)
-        res = evaluate(folder, ws, fuzzy=args.fuzzy, region=args.region, max_names=args.max_names,
-                       name_company_domain=not args.no_name_company_domain,
-                       name_shared_export=not args.no_name_shared_export, log=log)
-    res.update({"files": imp["files"], "skipped_formats": imp["skipped"], "failed": imp["failed"],
-                "import_s": round(imp["import_s"], 2)})
+        res = evaluate(
+            folder,
+            ws,
+            fuzzy=args.fuzzy,
+            region=args.region,
+            max_names=args.max_names,
+            name_company_domain=not args.no_name_company_domain,
+            name_shared_export=not args.no_name_shared_export,
+            log=log,
+        )
+    res.update(
+        {
+            "files": imp["files"],
+            "skipped_formats": imp["skipped"],
+            "failed": imp["failed"],
+            "import_s": round(imp["import_s"], 2),
+        }
+    )
     if args.json:
         print(json.dumps(res))
         return
-    print(f"{folder}: {res['files']} files imported in {res['import_s']:.1f} s, built in {res['build_s']:.1f} s "
-          f"(fuzzy {args.fuzzy}, region {args.region}, max names per identifier {res['max_names_per_identifier']})")
-    print(f"records {res['records']:,} (matched to truth {res['matched']:,}, unmatched {res['unmatched']:,}); "
-          f"true people {res['true_people']:,}, predicted {res['predicted_people']:,}")
-    print(f"pairwise precision {res['precision']:.4f}  recall {res['recall']:.4f}  "
-          f"({res['correct_pairs']:,} correct of {res['predicted_pairs']:,} merged pairs; "
-          f"{res['true_pairs']:,} true pairs); predicted people merging several true people: {res['false_merges']:,}")
+    print(
+        f"{folder}: {res['files']} files imported in {res['import_s']:.1f} s, built in {res['build_s']:.1f} s "
+        f"(fuzzy {args.fuzzy}, region {args.region}, max names per identifier {res['max_names_per_identifier']})"
+    )
+    print(
+        f"records {res['records']:,} (matched to truth {res['matched']:,}, unmatched {res['unmatched']:,}); "
+        f"true people {res['true_people']:,}, predicted {res['predicted_people']:,}"
+    )
+    print(
+        f"pairwise precision {res['precision']:.4f}  recall {res['recall']:.4f}  "
+        f"({res['correct_pairs']:,} correct of {res['predicted_pairs']:,} merged pairs; "
+        f"{res['true_pairs']:,} true pairs); predicted people merging several true people: {res['false_merges']:,}"
+    )
     print(f"B-cubed precision {res['bcubed_precision']:.4f}  recall {res['bcubed_recall']:.4f}  (per record, averaged)")
     for rule, r in res["name_rules"].items():
         if r["links"]:
-            print(f"{rule} rule (reported apart): {r['links']:,} keys linked over {r['records']:,} records; "
-                  f"keys joining different true people: {r['wrong']:,}")
+            print(
+                f"{rule} rule (reported apart): {r['links']:,} keys linked over {r['records']:,} records; "
+                f"keys joining different true people: {r['wrong']:,}"
+            )
     ok_p, ok_r = res["precision"] >= 0.99, res["recall"] >= 0.95
     print(f"aim precision >= 0.99: {'met' if ok_p else 'NOT met'}; recall >= 0.95: {'met' if ok_r else 'NOT met'}")
     print("recall by format pair (true same-person record pairs linked):")
     for row in res["recall_by_format_pair"]:
-        print(f"  {row['format']:>22} - {row['format_b']:<22} {row['linked_pairs']:>10,} / {row['true_pairs']:<10,} "
-              f"{row['recall']:.3f}")
+        print(
+            f"  {row['format']:>22} - {row['format_b']:<22} {row['linked_pairs']:>10,} / {row['true_pairs']:<10,} "
+            f"{row['recall']:.3f}"
+        )
 
 
 if __name__ == "__main__":

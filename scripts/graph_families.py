@@ -73,9 +73,12 @@ def read_snap(path: Path) -> np.ndarray:
             break
         skip += 1
     delim = "\t" if b"\t" in head.split(b"\n")[skip] else " "
-    tab = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=["u", "v"], skip_rows=skip),
-                         parse_options=pacsv.ParseOptions(delimiter=delim),
-                         convert_options=pacsv.ConvertOptions(include_columns=["u", "v"]))
+    tab = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=["u", "v"], skip_rows=skip),
+        parse_options=pacsv.ParseOptions(delimiter=delim),
+        convert_options=pacsv.ConvertOptions(include_columns=["u", "v"]),
+    )
     return np.column_stack([tab["u"].to_numpy(), tab["v"].to_numpy()]).astype(np.int64)
 
 
@@ -85,8 +88,14 @@ def family_edges(name: str, *, seed: int = 0) -> tuple[np.ndarray, int, str]:
         scale = int(name[4:])
         n = 1 << scale
         edges = simple_undirected(kronecker_edges(scale, seed=seed), n)
-        return edges, n, (f"Graph500 Kronecker scale {scale} (R-MAT a=0.57 b=c=0.19 d=0.05, edge factor "
-                          f"{EDGE_FACTOR}, ids permuted, seed {seed})")
+        return (
+            edges,
+            n,
+            (
+                f"Graph500 Kronecker scale {scale} (R-MAT a=0.57 b=c=0.19 d=0.05, edge factor "
+                f"{EDGE_FACTOR}, ids permuted, seed {seed})"
+            ),
+        )
     if name in SNAP:
         raw = read_snap(SHARED / SNAP[name])
         n = int(raw.max()) + 1
@@ -105,8 +114,11 @@ def write_family(name: str, path: Path, *, seed: int = 0) -> dict:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as fh:
         fh.write(f"# {desc}: {n} ids, {edges.shape[0]} edges\n".encode())
-        pacsv.write_csv(pa.table({"u": edges[:, 0], "v": edges[:, 1]}), fh,
-                        write_options=pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"))
+        pacsv.write_csv(
+            pa.table({"u": edges[:, 0], "v": edges[:, 1]}),
+            fh,
+            write_options=pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"),
+        )
     tmp.replace(path)
     return {"graph": name, "seed": seed, "n": n, "m": int(edges.shape[0]), "description": desc}
 

@@ -38,16 +38,30 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-MAILBOXES = ("enron.allen-p._sent_mail.mbox", "enron.allen-p.inbox.mbox",
-             "enron.farmer-d._sent_mail.mbox", "enron.farmer-d.inbox.mbox")
+MAILBOXES = (
+    "enron.allen-p._sent_mail.mbox",
+    "enron.allen-p.inbox.mbox",
+    "enron.farmer-d._sent_mail.mbox",
+    "enron.farmer-d.inbox.mbox",
+)
 LINKEDIN_OWNER = "sally.beck@enron.com"
 GOOGLE_OWNER = "john.arnold@enron.com"
 SWITCHBOARD = "(713) 853-6161"
 OTHER_COMPANIES = (("Dynegy", "dynegy.com"), ("Reliant Energy", "reliant.com"), ("El Paso", "elpaso.com"))
 TITLES = ("Trader", "Analyst", "Director", "Vice President", "Manager", "Associate", "Scheduler", "Counsel")
 LINKEDIN_HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
-GOOGLE_FIELDS = ["Name", "Given Name", "Family Name", "Organization 1 - Name", "E-mail 1 - Type", "E-mail 1 - Value",
-                 "E-mail 2 - Type", "E-mail 2 - Value", "Phone 1 - Type", "Phone 1 - Value"]
+GOOGLE_FIELDS = [
+    "Name",
+    "Given Name",
+    "Family Name",
+    "Organization 1 - Name",
+    "E-mail 1 - Type",
+    "E-mail 1 - Value",
+    "E-mail 2 - Type",
+    "E-mail 2 - Value",
+    "Phone 1 - Type",
+    "Phone 1 - Value",
+]
 GOOGLE_SAMPLE = "contacts_csv/google_contacts.mtrazzi.csv"  # a real export: its 57-column header is used as is
 
 
@@ -96,7 +110,7 @@ def typo(word: str, rng: np.random.Generator) -> str:
     if len(word) < 4:
         return word
     i = int(rng.integers(1, len(word) - 2))
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def phone(rng: np.random.Generator) -> str:
@@ -131,14 +145,24 @@ def generate(shared: Path, out: Path, seed: int) -> dict:
     pid_of = dict(zip(people["address"].to_list(), people["person_id"].to_list(), strict=True))
     next_id = people.height
     seen = parties.select("file", "address").unique().sort("file", "address").rows()
-    truth = [{"file": f"exports/{f}", "format": "mbox", "role": "party", "line": None, "address": a,
-              "person_id": pid_of[a]} for f, a in seen]
+    truth = [
+        {"file": f"exports/{f}", "format": "mbox", "role": "party", "line": None, "address": a, "person_id": pid_of[a]}
+        for f, a in seen
+    ]
     for f in files:
         if f["owner"] not in pid_of:  # the owner's own address is the owner record, not a party
             pid_of[f["owner"]] = next_id
             next_id += 1
-        truth.append({"file": f["file"], "format": "mbox", "role": "owner", "line": None, "address": None,
-                      "person_id": pid_of[f["owner"]]})
+        truth.append(
+            {
+                "file": f["file"],
+                "format": "mbox",
+                "role": "owner",
+                "line": None,
+                "address": None,
+                "person_id": pid_of[f["owner"]],
+            }
+        )
     named = people.filter(pl.col("first").is_not_null())
     li_rows, g_rows, li_truth, g_truth = [], [], [], []
     for pid, addr, first, last in named.select("person_id", "address", "first", "last").rows():
@@ -146,17 +170,37 @@ def generate(shared: Path, out: Path, seed: int) -> dict:
         company = "Enron" if domain.endswith("enron.com") else domain.split(".")[0].capitalize()
         if rng.random() < 0.5:
             slug = f"{first}-{last}-{int(rng.integers(16**6)):06x}".lower()
-            li_rows.append([first, last, f"https://www.linkedin.com/in/{slug}",
-                            addr if rng.random() < 0.25 else "", company, TITLES[int(rng.integers(len(TITLES)))],
-                            f"{int(rng.integers(1, 29)):02d} Mar 2001"])
+            li_rows.append(
+                [
+                    first,
+                    last,
+                    f"https://www.linkedin.com/in/{slug}",
+                    addr if rng.random() < 0.25 else "",
+                    company,
+                    TITLES[int(rng.integers(len(TITLES)))],
+                    f"{int(rng.integers(1, 29)):02d} Mar 2001",
+                ]
+            )
             li_truth.append(pid)
         if rng.random() < 0.5:
             shown_first = typo(first, rng) if rng.random() < 0.1 else first
             email = addr.upper() if rng.random() < 0.15 else addr.capitalize() if rng.random() < 0.2 else addr
             personal = f"{first}.{last}@aol.com".lower() if rng.random() < 0.2 else ""
             tel = SWITCHBOARD if rng.random() < 0.04 else (phone(rng) if rng.random() < 0.5 else "")
-            g_rows.append([f"{shown_first} {last}", shown_first, last, company, "* Work", email,
-                           "Home" if personal else "", personal, "Work" if tel else "", tel])
+            g_rows.append(
+                [
+                    f"{shown_first} {last}",
+                    shown_first,
+                    last,
+                    company,
+                    "* Work",
+                    email,
+                    "Home" if personal else "",
+                    personal,
+                    "Work" if tel else "",
+                    tel,
+                ]
+            )
             g_truth.append(pid)
         if rng.random() < 0.05:  # a namesake at another company, in both exports
             other, other_domain = OTHER_COMPANIES[int(rng.integers(len(OTHER_COMPANIES)))]
@@ -167,10 +211,12 @@ def generate(shared: Path, out: Path, seed: int) -> dict:
             g_rows.append([f"{first} {last}", first, last, other, "* Work", ns_addr, "", "", "Work", phone(rng)])
             g_truth.append(next_id)
             next_id += 1
-    preamble = ('Notes:\r\n"When exporting your connection data, you may notice that some of the email addresses '
-                'are missing. You will only see email addresses for connections who have allowed their connections '
-                'to see or download their email address using this setting https://www.linkedin.com/psettings/'
-                'privacy/email. You can learn more here https://www.linkedin.com/help/linkedin/answer/261"\r\n\r\n')
+    preamble = (
+        'Notes:\r\n"When exporting your connection data, you may notice that some of the email addresses '
+        "are missing. You will only see email addresses for connections who have allowed their connections "
+        "to see or download their email address using this setting https://www.linkedin.com/psettings/"
+        'privacy/email. You can learn more here https://www.linkedin.com/help/linkedin/answer/261"\r\n\r\n'
+    )
     li_file, g_file = "exports/sally-beck/Connections.csv", "exports/john-arnold/contacts.csv"
     (out / li_file).parent.mkdir(parents=True, exist_ok=True)
     (out / g_file).parent.mkdir(parents=True, exist_ok=True)
@@ -187,22 +233,49 @@ def generate(shared: Path, out: Path, seed: int) -> dict:
 
     (out / g_file).write_text(csv_text(header, [full(r) for r in g_rows]), encoding="utf-8", newline="")
     first_li = preamble.count("\r\n") + 2  # the header line, then one line per row
-    truth += [{"file": li_file, "format": "linkedin-connections", "role": "contact", "line": first_li + i,
-               "address": None, "person_id": p} for i, p in enumerate(li_truth)]
-    truth += [{"file": g_file, "format": "google-csv", "role": "contact", "line": 2 + i, "address": None,
-               "person_id": p} for i, p in enumerate(g_truth)]
+    truth += [
+        {
+            "file": li_file,
+            "format": "linkedin-connections",
+            "role": "contact",
+            "line": first_li + i,
+            "address": None,
+            "person_id": p,
+        }
+        for i, p in enumerate(li_truth)
+    ]
+    truth += [
+        {"file": g_file, "format": "google-csv", "role": "contact", "line": 2 + i, "address": None, "person_id": p}
+        for i, p in enumerate(g_truth)
+    ]
     for f, fmt, owner in ((li_file, "linkedin-connections", LINKEDIN_OWNER), (g_file, "google-csv", GOOGLE_OWNER)):
         files.append({"file": f, "format": fmt, "owner": owner})
         if owner not in pid_of:  # an owner the mailboxes never saw is a person of their own
             pid_of[owner] = next_id
             next_id += 1
-        truth.append({"file": f, "format": fmt, "role": "owner", "line": None, "address": None,
-                      "person_id": pid_of[owner]})
-    pl.DataFrame(truth, schema={"file": pl.String, "format": pl.String, "role": pl.String, "line": pl.Int64,
-                                "address": pl.String, "person_id": pl.Int64}).write_parquet(out / "truth.parquet")
-    manifest = {"generator": "scripts/make_identity_set.py", "seed": seed, "people": next_id,
-                "mailbox_people": people.height, "linkedin_rows": len(li_rows), "google_rows": len(g_rows),
-                "files": files}
+        truth.append(
+            {"file": f, "format": fmt, "role": "owner", "line": None, "address": None, "person_id": pid_of[owner]}
+        )
+    pl.DataFrame(
+        truth,
+        schema={
+            "file": pl.String,
+            "format": pl.String,
+            "role": pl.String,
+            "line": pl.Int64,
+            "address": pl.String,
+            "person_id": pl.Int64,
+        },
+    ).write_parquet(out / "truth.parquet")
+    manifest = {
+        "generator": "scripts/make_identity_set.py",
+        "seed": seed,
+        "people": next_id,
+        "mailbox_people": people.height,
+        "linkedin_rows": len(li_rows),
+        "google_rows": len(g_rows),
+        "files": files,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return manifest
 

@@ -124,36 +124,141 @@ CITIES = (
     "Lagos;Nairobi;Cairo;Istanbul;Dubai;Mumbai;Bengaluru;Singapore;Tokyo;Seoul;Sydney;Melbourne;Auckland"
 ).split(";")
 FUNCTIONS = {
-    "Sales": ["Account Executive", "Sales Development Representative", "Account Manager", "Sales Manager",
-              "Head of Sales", "VP Sales", "Regional Sales Director", "Chief Revenue Officer"],
-    "Engineering": ["Software Engineer", "Senior Software Engineer", "Staff Engineer", "Engineering Manager",
-                    "Principal Engineer", "Director of Engineering", "VP Engineering", "CTO"],
-    "Marketing": ["Marketing Associate", "Content Marketing Manager", "Product Marketing Manager",
-                  "Growth Lead", "Head of Marketing", "Marketing Director", "VP Marketing", "CMO"],
-    "Finance": ["Financial Analyst", "Senior Accountant", "Controller", "Finance Manager", "FP&A Lead",
-                "Head of Finance", "VP Finance", "CFO"],
-    "People": ["Recruiter", "Talent Partner", "HR Business Partner", "People Operations Manager",
-               "Head of Talent", "HR Director", "VP People", "Chief People Officer"],
-    "Operations": ["Operations Analyst", "Operations Manager", "Supply Chain Lead", "Program Manager",
-                   "Head of Operations", "Director of Operations", "VP Operations", "COO"],
-    "Product": ["Product Analyst", "Product Manager", "Senior Product Manager", "Product Designer",
-                "Group Product Manager", "Head of Product", "VP Product", "Chief Product Officer"],
-    "Legal": ["Paralegal", "Legal Counsel", "Senior Counsel", "Compliance Manager", "Head of Legal",
-              "General Counsel", "VP Legal", "Chief Legal Officer"],
+    "Sales": [
+        "Account Executive",
+        "Sales Development Representative",
+        "Account Manager",
+        "Sales Manager",
+        "Head of Sales",
+        "VP Sales",
+        "Regional Sales Director",
+        "Chief Revenue Officer",
+    ],
+    "Engineering": [
+        "Software Engineer",
+        "Senior Software Engineer",
+        "Staff Engineer",
+        "Engineering Manager",
+        "Principal Engineer",
+        "Director of Engineering",
+        "VP Engineering",
+        "CTO",
+    ],
+    "Marketing": [
+        "Marketing Associate",
+        "Content Marketing Manager",
+        "Product Marketing Manager",
+        "Growth Lead",
+        "Head of Marketing",
+        "Marketing Director",
+        "VP Marketing",
+        "CMO",
+    ],
+    "Finance": [
+        "Financial Analyst",
+        "Senior Accountant",
+        "Controller",
+        "Finance Manager",
+        "FP&A Lead",
+        "Head of Finance",
+        "VP Finance",
+        "CFO",
+    ],
+    "People": [
+        "Recruiter",
+        "Talent Partner",
+        "HR Business Partner",
+        "People Operations Manager",
+        "Head of Talent",
+        "HR Director",
+        "VP People",
+        "Chief People Officer",
+    ],
+    "Operations": [
+        "Operations Analyst",
+        "Operations Manager",
+        "Supply Chain Lead",
+        "Program Manager",
+        "Head of Operations",
+        "Director of Operations",
+        "VP Operations",
+        "COO",
+    ],
+    "Product": [
+        "Product Analyst",
+        "Product Manager",
+        "Senior Product Manager",
+        "Product Designer",
+        "Group Product Manager",
+        "Head of Product",
+        "VP Product",
+        "Chief Product Officer",
+    ],
+    "Legal": [
+        "Paralegal",
+        "Legal Counsel",
+        "Senior Counsel",
+        "Compliance Manager",
+        "Head of Legal",
+        "General Counsel",
+        "VP Legal",
+        "Chief Legal Officer",
+    ],
 }
 TITLE_P = [0.26, 0.22, 0.16, 0.13, 0.09, 0.07, 0.05, 0.02]  # juniors are common, chiefs rare
 PROVIDERS = ["mailbox.example", "inbox.example", "post.example", "webmail.example", "fastmail.example"]
-SUBJECTS = ["Quick question", "Catch-up", "Intro", "Proposal", "Follow-up", "Next steps", "Contract",
-            "Q3 planning", "Coffee next week?", "Slides from today", "Hiring", "Pricing", "Partnership",
-            "Thanks!", "Agenda for Thursday", "Notes from the call", "Renewal", "Feedback", "Demo", "Invoice"]
-MEETINGS = ["Sync", "1:1", "Intro call", "Pipeline review", "Quarterly business review", "Demo", "Coffee",
-            "Kick-off", "Interview", "Planning", "Contract review", "Workshop", "Lunch"]
-NOTES = ["Met at a conference", "Former colleague", "Intro via a friend", "Prefers mornings",
-         "Met at the offsite\nFollow up in Q2", "Customer since 2019", "Board contact\nAsk before reaching out"]
-LI_NOTES = ('"When exporting your connection data, you may notice that some of the email addresses are missing. '
-            "You will only see email addresses for connections who have allowed their connections to see or "
-            "download their email address using this setting https://www.linkedin.com/psettings/privacy/email. "
-            'You can learn more here https://www.linkedin.com/help/linkedin/answer/261"')
+SUBJECTS = [
+    "Quick question",
+    "Catch-up",
+    "Intro",
+    "Proposal",
+    "Follow-up",
+    "Next steps",
+    "Contract",
+    "Q3 planning",
+    "Coffee next week?",
+    "Slides from today",
+    "Hiring",
+    "Pricing",
+    "Partnership",
+    "Thanks!",
+    "Agenda for Thursday",
+    "Notes from the call",
+    "Renewal",
+    "Feedback",
+    "Demo",
+    "Invoice",
+]
+MEETINGS = [
+    "Sync",
+    "1:1",
+    "Intro call",
+    "Pipeline review",
+    "Quarterly business review",
+    "Demo",
+    "Coffee",
+    "Kick-off",
+    "Interview",
+    "Planning",
+    "Contract review",
+    "Workshop",
+    "Lunch",
+]
+NOTES = [
+    "Met at a conference",
+    "Former colleague",
+    "Intro via a friend",
+    "Prefers mornings",
+    "Met at the offsite\nFollow up in Q2",
+    "Customer since 2019",
+    "Board contact\nAsk before reaching out",
+]
+LI_NOTES = (
+    '"When exporting your connection data, you may notice that some of the email addresses are missing. '
+    "You will only see email addresses for connections who have allowed their connections to see or "
+    "download their email address using this setting https://www.linkedin.com/psettings/privacy/email. "
+    'You can learn more here https://www.linkedin.com/help/linkedin/answer/261"'
+)
 LI_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
 GOOGLE_HEADER = (
     "First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,"
@@ -191,8 +296,11 @@ def dedupe_suffix(frame: pl.DataFrame, col: str, sep: str = "") -> pl.Expr:
 def make_companies(n_people: int, rng: np.random.Generator) -> pl.DataFrame:
     k = max(2, n_people // 40)
     space = len(PREFIX) * len(SUFFIX) * len(SECTOR)
-    code = rng.choice(space, size=min(k, space), replace=False) if k <= space else np.concatenate(
-        [rng.permutation(space), rng.integers(0, space, k - space)])
+    code = (
+        rng.choice(space, size=min(k, space), replace=False)
+        if k <= space
+        else np.concatenate([rng.permutation(space), rng.integers(0, space, k - space)])
+    )
     p, rest = np.divmod(code, len(SUFFIX) * len(SECTOR))
     s, t = np.divmod(rest, len(SECTOR))
     legal = rng.choice(len(LEGAL), size=k, p=LEGAL_P)
@@ -202,12 +310,14 @@ def make_companies(n_people: int, rng: np.random.Generator) -> pl.DataFrame:
         pl.concat_str([pl.col("p"), pl.col("s"), pl.col("t")]).str.to_lowercase().alias("dom"),
     ).with_columns(pl.Series("legal", pick(LEGAL, legal, "legal")))
     comp = comp.with_columns(dedupe_suffix(comp, "dom"), dedupe_suffix(comp, "stem", " "))
-    comp = comp.with_columns((pl.col("stem") + pl.col("legal")).alias("company"),
-                             (pl.col("dom") + pl.lit(".example")).alias("domain"))
+    comp = comp.with_columns(
+        (pl.col("stem") + pl.col("legal")).alias("company"), (pl.col("dom") + pl.lit(".example")).alias("domain")
+    )
     weight = rng.lognormal(0.0, 1.3, size=k)
     weight[0] = max(weight[0], weight.sum() * 0.004)  # the team's company is big enough to hold a team
     return comp.select("company", "domain").with_columns(
-        pl.Series("weight", weight), pl.Series("hq", rng.integers(0, len(CITIES), k)))
+        pl.Series("weight", weight), pl.Series("hq", rng.integers(0, len(CITIES), k))
+    )
 
 
 def make_people(n: int, n_team: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -231,55 +341,75 @@ def make_people(n: int, n_team: int, seed: int) -> tuple[pl.DataFrame, pl.DataFr
     first = names.integers(0, len(FIRST), n)
     last = names.integers(0, len(LAST), n)
     # Pareto activity (tail exponent 2.5): heavy-tailed degrees
-    theta = np.minimum((1.0 - rng.random(n)) ** (-1.0 / 1.5), 40.0 * n ** 0.25)
+    theta = np.minimum((1.0 - rng.random(n)) ** (-1.0 / 1.5), 40.0 * n**0.25)
     prev = rng.random(n) < 0.1
     prev_company = np.where(prev, rng.integers(0, k, n), -1)
     prev_company = np.where(prev_company == company, (company + 1) % k, prev_company)
     switch_at = np.where(prev, START + rng.random(n) * (END - START), 0).astype(np.int64)
     area = _area_codes()
     phone_code = rng.choice(len(area) * 10_000, size=n, replace=False)
-    ppl = pl.DataFrame({
-        "company_idx": company, "dept": dept, "func": func.astype(np.int64), "level": level.astype(np.int64),
-        "city_idx": city.astype(np.int64), "theta": theta, "prev_company_idx": prev_company.astype(np.int64),
-        "switch_at": switch_at, "first_name": pick(FIRST, first, "first_name"),
-        "last_name": pick(LAST, last, "last_name"),
-        "first_ascii": pick([ascii_fold(x) for x in FIRST], first, "a"),
-        "last_ascii": pick([ascii_fold(x) for x in LAST], last, "b"),
-        "title": pick(titles, func * 8 + level, "title"),
-        "city": pick(CITIES, city, "city"),
-        "area": pick([str(a) for a in area], phone_code // 10_000, "area"),
-        "line_no": pl.Series(phone_code % 10_000),
-        "slug_tag": pl.Series(rng.integers(0, 16**8, n)),
-        "vanity": pl.Series(rng.random(n) < 0.2),
-        "provider": pick(PROVIDERS, rng.integers(0, len(PROVIDERS), n), "provider"),
-        "mail_tag": pl.Series(rng.integers(0, 100, n)),
-        "mail_style": pl.Series(rng.integers(0, 3, n)),
-    })
+    ppl = pl.DataFrame(
+        {
+            "company_idx": company,
+            "dept": dept,
+            "func": func.astype(np.int64),
+            "level": level.astype(np.int64),
+            "city_idx": city.astype(np.int64),
+            "theta": theta,
+            "prev_company_idx": prev_company.astype(np.int64),
+            "switch_at": switch_at,
+            "first_name": pick(FIRST, first, "first_name"),
+            "last_name": pick(LAST, last, "last_name"),
+            "first_ascii": pick([ascii_fold(x) for x in FIRST], first, "a"),
+            "last_ascii": pick([ascii_fold(x) for x in LAST], last, "b"),
+            "title": pick(titles, func * 8 + level, "title"),
+            "city": pick(CITIES, city, "city"),
+            "area": pick([str(a) for a in area], phone_code // 10_000, "area"),
+            "line_no": pl.Series(phone_code % 10_000),
+            "slug_tag": pl.Series(rng.integers(0, 16**8, n)),
+            "vanity": pl.Series(rng.random(n) < 0.2),
+            "provider": pick(PROVIDERS, rng.integers(0, len(PROVIDERS), n), "provider"),
+            "mail_tag": pl.Series(rng.integers(0, 100, n)),
+            "mail_style": pl.Series(rng.integers(0, 3, n)),
+        }
+    )
     ppl = ppl.with_columns(
         pl.col("company_idx").replace_strict(pl.Series(range(k)), comp["company"]).alias("company"),
         pl.col("company_idx").replace_strict(pl.Series(range(k)), comp["domain"]).alias("domain"),
-        pl.col("prev_company_idx").replace_strict(pl.Series(range(k)), comp["domain"], default=None)
+        pl.col("prev_company_idx")
+        .replace_strict(pl.Series(range(k)), comp["domain"], default=None)
         .alias("prev_domain"),
         pl.Series("department", pick(list(FUNCTIONS), func, "department")),
     )
     # identifiers, made unique where names collide
     ppl = ppl.with_columns(
         pl.format("{}.{}@{}", "first_ascii", "last_ascii", "domain").alias("work_email"),
-        pl.when(pl.col("mail_style") == 0).then(pl.format("{}.{}{}@{}", "first_ascii", "last_ascii", "mail_tag", "provider"))
-        .when(pl.col("mail_style") == 1).then(pl.format("{}{}{}@{}", pl.col("first_ascii").str.slice(0, 1), "last_ascii",
-                                                        "mail_tag", "provider"))
-        .otherwise(pl.format("{}_{}@{}", "first_ascii", "last_ascii", "provider")).alias("personal_email"),
-        pl.when(pl.col("vanity")).then(pl.format("{}{}", "first_ascii", "last_ascii"))
-        .otherwise(pl.format("{}-{}-{}", "first_ascii", "last_ascii",
-                             pl.col("slug_tag").map_batches(_hex8, return_dtype=pl.String))).alias("linkedin_slug"),
+        pl.when(pl.col("mail_style") == 0)
+        .then(pl.format("{}.{}{}@{}", "first_ascii", "last_ascii", "mail_tag", "provider"))
+        .when(pl.col("mail_style") == 1)
+        .then(pl.format("{}{}{}@{}", pl.col("first_ascii").str.slice(0, 1), "last_ascii", "mail_tag", "provider"))
+        .otherwise(pl.format("{}_{}@{}", "first_ascii", "last_ascii", "provider"))
+        .alias("personal_email"),
+        pl.when(pl.col("vanity"))
+        .then(pl.format("{}{}", "first_ascii", "last_ascii"))
+        .otherwise(
+            pl.format(
+                "{}-{}-{}", "first_ascii", "last_ascii", pl.col("slug_tag").map_batches(_hex8, return_dtype=pl.String)
+            )
+        )
+        .alias("linkedin_slug"),
         pl.format("+1 {}-555-{}", "area", pl.col("line_no").cast(pl.String).str.zfill(4)).alias("phone"),
         # an older address style ("asouza@"), so it never equals a current "first.last@" address
         pl.when(pl.col("prev_domain").is_not_null())
         .then(pl.format("{}{}@{}", pl.col("first_ascii").str.slice(0, 1), "last_ascii", "prev_domain"))
         .alias("prev_email"),
     )
-    ppl = ppl.with_columns(_unique_email("work_email"), _unique_email("personal_email"),
-                           _unique_email("prev_email"), dedupe_suffix(ppl, "linkedin_slug", "-"))
+    ppl = ppl.with_columns(
+        _unique_email("work_email"),
+        _unique_email("personal_email"),
+        _unique_email("prev_email"),
+        dedupe_suffix(ppl, "linkedin_slug", "-"),
+    )
     # shuffle ids so that vertex order carries no community information
     perm = rng.permutation(n)
     ppl = ppl.with_columns(pl.Series("person_id", perm)).sort("person_id")
@@ -298,8 +428,12 @@ def _unique_email(col: str) -> pl.Expr:
     local = pl.col(col).str.extract(r"^([^@]+)@", 1)
     dom = pl.col(col).str.extract(r"@(.+)$", 1)
     k = pl.int_range(pl.len()).over(col)
-    return pl.when(pl.col(col).is_null() | (k == 0)).then(pl.col(col)).otherwise(
-        pl.format("{}{}@{}", local, k + 1, dom)).alias(col)
+    return (
+        pl.when(pl.col(col).is_null() | (k == 0))
+        .then(pl.col(col))
+        .otherwise(pl.format("{}{}@{}", local, k + 1, dom))
+        .alias(col)
+    )
 
 
 def _area_codes() -> list[int]:
@@ -343,14 +477,21 @@ def make_edges(ppl: pl.DataFrame, team: np.ndarray, *, degree: float, seed: int)
     same_co = _group_sampler(company, theta)
     glob_cum = np.cumsum(theta)
     in_co = rng.random(tu.shape[0]) < 0.3
-    tv = np.where(in_co, same_co(tu, rng),
-                  np.searchsorted(glob_cum, rng.random(tu.shape[0]) * glob_cum[-1], side="right").clip(0, n - 1))
+    tv = np.where(
+        in_co,
+        same_co(tu, rng),
+        np.searchsorted(glob_cum, rng.random(tu.shape[0]) * glob_cum[-1], side="right").clip(0, n - 1),
+    )
     iu, iv = np.triu_indices(t, 1)
     keep = rng.random(iu.shape[0]) < 0.6
     extra = np.concatenate([np.column_stack([tu, tv]), np.column_stack([team[iu[keep]], team[iv[keep]]])])
     fixed = _pair_keys(extra, n)  # the team's ties are all kept
-    samplers = [(0.40, _group_sampler(ppl["dept"].to_numpy(), theta)), (0.20, same_co),
-                (0.15, _group_sampler(ppl["city_idx"].to_numpy(), theta)), (0.25, None)]
+    samplers = [
+        (0.40, _group_sampler(ppl["dept"].to_numpy(), theta)),
+        (0.20, same_co),
+        (0.15, _group_sampler(ppl["city_idx"].to_numpy(), theta)),
+        (0.25, None),
+    ]
     keys = fixed
     while keys.shape[0] < target:
         need = int((target - keys.shape[0]) * 1.3) + 16
@@ -359,8 +500,11 @@ def make_edges(ppl: pl.DataFrame, team: np.ndarray, *, degree: float, seed: int)
         v = np.empty(need, dtype=np.int64)
         for i, (_, draw) in enumerate(samplers):
             m = kind == i
-            v[m] = draw(u[m], rng) if draw is not None else np.searchsorted(
-                glob_cum, rng.random(int(m.sum())) * glob_cum[-1], side="right").clip(0, n - 1)
+            v[m] = (
+                draw(u[m], rng)
+                if draw is not None
+                else np.searchsorted(glob_cum, rng.random(int(m.sum())) * glob_cum[-1], side="right").clip(0, n - 1)
+            )
         keys = sorted_unique(np.concatenate([keys, _pair_keys(np.column_stack([u, v]), n)]))
     if keys.shape[0] > target:  # drop a random surplus, never a team tie
         free = np.flatnonzero(~sorted_isin(keys, fixed))
@@ -397,8 +541,10 @@ def sorted_isin(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
 
 
 def write_edges(path: Path, edges: np.ndarray, n: int, seed: int) -> None:
-    head = (f"# Synthetic reach population (scripts/make_synthetic.py, seed {seed}): undirected\n"
-            f"# Nodes: {n} Edges: {edges.shape[0]}\n# FromNodeId\tToNodeId\n")
+    head = (
+        f"# Synthetic reach population (scripts/make_synthetic.py, seed {seed}): undirected\n"
+        f"# Nodes: {n} Edges: {edges.shape[0]}\n# FromNodeId\tToNodeId\n"
+    )
     buf = io.BytesIO()
     pl.DataFrame({"u": edges[:, 0], "v": edges[:, 1]}).write_csv(buf, separator="\t", include_header=False)
     path.write_bytes(head.encode() + buf.getvalue())
@@ -419,14 +565,24 @@ def ego_ties(ppl: pl.DataFrame, edges: np.ndarray, touches: np.ndarray, team: np
     colleague = company[owner] == company[contact]
     closeness = rng.lognormal(0.0, 0.9, owner.shape[0]) * np.where(colleague, 1.8, 1.0)
     began = (START + rng.random(owner.shape[0]) ** 0.7 * (END - 60 * 86_400 - START)).astype(np.int64)
-    return pl.DataFrame({"owner": owner, "contact": contact, "colleague": colleague, "closeness": closeness,
-                         "began": began, "contact_company": company[contact]})
+    return pl.DataFrame(
+        {
+            "owner": owner,
+            "contact": contact,
+            "colleague": colleague,
+            "closeness": closeness,
+            "began": began,
+            "contact_company": company[contact],
+        }
+    )
 
 
 def owner_dirs(ppl: pl.DataFrame, team: np.ndarray) -> dict[int, str]:
     sub = ppl[team.tolist()]
-    return {int(pid): f"{i:03d}-{a}-{b}" for i, (pid, a, b) in
-            enumerate(zip(sub["person_id"], sub["first_ascii"], sub["last_ascii"], strict=True))}
+    return {
+        int(pid): f"{i:03d}-{a}-{b}"
+        for i, (pid, a, b) in enumerate(zip(sub["person_id"], sub["first_ascii"], sub["last_ascii"], strict=True))
+    }
 
 
 def typo(names: pl.Series, rng: np.random.Generator, rate: float) -> pl.Series:
@@ -439,8 +595,13 @@ def typo(names: pl.Series, rng: np.random.Generator, rate: float) -> pl.Series:
         if not s or len(s) < 4:
             continue
         j = 1 + int(rng.integers(0, len(s) - 2))
-        vals[i] = (s[:j] + s[j + 1] + s[j] + s[j + 2:]) if k == 0 else (s[:j] + s[j + 1:]) if k == 1 else \
-            (s[:j] + s[j] + s[j:])
+        vals[i] = (
+            (s[:j] + s[j + 1] + s[j] + s[j + 2 :])
+            if k == 0
+            else (s[:j] + s[j + 1 :])
+            if k == 1
+            else (s[:j] + s[j] + s[j:])
+        )
     return pl.Series(names.name, vals, dtype=pl.String)
 
 
@@ -452,7 +613,8 @@ def write_rows(frame: pl.DataFrame) -> bytes:
     """CSV rows without a header, empty cells unquoted (as LinkedIn and Google write them)."""
     buf = io.BytesIO()
     frame.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep()).write_csv(
-        buf, include_header=False)
+        buf, include_header=False
+    )
     return buf.getvalue()
 
 
@@ -462,51 +624,104 @@ def _line_counts(rows: pl.DataFrame, col: str) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ LinkedIn Connections.csv
-def linkedin_files(ego: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str], out: Path, seed: int) -> list[pl.DataFrame]:
+def linkedin_files(
+    ego: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str], out: Path, seed: int
+) -> list[pl.DataFrame]:
     rng = rng_for(seed, 4)
     p_in = np.where(ego["colleague"].to_numpy(), 0.9, 0.72)
     rows = ego.filter(pl.Series(rng.random(ego.height) < p_in))
-    rows = rows.join(ppl.select(pl.col("person_id").alias("contact"), "first_name", "last_name", "linkedin_slug",
-                                "work_email", "personal_email", "company", "title"), on="contact", how="left")
+    rows = rows.join(
+        ppl.select(
+            pl.col("person_id").alias("contact"),
+            "first_name",
+            "last_name",
+            "linkedin_slug",
+            "work_email",
+            "personal_email",
+            "company",
+            "title",
+        ),
+        on="contact",
+        how="left",
+    )
     n = rows.height
-    connected = rows["began"].to_numpy() + (rng.random(n) ** 2 * (END - rows["began"].to_numpy()) * 0.5).astype(np.int64)
+    connected = rows["began"].to_numpy() + (rng.random(n) ** 2 * (END - rows["began"].to_numpy()) * 0.5).astype(
+        np.int64
+    )
     mail = rng.random(n)
     rows = rows.with_columns(
         pl.Series("connected", connected),
-        pl.when(pl.Series(mail < 0.06)).then(pl.col("work_email"))
-        .when(pl.Series(mail < 0.14)).then(pl.col("personal_email")).otherwise(pl.lit("")).alias("email"),
+        pl.when(pl.Series(mail < 0.06))
+        .then(pl.col("work_email"))
+        .when(pl.Series(mail < 0.14))
+        .then(pl.col("personal_email"))
+        .otherwise(pl.lit(""))
+        .alias("email"),
         pl.when(pl.Series(rng.random(n) < 0.08)).then(pl.lit("")).otherwise(pl.col("title")).alias("title"),
     ).sort("owner", "connected", "contact", descending=[False, True, False])
     truth = []
     for (owner,), part in rows.group_by("owner", maintain_order=True):
         rel = f"exports/{dirs[owner]}/Connections.csv"
         body = part.select(
-            pl.col("first_name").alias("First Name"), pl.col("last_name").alias("Last Name"),
+            pl.col("first_name").alias("First Name"),
+            pl.col("last_name").alias("Last Name"),
             pl.format("https://www.linkedin.com/in/{}", "linkedin_slug").alias("URL"),
-            pl.col("email").alias("Email Address"), pl.col("company").alias("Company"),
-            pl.col("title").alias("Position"), _date_col(pl.col("connected"), "%d %b %Y").alias("Connected On"))
+            pl.col("email").alias("Email Address"),
+            pl.col("company").alias("Company"),
+            pl.col("title").alias("Position"),
+            _date_col(pl.col("connected"), "%d %b %Y").alias("Connected On"),
+        )
         text = f"Notes:\n{LI_NOTES}\n\n{LI_HEADER}\n".encode() + write_rows(body)
         (out / rel).write_bytes(text)
-        truth.append(pl.DataFrame({"file": rel, "format": "linkedin-connections", "role": "contact",
-                                   "line": np.arange(5, 5 + part.height, dtype=np.int64), "address": None,
-                                   "person_id": part["contact"]}, schema=TRUTH_SCHEMA))
+        truth.append(
+            pl.DataFrame(
+                {
+                    "file": rel,
+                    "format": "linkedin-connections",
+                    "role": "contact",
+                    "line": np.arange(5, 5 + part.height, dtype=np.int64),
+                    "address": None,
+                    "person_id": part["contact"],
+                },
+                schema=TRUTH_SCHEMA,
+            )
+        )
     return truth
 
 
-TRUTH_SCHEMA = {"file": pl.String, "format": pl.String, "role": pl.String, "line": pl.Int64, "address": pl.String,
-                "person_id": pl.Int64}
+TRUTH_SCHEMA = {
+    "file": pl.String,
+    "format": pl.String,
+    "role": pl.String,
+    "line": pl.Int64,
+    "address": pl.String,
+    "person_id": pl.Int64,
+}
 
 
 # ------------------------------------------------------------------ Google Contacts CSV
-def google_files(ego: pl.DataFrame, mail_partners: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str],
-                 out: Path, seed: int) -> list[pl.DataFrame]:
+def google_files(
+    ego: pl.DataFrame, mail_partners: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str], out: Path, seed: int
+) -> list[pl.DataFrame]:
     rng = rng_for(seed, 5)
     close = ego["closeness"].to_numpy()
     keep = rng.random(ego.height) < np.minimum(0.85, 0.18 + 0.22 * close)
     rows = ego.filter(pl.Series(keep)).select("owner", "contact")
-    info = ppl.select(pl.col("person_id").alias("contact"), "first_name", "last_name", "company", "title",
-                      "department", "city", "work_email", "personal_email", "phone", "linkedin_slug", "area",
-                      "line_no")
+    info = ppl.select(
+        pl.col("person_id").alias("contact"),
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "department",
+        "city",
+        "work_email",
+        "personal_email",
+        "phone",
+        "linkedin_slug",
+        "area",
+        "line_no",
+    )
     rows = rows.join(info, on="contact", how="left")
     n = rows.height
     u = rng.random((n, 8))
@@ -521,11 +736,17 @@ def google_files(ego: pl.DataFrame, mail_partners: pl.DataFrame, ppl: pl.DataFra
     rows = rows.with_columns(
         typo(rows["first_name"], rng, 0.03).alias("first_name"),
         typo(rows["last_name"], rng, 0.03).alias("last_name"),
-        pl.when(pl.Series(phone_style == 0)).then(pl.col("phone"))
-        .when(pl.Series(phone_style == 1)).then(pl.format("+1{}555{}", "area", pl.col("line_no").cast(pl.String).str.zfill(4)))
-        .otherwise(pl.format("({}) 555-{}", "area", pl.col("line_no").cast(pl.String).str.zfill(4))).alias("phone_txt"),
-        pl.Series("has_work", has_work), pl.Series("has_home", has_home), pl.Series("has_phone", has_phone),
-        pl.Series("joined", joined), pl.Series("site", site),
+        pl.when(pl.Series(phone_style == 0))
+        .then(pl.col("phone"))
+        .when(pl.Series(phone_style == 1))
+        .then(pl.format("+1{}555{}", "area", pl.col("line_no").cast(pl.String).str.zfill(4)))
+        .otherwise(pl.format("({}) 555-{}", "area", pl.col("line_no").cast(pl.String).str.zfill(4)))
+        .alias("phone_txt"),
+        pl.Series("has_work", has_work),
+        pl.Series("has_home", has_home),
+        pl.Series("has_phone", has_phone),
+        pl.Series("joined", joined),
+        pl.Series("site", site),
         pl.Series("site_style", rng.integers(0, 3, n)),
         pl.Series("notes", pick([*NOTES, ""], np.where(notes < 0, len(NOTES), notes), "notes")),
         pl.Series("labels", pick(labels, rng.choice(len(labels), size=n, p=[0.6, 0.1, 0.2, 0.1]), "labels")),
@@ -534,23 +755,53 @@ def google_files(ego: pl.DataFrame, mail_partners: pl.DataFrame, ppl: pl.DataFra
     # "Other Contacts": mail correspondents saved automatically, address only
     others = mail_partners.join(rows.select("owner", "contact"), on=["owner", "contact"], how="anti")
     others = others.filter(pl.Series(rng.random(others.height) < 0.5))
-    others = others.join(info, on="contact", how="left").with_columns(
-        pl.col("address").alias("work_email"), pl.lit(True).alias("has_work"), pl.lit(False).alias("has_home"),
-        pl.lit(False).alias("has_phone"), pl.lit(False).alias("joined"), pl.lit(False).alias("site"),
-        pl.lit(0, pl.Int64).alias("site_style"), pl.lit("").alias("notes"), pl.lit("* other").alias("labels"),
-        pl.lit(True).alias("other"), pl.lit("").alias("phone_txt"),
-    ).drop("address")
-    rows = pl.concat([rows, others.select(rows.columns)]).with_columns(pl.Series("k", rng.random(rows.height + others.height)))
+    others = (
+        others.join(info, on="contact", how="left")
+        .with_columns(
+            pl.col("address").alias("work_email"),
+            pl.lit(True).alias("has_work"),
+            pl.lit(False).alias("has_home"),
+            pl.lit(False).alias("has_phone"),
+            pl.lit(False).alias("joined"),
+            pl.lit(False).alias("site"),
+            pl.lit(0, pl.Int64).alias("site_style"),
+            pl.lit("").alias("notes"),
+            pl.lit("* other").alias("labels"),
+            pl.lit(True).alias("other"),
+            pl.lit("").alias("phone_txt"),
+        )
+        .drop("address")
+    )
+    rows = pl.concat([rows, others.select(rows.columns)]).with_columns(
+        pl.Series("k", rng.random(rows.height + others.height))
+    )
     rows = rows.sort("owner", "k")
     e = pl.lit("")
-    site_url = (pl.when(pl.col("site_style") == 0).then(pl.format("https://www.linkedin.com/in/{}/", "linkedin_slug"))
-                .when(pl.col("site_style") == 1).then(pl.format("linkedin.com/in/{}", "linkedin_slug"))
-                .otherwise(pl.format("https://uk.linkedin.com/in/{}?originalSubdomain=uk", "linkedin_slug")))
-    email1 = (pl.when(pl.col("joined")).then(pl.format("{} ::: {}", "work_email", "personal_email"))
-              .when(pl.col("has_work")).then(pl.col("work_email"))
-              .when(pl.col("has_home")).then(pl.col("personal_email")).otherwise(e))
-    email1_label = (pl.when(pl.col("joined")).then(pl.lit("* Work ::: Home")).when(pl.col("has_work")).then(pl.lit("* Work"))
-                    .when(pl.col("has_home")).then(pl.lit("* Home")).otherwise(e))
+    site_url = (
+        pl.when(pl.col("site_style") == 0)
+        .then(pl.format("https://www.linkedin.com/in/{}/", "linkedin_slug"))
+        .when(pl.col("site_style") == 1)
+        .then(pl.format("linkedin.com/in/{}", "linkedin_slug"))
+        .otherwise(pl.format("https://uk.linkedin.com/in/{}?originalSubdomain=uk", "linkedin_slug"))
+    )
+    email1 = (
+        pl.when(pl.col("joined"))
+        .then(pl.format("{} ::: {}", "work_email", "personal_email"))
+        .when(pl.col("has_work"))
+        .then(pl.col("work_email"))
+        .when(pl.col("has_home"))
+        .then(pl.col("personal_email"))
+        .otherwise(e)
+    )
+    email1_label = (
+        pl.when(pl.col("joined"))
+        .then(pl.lit("* Work ::: Home"))
+        .when(pl.col("has_work"))
+        .then(pl.lit("* Work"))
+        .when(pl.col("has_home"))
+        .then(pl.lit("* Home"))
+        .otherwise(e)
+    )
     second = pl.col("has_work") & pl.col("has_home") & ~pl.col("joined")
     other = pl.col("other")
     truth = []
@@ -580,18 +831,34 @@ def google_files(ego: pl.DataFrame, mail_partners: pl.DataFrame, ppl: pl.DataFra
         (out / rel).write_bytes("\ufeff".encode() + header.encode() + write_rows(body))
         extra = _line_counts(body, "Notes") + 1
         lines = 2 + np.concatenate([[0], np.cumsum(extra)[:-1]]).astype(np.int64)
-        truth.append(pl.DataFrame({"file": rel, "format": "google-csv", "role": "contact", "line": lines,
-                                   "address": None, "person_id": part["contact"]}, schema=TRUTH_SCHEMA))
+        truth.append(
+            pl.DataFrame(
+                {
+                    "file": rel,
+                    "format": "google-csv",
+                    "role": "contact",
+                    "line": lines,
+                    "address": None,
+                    "person_id": part["contact"],
+                },
+                schema=TRUTH_SCHEMA,
+            )
+        )
     return truth
 
 
 # ------------------------------------------------------------------ mail (mbox)
 def _display(name: pl.Expr, style: pl.Expr, addr: pl.Expr, first: pl.Expr, last: pl.Expr) -> pl.Expr:
     """``Name <addr>`` in a few real-world shapes; non-ASCII names as RFC 2047 encoded words."""
-    return (pl.when(style == 0).then(pl.format("{} <{}>", name, addr))
-            .when(style == 1).then(pl.format('"{}, {}" <{}>', last, first, addr))
-            .when(style == 2).then(pl.format("<{}>", addr))
-            .otherwise(addr))
+    return (
+        pl.when(style == 0)
+        .then(pl.format("{} <{}>", name, addr))
+        .when(style == 1)
+        .then(pl.format('"{}, {}" <{}>', last, first, addr))
+        .when(style == 2)
+        .then(pl.format("<{}>", addr))
+        .otherwise(addr)
+    )
 
 
 def _encode_names(s: pl.Series) -> pl.Series:
@@ -601,7 +868,9 @@ def _encode_names(s: pl.Series) -> pl.Series:
     return pl.Series(s.name, [enc.get(v, v) for v in vals], dtype=pl.String)
 
 
-def mail_messages(ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def mail_messages(
+    ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, seed: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Messages (one row each) and their participants (message, person, address, role)."""
     rng = rng_for(seed, 6)
     close = ego["closeness"].to_numpy()
@@ -617,8 +886,12 @@ def mail_messages(ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, seed: 
     # which address each contact is written to: mostly work; personal for some pairs, old work mail before a switch
     personal_pair = rng.random(ego.height) < 0.18
     use_personal = personal_pair[idx] ^ (rng.random(m) < 0.06)
-    msg = msg.with_columns(pl.Series("ts", ts), pl.Series("outgoing", outgoing), pl.Series("personal", use_personal),
-                           pl.Series("owner_personal", rng.random(m) < 0.03))
+    msg = msg.with_columns(
+        pl.Series("ts", ts),
+        pl.Series("outgoing", outgoing),
+        pl.Series("personal", use_personal),
+        pl.Series("owner_personal", rng.random(m) < 0.03),
+    )
     # Cc: colleagues of the owner (team mates) or people at the contact's company
     is_team = np.zeros(ppl.height, dtype=bool)
     is_team[team] = True
@@ -636,72 +909,133 @@ def mail_messages(ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, seed: 
     cc = np.where(team_cc, mates, cc)
     ok = (cc != msg["contact"].to_numpy()[cc_msg]) & (cc != own[cc_msg])
     msg = msg.with_row_index("mid").with_columns(pl.col("mid").cast(pl.Int64))
-    parts = pl.concat([
-        msg.select("mid", pl.col("owner").alias("person"), pl.when(pl.col("outgoing")).then(pl.lit("from"))
-                   .otherwise(pl.lit("to")).alias("field"), pl.col("owner_personal").alias("personal"),
-                   pl.lit(True).alias("is_owner")),
-        msg.select("mid", pl.col("contact").alias("person"), pl.when(pl.col("outgoing")).then(pl.lit("to"))
-                   .otherwise(pl.lit("from")).alias("field"), "personal", pl.lit(False).alias("is_owner")),
-        pl.DataFrame({"mid": cc_msg[ok].astype(np.int64), "person": cc[ok], "field": "cc",
-                      "personal": rng.random(int(ok.sum())) < 0.05, "is_owner": False}),
-    ]).unique(["mid", "person"], keep="first", maintain_order=True)
-    addr = ppl.select(pl.col("person_id").alias("person"), "work_email", "personal_email", "prev_email", "switch_at",
-                      "first_name", "last_name")
+    parts = pl.concat(
+        [
+            msg.select(
+                "mid",
+                pl.col("owner").alias("person"),
+                pl.when(pl.col("outgoing")).then(pl.lit("from")).otherwise(pl.lit("to")).alias("field"),
+                pl.col("owner_personal").alias("personal"),
+                pl.lit(True).alias("is_owner"),
+            ),
+            msg.select(
+                "mid",
+                pl.col("contact").alias("person"),
+                pl.when(pl.col("outgoing")).then(pl.lit("to")).otherwise(pl.lit("from")).alias("field"),
+                "personal",
+                pl.lit(False).alias("is_owner"),
+            ),
+            pl.DataFrame(
+                {
+                    "mid": cc_msg[ok].astype(np.int64),
+                    "person": cc[ok],
+                    "field": "cc",
+                    "personal": rng.random(int(ok.sum())) < 0.05,
+                    "is_owner": False,
+                }
+            ),
+        ]
+    ).unique(["mid", "person"], keep="first", maintain_order=True)
+    addr = ppl.select(
+        pl.col("person_id").alias("person"),
+        "work_email",
+        "personal_email",
+        "prev_email",
+        "switch_at",
+        "first_name",
+        "last_name",
+    )
     parts = parts.join(msg.select("mid", "ts", "owner"), on="mid").join(addr, on="person", how="left")
     parts = parts.with_columns(
-        pl.when(pl.col("personal")).then(pl.col("personal_email"))
-        .when(pl.col("prev_email").is_not_null() & (pl.col("ts") < pl.col("switch_at"))).then(pl.col("prev_email"))
-        .otherwise(pl.col("work_email")).alias("address"),
+        pl.when(pl.col("personal"))
+        .then(pl.col("personal_email"))
+        .when(pl.col("prev_email").is_not_null() & (pl.col("ts") < pl.col("switch_at")))
+        .then(pl.col("prev_email"))
+        .otherwise(pl.col("work_email"))
+        .alias("address"),
     ).sort("mid", "field", "person")
     return msg, parts
 
 
-def mbox_files(msg: pl.DataFrame, parts: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str], out: Path,
-               seed: int) -> list[pl.DataFrame]:
+def mbox_files(
+    msg: pl.DataFrame, parts: pl.DataFrame, ppl: pl.DataFrame, dirs: dict[int, str], out: Path, seed: int
+) -> list[pl.DataFrame]:
     rng = rng_for(seed, 7)
     n = parts.height
     style = rng.choice(4, size=n, p=[0.62, 0.1, 0.08, 0.2])
     names = _encode_names(typo(parts.select(pl.format("{} {}", "first_name", "last_name")).to_series(), rng, 0.01))
     parts = parts.with_columns(
-        _display(pl.Series(names), pl.Series(style), pl.col("address"), pl.col("first_name"), pl.col("last_name"))
-        .alias("disp"))
-    hdr = parts.group_by("mid", "field").agg(pl.col("disp").str.join(", ")).pivot(
-        on="field", index="mid", values="disp").sort("mid")
+        _display(
+            pl.Series(names), pl.Series(style), pl.col("address"), pl.col("first_name"), pl.col("last_name")
+        ).alias("disp")
+    )
+    hdr = (
+        parts.group_by("mid", "field")
+        .agg(pl.col("disp").str.join(", "))
+        .pivot(on="field", index="mid", values="disp")
+        .sort("mid")
+    )
     for f in ("from", "to", "cc"):
         if f not in hdr.columns:
             hdr = hdr.with_columns(pl.lit(None, pl.String).alias(f))
     m = msg.height
     tz = rng.choice([-8, -5, 0, 1, 2, 5, 9], size=m)
     msg = msg.join(hdr, on="mid", how="left").with_columns(
-        pl.Series("tz", tz), pl.Series("subj", pick(SUBJECTS, rng.integers(0, len(SUBJECTS), m), "subj")),
-        pl.Series("re", rng.random(m) < 0.4), pl.Series("gid", rng.integers(1, 2**62, m)),
+        pl.Series("tz", tz),
+        pl.Series("subj", pick(SUBJECTS, rng.integers(0, len(SUBJECTS), m), "subj")),
+        pl.Series("re", rng.random(m) < 0.4),
+        pl.Series("gid", rng.integers(1, 2**62, m)),
         pl.Series("hexid", rng.integers(0, 2**62, m)),
     )
     # noise the importer must skip: newsletters and spam, from addresses that appear nowhere else
     noise = _mail_noise(msg, rng)
     sep_date = _date_col(pl.col("ts"), "%a %b %d %H:%M:%S +0000 %Y")
     local = pl.col("ts") + pl.col("tz") * 3600
-    offset = pl.format("{}{}00", pl.when(pl.col("tz") < 0).then(pl.lit("-")).otherwise(pl.lit("+")),
-                       pl.col("tz").abs().cast(pl.String).str.zfill(2))
+    offset = pl.format(
+        "{}{}00",
+        pl.when(pl.col("tz") < 0).then(pl.lit("-")).otherwise(pl.lit("+")),
+        pl.col("tz").abs().cast(pl.String).str.zfill(2),
+    )
     date = pl.format("{} {}", _date_col(local, "%a, %d %b %Y %H:%M:%S"), offset)
-    labels = pl.when(pl.col("spam")).then(pl.lit("Spam")).when(pl.col("outgoing")).then(pl.lit("Sent"))\
+    labels = (
+        pl.when(pl.col("spam"))
+        .then(pl.lit("Spam"))
+        .when(pl.col("outgoing"))
+        .then(pl.lit("Sent"))
         .otherwise(pl.lit("Inbox,Opened,Category Personal"))
-    full = pl.concat([msg.with_columns(pl.lit(False).alias("spam"), pl.lit(False).alias("bulk")), noise],
-                     how="diagonal_relaxed").sort("owner", "ts", "mid")
+    )
+    full = pl.concat(
+        [msg.with_columns(pl.lit(False).alias("spam"), pl.lit(False).alias("bulk")), noise], how="diagonal_relaxed"
+    ).sort("owner", "ts", "mid")
     full = full.with_columns(
-        pl.concat_str([
-            pl.format("From {}@xxx {}\n", pl.col("gid").cast(pl.String), sep_date),
-            pl.format("X-GM-THRID: {}\nX-Gmail-Labels: {}\nMIME-Version: 1.0\nDate: {}\n", pl.col("gid").cast(pl.String),
-                      labels, date),
-            pl.format("Message-ID: <{}@mail.example>\nFrom: {}\nTo: {}\n", pl.col("hexid").cast(pl.String),
-                      pl.col("from"), pl.col("to")),
-            pl.when(pl.col("cc").is_not_null()).then(pl.format("Cc: {}\n", pl.col("cc"))).otherwise(pl.lit("")),
-            pl.when(pl.col("bulk")).then(pl.lit("List-Unsubscribe: <mailto:unsubscribe@lists.example>\n"
-                                                "Precedence: bulk\n")).otherwise(pl.lit("")),
-            pl.format("Subject: {}{}\nContent-Type: text/plain; charset=\"UTF-8\"\n\n",
-                      pl.when(pl.col("re")).then(pl.lit("Re: ")).otherwise(pl.lit("")), pl.col("subj")),
-            pl.lit("Thanks, see you soon.\n\n"),
-        ]).alias("text"))
+        pl.concat_str(
+            [
+                pl.format("From {}@xxx {}\n", pl.col("gid").cast(pl.String), sep_date),
+                pl.format(
+                    "X-GM-THRID: {}\nX-Gmail-Labels: {}\nMIME-Version: 1.0\nDate: {}\n",
+                    pl.col("gid").cast(pl.String),
+                    labels,
+                    date,
+                ),
+                pl.format(
+                    "Message-ID: <{}@mail.example>\nFrom: {}\nTo: {}\n",
+                    pl.col("hexid").cast(pl.String),
+                    pl.col("from"),
+                    pl.col("to"),
+                ),
+                pl.when(pl.col("cc").is_not_null()).then(pl.format("Cc: {}\n", pl.col("cc"))).otherwise(pl.lit("")),
+                pl.when(pl.col("bulk"))
+                .then(pl.lit("List-Unsubscribe: <mailto:unsubscribe@lists.example>\nPrecedence: bulk\n"))
+                .otherwise(pl.lit("")),
+                pl.format(
+                    'Subject: {}{}\nContent-Type: text/plain; charset="UTF-8"\n\n',
+                    pl.when(pl.col("re")).then(pl.lit("Re: ")).otherwise(pl.lit("")),
+                    pl.col("subj"),
+                ),
+                pl.lit("Thanks, see you soon.\n\n"),
+            ]
+        ).alias("text")
+    )
     full = full.with_columns((pl.col("text").str.count_matches("\n")).alias("n_lines"))
     truth = []
     for (owner,), part in full.group_by("owner", maintain_order=True):
@@ -710,12 +1044,27 @@ def mbox_files(msg: pl.DataFrame, parts: pl.DataFrame, ppl: pl.DataFrame, dirs: 
         nl = part["n_lines"].to_numpy().astype(np.int64)
         first_line = 1 + np.concatenate([[0], np.cumsum(nl)[:-1]])
         real = part.with_columns(pl.Series("line", first_line)).filter(~pl.col("spam") & ~pl.col("bulk"))
-        seen = parts.join(real.select("mid", "line"), on="mid").group_by("address").agg(
-            pl.col("line").min(), pl.col("person").first()).sort("address")
+        seen = (
+            parts.join(real.select("mid", "line"), on="mid")
+            .group_by("address")
+            .agg(pl.col("line").min(), pl.col("person").first())
+            .sort("address")
+        )
         owner_addr = ppl["work_email"][owner]
         seen = seen.filter(pl.col("address") != owner_addr)
-        truth.append(pl.DataFrame({"file": rel, "format": "mbox", "role": "party", "line": seen["line"],
-                                   "address": seen["address"], "person_id": seen["person"]}, schema=TRUTH_SCHEMA))
+        truth.append(
+            pl.DataFrame(
+                {
+                    "file": rel,
+                    "format": "mbox",
+                    "role": "party",
+                    "line": seen["line"],
+                    "address": seen["address"],
+                    "person_id": seen["person"],
+                },
+                schema=TRUTH_SCHEMA,
+            )
+        )
         truth.append(_owner_truth(rel, "mbox", owner))
     return truth
 
@@ -728,43 +1077,71 @@ def _mail_noise(msg: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     owner_to = msg.group_by("owner").agg(pl.col("to").filter(~pl.col("outgoing")).first()).sort("owner")
     to = dict(zip(owner_to["owner"].to_list(), owner_to["to"].to_list(), strict=True))
     spam = rng.random(m) < 0.3
-    sender = np.where(spam, pl.Series(rng.integers(0, 10**6, m)).cast(pl.String).to_numpy(),
-                      pl.Series(rng.integers(0, 40, m)).cast(pl.String).to_numpy())
-    return pl.DataFrame({
-        "mid": -1 - np.arange(m, dtype=np.int64), "owner": owner, "ts": START + (rng.random(m) * (END - START)).astype(np.int64),
-        "outgoing": False, "from": [f"Offers <deals{s}@promo.example>" if sp else f"Weekly Digest <news{s}@lists.example>"
-                                    for s, sp in zip(sender.tolist(), spam.tolist(), strict=True)],
-        "to": [to.get(int(o)) or "undisclosed-recipients:;" for o in owner.tolist()], "cc": None,
-        "tz": 0, "subj": "Your weekly digest", "re": False, "gid": rng.integers(1, 2**62, m),
-        "hexid": rng.integers(0, 2**62, m), "spam": spam, "bulk": ~spam,
-    })
+    sender = np.where(
+        spam,
+        pl.Series(rng.integers(0, 10**6, m)).cast(pl.String).to_numpy(),
+        pl.Series(rng.integers(0, 40, m)).cast(pl.String).to_numpy(),
+    )
+    return pl.DataFrame(
+        {
+            "mid": -1 - np.arange(m, dtype=np.int64),
+            "owner": owner,
+            "ts": START + (rng.random(m) * (END - START)).astype(np.int64),
+            "outgoing": False,
+            "from": [
+                f"Offers <deals{s}@promo.example>" if sp else f"Weekly Digest <news{s}@lists.example>"
+                for s, sp in zip(sender.tolist(), spam.tolist(), strict=True)
+            ],
+            "to": [to.get(int(o)) or "undisclosed-recipients:;" for o in owner.tolist()],
+            "cc": None,
+            "tz": 0,
+            "subj": "Your weekly digest",
+            "re": False,
+            "gid": rng.integers(1, 2**62, m),
+            "hexid": rng.integers(0, 2**62, m),
+            "spam": spam,
+            "bulk": ~spam,
+        }
+    )
 
 
 def _owner_truth(rel: str, fmt: str, owner: int) -> pl.DataFrame:
-    return pl.DataFrame({"file": [rel], "format": [fmt], "role": ["owner"], "line": [None], "address": [None],
-                         "person_id": [owner]}, schema=TRUTH_SCHEMA)
+    return pl.DataFrame(
+        {"file": [rel], "format": [fmt], "role": ["owner"], "line": [None], "address": [None], "person_id": [owner]},
+        schema=TRUTH_SCHEMA,
+    )
 
 
 # ------------------------------------------------------------------ calendar (.ics)
 def _fold(line: pl.Expr) -> pl.Expr:
     """RFC 5545 folding at 74 characters: CRLF and a space before each continuation."""
     pieces = [line.str.slice(0, 74)] + [
-        pl.when(line.str.len_chars() > 74 + 73 * i).then(pl.format("\r\n {}", line.str.slice(74 + 73 * i, 73)))
-        .otherwise(pl.lit("")) for i in range(4)]
+        pl.when(line.str.len_chars() > 74 + 73 * i)
+        .then(pl.format("\r\n {}", line.str.slice(74 + 73 * i, 73)))
+        .otherwise(pl.lit(""))
+        for i in range(4)
+    ]
     return pl.concat_str(pieces)
 
 
-def ics_files(ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, dirs: dict[int, str], out: Path,
-              seed: int) -> list[pl.DataFrame]:
+def ics_files(
+    ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, dirs: dict[int, str], out: Path, seed: int
+) -> list[pl.DataFrame]:
     rng = rng_for(seed, 8)
     close = ego["closeness"].to_numpy()
     began = ego["began"].to_numpy()
-    lam = np.minimum(0.35 * close * np.where(ego["colleague"].to_numpy(), 2.0, 1.0) * np.sqrt((END - began) / YEAR + 0.2), 25)
+    lam = np.minimum(
+        0.35 * close * np.where(ego["colleague"].to_numpy(), 2.0, 1.0) * np.sqrt((END - began) / YEAR + 0.2), 25
+    )
     k = rng.poisson(lam)
     idx = np.repeat(np.arange(ego.height), k)
     m = idx.shape[0]
-    ev = ego[idx.tolist()].select("owner", "contact", "contact_company").with_row_index("eid").with_columns(
-        pl.col("eid").cast(pl.Int64))
+    ev = (
+        ego[idx.tolist()]
+        .select("owner", "contact", "contact_company")
+        .with_row_index("eid")
+        .with_columns(pl.col("eid").cast(pl.Int64))
+    )
     day = began[idx] + (rng.random(m) * (END - began[idx])).astype(np.int64)
     ts = day - day % 86_400 + 8 * 3600 + 900 * rng.integers(0, 40, m)  # a quarter hour between 08:00 and 18:00 UTC
     organiser_is_owner = rng.random(m) < 0.55
@@ -778,66 +1155,138 @@ def ics_files(ego: pl.DataFrame, ppl: pl.DataFrame, team: np.ndarray, dirs: dict
     hi = np.searchsorted(key, mk[x_ev], side="right")
     extra = ego_sorted["contact"].to_numpy()[lo + (rng.random(x_ev.shape[0]) * (hi - lo)).astype(np.int64)]
     extra = np.where(rng.random(x_ev.shape[0]) < 0.3, team[rng.integers(0, team.shape[0], x_ev.shape[0])], extra)
-    att = pl.concat([
-        ev.select("eid", pl.col("owner").alias("person"), pl.lit(0, pl.Int64).alias("order")),
-        ev.select("eid", pl.col("contact").alias("person"), pl.lit(1, pl.Int64).alias("order")),
-        pl.DataFrame({"eid": x_ev.astype(np.int64), "person": extra, "order": (2 + np.arange(x_ev.shape[0]) % 7).astype(np.int64)}),
-    ]).unique(["eid", "person"], keep="first", maintain_order=True).sort("eid", "order", "person")
+    att = (
+        pl.concat(
+            [
+                ev.select("eid", pl.col("owner").alias("person"), pl.lit(0, pl.Int64).alias("order")),
+                ev.select("eid", pl.col("contact").alias("person"), pl.lit(1, pl.Int64).alias("order")),
+                pl.DataFrame(
+                    {
+                        "eid": x_ev.astype(np.int64),
+                        "person": extra,
+                        "order": (2 + np.arange(x_ev.shape[0]) % 7).astype(np.int64),
+                    }
+                ),
+            ]
+        )
+        .unique(["eid", "person"], keep="first", maintain_order=True)
+        .sort("eid", "order", "person")
+    )
     na = att.height
     status = rng.choice(4, size=na, p=[0.8, 0.08, 0.07, 0.05])
-    att = att.with_columns(pl.Series("partstat", pick(["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"], status, "s")))
-    att = att.join(ppl.select(pl.col("person_id").alias("person"), "first_name", "last_name", "work_email"),
-                   on="person", how="left")
+    att = att.with_columns(
+        pl.Series("partstat", pick(["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"], status, "s"))
+    )
+    att = att.join(
+        ppl.select(pl.col("person_id").alias("person"), "first_name", "last_name", "work_email"),
+        on="person",
+        how="left",
+    )
     names = _ics_name(pl.format("{} {}", pl.col("first_name"), pl.col("last_name")))
     att = att.with_columns(
         pl.when(pl.col("order") == 0).then(pl.lit("ACCEPTED")).otherwise(pl.col("partstat")).alias("partstat"),
-        _fold(pl.format("ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={};CN={};X-NUM-GUESTS=0:mailto:{}",
-                        pl.col("partstat"), names, pl.col("work_email"))).alias("line"),
+        _fold(
+            pl.format(
+                "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={};CN={};X-NUM-GUESTS=0:mailto:{}",
+                pl.col("partstat"),
+                names,
+                pl.col("work_email"),
+            )
+        ).alias("line"),
     )
     # the organiser: the owner or the contact
     org = att.join(ev.select("eid", pl.Series("oo", organiser_is_owner)), on="eid").filter(
-        pl.when(pl.col("oo")).then(pl.col("order") == 0).otherwise(pl.col("order") == 1))
+        pl.when(pl.col("oo")).then(pl.col("order") == 0).otherwise(pl.col("order") == 1)
+    )
     org = org.select("eid", _fold(pl.format("ORGANIZER;CN={}:mailto:{}", names, pl.col("work_email"))).alias("org"))
     att_txt = att.group_by("eid").agg(pl.col("line").sort_by("order", "person").str.join("\r\n").alias("att"))
     rooms = rng.random(m) < 0.1
     weekly = rng.random(m) < 0.03
     tzid = rng.random(m) < 0.2
-    ev = ev.join(org, on="eid").join(att_txt, on="eid").sort("eid").with_columns(
-        pl.Series("ts", ts), pl.Series("room", rooms), pl.Series("weekly", weekly), pl.Series("tzid", tzid),
-        pl.Series("summary", pick(MEETINGS, rng.integers(0, len(MEETINGS), m), "summary")),
-        pl.Series("uid", rng.integers(0, 2**62, m)), pl.Series("cancel", rng.random(m) < 0.03),
+    ev = (
+        ev.join(org, on="eid")
+        .join(att_txt, on="eid")
+        .sort("eid")
+        .with_columns(
+            pl.Series("ts", ts),
+            pl.Series("room", rooms),
+            pl.Series("weekly", weekly),
+            pl.Series("tzid", tzid),
+            pl.Series("summary", pick(MEETINGS, rng.integers(0, len(MEETINGS), m), "summary")),
+            pl.Series("uid", rng.integers(0, 2**62, m)),
+            pl.Series("cancel", rng.random(m) < 0.03),
+        )
     )
-    start = pl.when(pl.col("tzid")).then(pl.format("DTSTART;TZID=Europe/London:{}",
-                                                   _date_col(pl.col("ts"), "%Y%m%dT%H%M%S")))\
+    start = (
+        pl.when(pl.col("tzid"))
+        .then(pl.format("DTSTART;TZID=Europe/London:{}", _date_col(pl.col("ts"), "%Y%m%dT%H%M%S")))
         .otherwise(pl.format("DTSTART:{}", _date_col(pl.col("ts"), "%Y%m%dT%H%M%SZ")))
-    end = pl.when(pl.col("tzid")).then(pl.format("DTEND;TZID=Europe/London:{}",
-                                                 _date_col(pl.col("ts") + 1800, "%Y%m%dT%H%M%S")))\
+    )
+    end = (
+        pl.when(pl.col("tzid"))
+        .then(pl.format("DTEND;TZID=Europe/London:{}", _date_col(pl.col("ts") + 1800, "%Y%m%dT%H%M%S")))
         .otherwise(pl.format("DTEND:{}", _date_col(pl.col("ts") + 1800, "%Y%m%dT%H%M%SZ")))
-    ev = ev.with_columns(pl.concat_str([
-        pl.lit("BEGIN:VEVENT\r\n"), start, pl.lit("\r\n"), end, pl.lit("\r\n"),
-        pl.when(pl.col("weekly")).then(pl.lit("RRULE:FREQ=WEEKLY;COUNT=8\r\n")).otherwise(pl.lit("")),
-        pl.format("DTSTAMP:{}\r\n", _date_col(pl.col("ts") - 7 * 86_400, "%Y%m%dT%H%M%SZ")),
-        pl.col("org"), pl.lit("\r\n"),
-        pl.format("UID:{}@google.com\r\n", pl.col("uid").cast(pl.String)),
-        pl.col("att"), pl.lit("\r\n"),
-        pl.when(pl.col("room")).then(pl.lit(
-            "ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room 4.01:mailto:c_1881b5e0e5d8@resou\r\n"
-            " rce.calendar.google.com\r\n")).otherwise(pl.lit("")),
-        pl.format("SUMMARY:{}\r\n", pl.col("summary")),
-        pl.when(pl.col("cancel")).then(pl.lit("STATUS:CANCELLED\r\n")).otherwise(pl.lit("STATUS:CONFIRMED\r\n")),
-        pl.lit("TRANSP:OPAQUE\r\nEND:VEVENT\r\n"),
-    ]).alias("text"))
+    )
+    ev = ev.with_columns(
+        pl.concat_str(
+            [
+                pl.lit("BEGIN:VEVENT\r\n"),
+                start,
+                pl.lit("\r\n"),
+                end,
+                pl.lit("\r\n"),
+                pl.when(pl.col("weekly")).then(pl.lit("RRULE:FREQ=WEEKLY;COUNT=8\r\n")).otherwise(pl.lit("")),
+                pl.format("DTSTAMP:{}\r\n", _date_col(pl.col("ts") - 7 * 86_400, "%Y%m%dT%H%M%SZ")),
+                pl.col("org"),
+                pl.lit("\r\n"),
+                pl.format("UID:{}@google.com\r\n", pl.col("uid").cast(pl.String)),
+                pl.col("att"),
+                pl.lit("\r\n"),
+                pl.when(pl.col("room"))
+                .then(
+                    pl.lit(
+                        "ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room 4.01:mailto:c_1881b5e0e5d8@resou\r\n"
+                        " rce.calendar.google.com\r\n"
+                    )
+                )
+                .otherwise(pl.lit("")),
+                pl.format("SUMMARY:{}\r\n", pl.col("summary")),
+                pl.when(pl.col("cancel"))
+                .then(pl.lit("STATUS:CANCELLED\r\n"))
+                .otherwise(pl.lit("STATUS:CONFIRMED\r\n")),
+                pl.lit("TRANSP:OPAQUE\r\nEND:VEVENT\r\n"),
+            ]
+        ).alias("text")
+    )
     truth = []
     for (owner,), part in ev.group_by("owner", maintain_order=True):
         rel = f"exports/{dirs[owner]}/calendar.ics"
         owner_addr = ppl["work_email"][owner]
-        head = ("BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
-                f"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:{owner_addr}\r\nX-WR-TIMEZONE:UTC\r\n")
+        head = (
+            "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
+            f"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:{owner_addr}\r\nX-WR-TIMEZONE:UTC\r\n"
+        )
         (out / rel).write_bytes((head + "".join(part["text"].to_list()) + "END:VCALENDAR\r\n").encode())
-        seen = att.join(part.filter(~pl.col("cancel")).select("eid"), on="eid").filter(
-            pl.col("work_email") != owner_addr).group_by("work_email").agg(pl.col("person").first()).sort("work_email")
-        truth.append(pl.DataFrame({"file": rel, "format": "ics", "role": "party", "line": None,
-                                   "address": seen["work_email"], "person_id": seen["person"]}, schema=TRUTH_SCHEMA))
+        seen = (
+            att.join(part.filter(~pl.col("cancel")).select("eid"), on="eid")
+            .filter(pl.col("work_email") != owner_addr)
+            .group_by("work_email")
+            .agg(pl.col("person").first())
+            .sort("work_email")
+        )
+        truth.append(
+            pl.DataFrame(
+                {
+                    "file": rel,
+                    "format": "ics",
+                    "role": "party",
+                    "line": None,
+                    "address": seen["work_email"],
+                    "person_id": seen["person"],
+                },
+                schema=TRUTH_SCHEMA,
+            )
+        )
         truth.append(_owner_truth(rel, "ics", owner))
     return truth
 
@@ -847,8 +1296,9 @@ def _ics_name(name: pl.Expr) -> pl.Expr:
 
 
 # ------------------------------------------------------------------ main
-def generate(out: Path, *, people: int, team: int, seed: int, degree: float = 20.0,
-             shared_phone_rate: float = 0.003, log=print) -> dict:
+def generate(
+    out: Path, *, people: int, team: int, seed: int, degree: float = 20.0, shared_phone_rate: float = 0.003, log=print
+) -> dict:
     """Write a synthetic population and its exports to ``out``; returns the manifest."""
     if people < max(50, 4 * team):
         msg = f"--people must be at least 50 and four times the team ({4 * team}), got {people}"
@@ -881,9 +1331,12 @@ def generate(out: Path, *, people: int, team: int, seed: int, degree: float = 20
     ego = ego_ties(ppl, edges, touches, team_ids, seed)
     truth = linkedin_files(ego, ppl, dirs, out, seed)
     msg, parts = mail_messages(ego, ppl, team_ids, seed)
-    partners = parts.filter(~pl.col("is_owner")).join(msg.select("mid", "owner"), on="mid").select(
-        "owner", pl.col("person").alias("contact"), "address").unique(["owner", "contact"], keep="first",
-                                                                      maintain_order=True)
+    partners = (
+        parts.filter(~pl.col("is_owner"))
+        .join(msg.select("mid", "owner"), on="mid")
+        .select("owner", pl.col("person").alias("contact"), "address")
+        .unique(["owner", "contact"], keep="first", maintain_order=True)
+    )
     truth += google_files(ego, partners, ppl, dirs, out, seed)
     truth += mbox_files(msg, parts, ppl, dirs, out, seed)
     truth += ics_files(ego, ppl, team_ids, dirs, out, seed)
@@ -893,24 +1346,53 @@ def generate(out: Path, *, people: int, team: int, seed: int, degree: float = 20
                 truth.append(_owner_truth(f"exports/{d}/{name}", fmt, owner))
     truth_df = pl.concat(truth).sort("file", "role", "line", "address", nulls_last=True)
     truth_df.write_parquet(out / "truth.parquet", statistics=False)
-    keep_cols = ["person_id", "first_name", "last_name", "company", "company_idx", "dept", "department", "title", "city",
-                 "work_email",
-                 "personal_email", "prev_email", "phone", "linkedin_slug", "theta", "is_team"]
+    keep_cols = [
+        "person_id",
+        "first_name",
+        "last_name",
+        "company",
+        "company_idx",
+        "dept",
+        "department",
+        "title",
+        "city",
+        "work_email",
+        "personal_email",
+        "prev_email",
+        "phone",
+        "linkedin_slug",
+        "theta",
+        "is_team",
+    ]
     ppl.select(keep_cols).rename({"company_idx": "company_id", "dept": "department_id"}).write_parquet(
-        out / "people.parquet", statistics=False)
-    log(f"exports for {team} team members, {truth_df.height:,} records in truth.parquet ({time.perf_counter() - t0:.1f} s)")
+        out / "people.parquet", statistics=False
+    )
+    log(
+        f"exports for {team} team members, {truth_df.height:,} records in truth.parquet ({time.perf_counter() - t0:.1f} s)"
+    )
 
     files = []
     for owner, d in dirs.items():
         label = ppl["work_email"][owner]
-        for name, fmt in (("Connections.csv", "linkedin-connections"), ("contacts.csv", "google-csv"),
-                          ("mail.mbox", "mbox"), ("calendar.ics", "ics")):
+        for name, fmt in (
+            ("Connections.csv", "linkedin-connections"),
+            ("contacts.csv", "google-csv"),
+            ("mail.mbox", "mbox"),
+            ("calendar.ics", "ics"),
+        ):
             if (out / "exports" / d / name).exists():
                 files.append({"file": f"exports/{d}/{name}", "format": fmt, "owner": label, "owner_id": owner})
     manifest = {
-        "generator": "scripts/make_synthetic.py", "seed": seed, "people": people, "team": team, "degree": degree,
-        "ties": int(edges.shape[0]), "records": truth_df.height, "messages": int(msg.height),
-        "team_ids": [int(t) for t in team_ids], "files": files,
+        "generator": "scripts/make_synthetic.py",
+        "seed": seed,
+        "people": people,
+        "team": team,
+        "degree": degree,
+        "ties": int(edges.shape[0]),
+        "records": truth_df.height,
+        "messages": int(msg.height),
+        "team_ids": [int(t) for t in team_ids],
+        "files": files,
         "end": "2025-12-31T00:00:00Z",
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -924,13 +1406,24 @@ def main() -> None:
     ap.add_argument("--team", type=int, default=50, help="team members with exports (default 50)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--degree", type=float, default=20.0, help="mean degree of the true graph (default 20)")
-    ap.add_argument("--shared-phone-rate", type=float, default=0.003,
-                    help="share of people who share a phone with someone else (default 0.003)")
+    ap.add_argument(
+        "--shared-phone-rate",
+        type=float,
+        default=0.003,
+        help="share of people who share a phone with someone else (default 0.003)",
+    )
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    generate(args.out, people=args.people, team=args.team, seed=args.seed, degree=args.degree,
-             shared_phone_rate=args.shared_phone_rate, log=(lambda *_: None) if args.quiet else print)
+    generate(
+        args.out,
+        people=args.people,
+        team=args.team,
+        seed=args.seed,
+        degree=args.degree,
+        shared_phone_rate=args.shared_phone_rate,
+        log=(lambda *_: None) if args.quiet else print,
+    )
     if not args.quiet:
         print(f"done in {time.perf_counter() - t0:.1f} s: {args.out}")
 

@@ -70,14 +70,29 @@ def test_label_cut_uses_only_evidence_before_the_cut_and_contact_within_the_hori
     # records 0..3 are people a..d; a-b met before and after the cut, a-c only before, a-d only after,
     # b-c before and 100 days after (outside the 90-day window)
     day = timedelta(days=1)
-    rows = [(0, 1, CUT - 10 * day), (0, 1, CUT + 5 * day), (0, 2, CUT - 40 * day), (0, 3, CUT + 1 * day),
-            (1, 2, CUT - 3 * day), (1, 2, CUT + 100 * day)]
-    inter = conform(pa.table({
-        "source_id": ["s"] * len(rows), "line": list(range(1, len(rows) + 1)),
-        "src_record": [r[0] for r in rows], "dst_record": [r[1] for r in rows], "channel": ["email"] * len(rows),
-        "at": pa.array([r[2] for r in rows], pa.timestamp("us", tz="UTC")), "weight": [1.0] * len(rows),
-        "n_participants": pa.array([2] * len(rows), pa.int32()),
-    }), INTERACTIONS)
+    rows = [
+        (0, 1, CUT - 10 * day),
+        (0, 1, CUT + 5 * day),
+        (0, 2, CUT - 40 * day),
+        (0, 3, CUT + 1 * day),
+        (1, 2, CUT - 3 * day),
+        (1, 2, CUT + 100 * day),
+    ]
+    inter = conform(
+        pa.table(
+            {
+                "source_id": ["s"] * len(rows),
+                "line": list(range(1, len(rows) + 1)),
+                "src_record": [r[0] for r in rows],
+                "dst_record": [r[1] for r in rows],
+                "channel": ["email"] * len(rows),
+                "at": pa.array([r[2] for r in rows], pa.timestamp("us", tz="UTC")),
+                "weight": [1.0] * len(rows),
+                "n_participants": pa.array([2] * len(rows), pa.int32()),
+            }
+        ),
+        INTERACTIONS,
+    )
     mem = conform(pa.table({"record_id": [0, 1, 2, 3], "person_id": ["a", "b", "c", "d"]}), MEMBERSHIP)
     cut = label_cut(inter, mem, CUT, horizon_days=90)
     got = {(r["person_a"], r["person_b"]): r["contact_after"] for r in cut.ties.iter_rows(named=True)}

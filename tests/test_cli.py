@@ -70,8 +70,9 @@ def test_unknown_person_is_one_line_exit_1(run, small_graph):
     run("import", str(small_graph))
     res = run("path", "ana", "nobody")
     assert res.exit_code == 1
-    assert res.output.strip().splitlines() == ["reach: error: no person matches 'nobody' (tried person id, key, "
-                                               "email, owner and name)"]
+    assert res.output.strip().splitlines() == [
+        "reach: error: no person matches 'nobody' (tried person id, key, email, owner and name)"
+    ]
 
 
 def test_no_path_exit_1(run, small_graph):

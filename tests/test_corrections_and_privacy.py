@@ -17,9 +17,9 @@ from reach.imports import import_paths
 from reach.workspace import Workspace
 
 CONNECTIONS = (
-    "\ufeffNotes:\r\n\"When exporting your connection data, you may notice that some of the email addresses are "
-    "missing.\"\r\n\r\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
-    "Grace,Lee,https://www.linkedin.com/in/grace-lee-42,grace.lee@acme.example,\"Acme, Inc.\",VP Engineering,"
+    '\ufeffNotes:\r\n"When exporting your connection data, you may notice that some of the email addresses are '
+    'missing."\r\n\r\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n'
+    'Grace,Lee,https://www.linkedin.com/in/grace-lee-42,grace.lee@acme.example,"Acme, Inc.",VP Engineering,'
     "12 Mar 2024\r\n"
     "Dev,Patel,https://www.linkedin.com/in/devpatel,,Globex,CTO,01 Feb 2023\r\n"
     "Omar,Haddad,https://www.linkedin.com/in/omar-h,,Acme,Engineer,05 May 2022\r\n"
@@ -31,8 +31,10 @@ def ws(tmp_path):
     li = tmp_path / "Connections.csv"
     li.write_bytes(CONNECTIONS.encode())
     edges = tmp_path / "mail.csv"
-    edges.write_text("source,target,weight\nana@northwind.example,grace.lee@acme.example,4\n"
-                     "grace.lee@acme.example,omar@acme.example,2\nben@northwind.example,grace.lee@acme.example,1\n")
+    edges.write_text(
+        "source,target,weight\nana@northwind.example,grace.lee@acme.example,4\n"
+        "grace.lee@acme.example,omar@acme.example,2\nben@northwind.example,grace.lee@acme.example,1\n"
+    )
     import_paths(tmp_path / "ws", [li], owner="ana@northwind.example")
     import_paths(tmp_path / "ws", [edges])
     return tmp_path / "ws"

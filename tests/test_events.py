@@ -33,16 +33,19 @@ def _ties(ws: Path) -> pl.DataFrame:
     build(ws, force=True)
     ties = pl.from_arrow(Workspace.open(ws).built("ties"))
     ppl = pl.from_arrow(Workspace.open(ws).built("people"))
-    name = ppl.select("person_id", pl.coalesce(pl.col("emails").list.min(), pl.col("linkedin"), pl.col("person_id"))
-                      .alias("who"))
+    name = ppl.select(
+        "person_id", pl.coalesce(pl.col("emails").list.min(), pl.col("linkedin"), pl.col("person_id")).alias("who")
+    )
     ties = ties.join(name.rename({"person_id": "person_a", "who": "a"}), on="person_a").join(
-        name.rename({"person_id": "person_b", "who": "b"}), on="person_b")
+        name.rename({"person_id": "person_b", "who": "b"}), on="person_b"
+    )
     swap = pl.col("a") > pl.col("b")
     ties = ties.with_columns(
         pl.when(swap).then(pl.col("b")).otherwise(pl.col("a")).alias("a"),
         pl.when(swap).then(pl.col("a")).otherwise(pl.col("b")).alias("b"),
         pl.when(swap).then(pl.col("n_b_to_a")).otherwise(pl.col("n_a_to_b")).alias("n_a_to_b"),
-        pl.when(swap).then(pl.col("n_a_to_b")).otherwise(pl.col("n_b_to_a")).alias("n_b_to_a"))
+        pl.when(swap).then(pl.col("n_a_to_b")).otherwise(pl.col("n_b_to_a")).alias("n_b_to_a"),
+    )
     return ties.drop(*PROVENANCE, "person_a", "person_b").sort("a", "b")
 
 
@@ -55,7 +58,7 @@ def test_two_overlapping_halves_of_a_real_mailbox_equal_one_import(tmp_path):
     msgs = _messages(ENRON)
     n = len(msgs)
     assert n > 50
-    first, second = msgs[: 2 * n // 3], msgs[n // 3:]  # a third of the messages in both halves
+    first, second = msgs[: 2 * n // 3], msgs[n // 3 :]  # a third of the messages in both halves
     (tmp_path / "a.mbox").write_bytes(b"".join(first))
     (tmp_path / "b.mbox").write_bytes(b"".join(second))
     owner = "phillip.allen@enron.com"
@@ -71,8 +74,10 @@ def test_two_overlapping_halves_of_a_real_mailbox_equal_one_import(tmp_path):
     assert both > pl.from_arrow(Workspace.open(tmp_path / "clean").raw("interactions")).height
 
 
-MSG = ("From {sender} Mon Jan  1 00:00:00 2024\nFrom: {sender}\nTo: {to}\nDate: Mon, {day} Jan 2024 10:00:00 +0000\n"
-       "Message-ID: <{mid}@example.com>\nSubject: hello\n\nbody\n\n")
+MSG = (
+    "From {sender} Mon Jan  1 00:00:00 2024\nFrom: {sender}\nTo: {to}\nDate: Mon, {day} Jan 2024 10:00:00 +0000\n"
+    "Message-ID: <{mid}@example.com>\nSubject: hello\n\nbody\n\n"
+)
 
 
 def _mbox(rows) -> str:
@@ -81,9 +86,15 @@ def _mbox(rows) -> str:
 
 def test_same_messages_in_the_senders_and_the_recipients_mailbox_count_once(tmp_path):
     ana, ben, cy = "ana@example.com", "ben@example.com", "cy@example.com"
-    rows = [(ana, ben, 2, "m1"), (ben, ana, 3, "m2"), (ana, f"{ben}, {cy}", 4, "m3"),
-            # three different messages sharing one Message-ID (real files do this): three events
-            (ana, ben, 5, "dup"), (cy, ben, 6, "dup"), (ben, ana, 7, "dup")]
+    rows = [
+        (ana, ben, 2, "m1"),
+        (ben, ana, 3, "m2"),
+        (ana, f"{ben}, {cy}", 4, "m3"),
+        # three different messages sharing one Message-ID (real files do this): three events
+        (ana, ben, 5, "dup"),
+        (cy, ben, 6, "dup"),
+        (ben, ana, 7, "dup"),
+    ]
     (tmp_path / "ana.mbox").write_text(_mbox(rows))
     (tmp_path / "ben.mbox").write_text(_mbox([r for r in rows if ben in r[0] or ben in r[1]]))
     import_paths(tmp_path / "two", [tmp_path / "ana.mbox"], owner=ana)
@@ -96,17 +107,24 @@ def test_same_messages_in_the_senders_and_the_recipients_mailbox_count_once(tmp_
     assert one["n_emails"].max() == expected == 5
 
 
-CONN = ("Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n"
-        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n")
+CONN = (
+    'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+)
 
 
 def test_two_linkedin_exports_that_list_each_others_owner(tmp_path):
-    ana = CONN + ("Ben,Berg,https://www.linkedin.com/in/ben-berg,ben@example.com,Acme,CTO,01 Mar 2024\n"
-                  "Cy,Cole,https://www.linkedin.com/in/cy-cole,,Beta,CEO,02 Mar 2024\n")
+    ana = CONN + (
+        "Ben,Berg,https://www.linkedin.com/in/ben-berg,ben@example.com,Acme,CTO,01 Mar 2024\n"
+        "Cy,Cole,https://www.linkedin.com/in/cy-cole,,Beta,CEO,02 Mar 2024\n"
+    )
     ben = CONN + "Ana,Alves,https://www.linkedin.com/in/ana-alves,ana@example.com,Acme,CEO,01 Mar 2024\n"
     ben_alone = CONN + "Dee,Dunn,https://www.linkedin.com/in/dee-dunn,,Gamma,VP,03 Mar 2024\n"
-    for name, text in (("ana", ana), ("ben", ben + "Dee,Dunn,https://www.linkedin.com/in/dee-dunn,,Gamma,VP,03 Mar 2024\n"),
-                       ("ben_clean", ben_alone)):
+    for name, text in (
+        ("ana", ana),
+        ("ben", ben + "Dee,Dunn,https://www.linkedin.com/in/dee-dunn,,Gamma,VP,03 Mar 2024\n"),
+        ("ben_clean", ben_alone),
+    ):
         (tmp_path / name).mkdir()
         (tmp_path / name / "Connections.csv").write_text(text)
     import_paths(tmp_path / "both", [tmp_path / "ana" / "Connections.csv"], owner="ana@example.com")
@@ -119,10 +137,12 @@ def test_two_linkedin_exports_that_list_each_others_owner(tmp_path):
     assert (both["n_a_to_b"] + both["n_b_to_a"]).sum() == 0  # a connection has no initiator
 
 
-ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:meet-1@example.com\r\n"
-       "DTSTART:20240105T100000Z\r\nDTEND:20240105T110000Z\r\nSUMMARY:Plan\r\n"
-       "ORGANIZER;CN=Ana:mailto:ana@example.com\r\nATTENDEE;CN=Ben:mailto:ben@example.com\r\n"
-       "ATTENDEE;CN=Cy:mailto:cy@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:meet-1@example.com\r\n"
+    "DTSTART:20240105T100000Z\r\nDTEND:20240105T110000Z\r\nSUMMARY:Plan\r\n"
+    "ORGANIZER;CN=Ana:mailto:ana@example.com\r\nATTENDEE;CN=Ben:mailto:ben@example.com\r\n"
+    "ATTENDEE;CN=Cy:mailto:cy@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 
 
 def test_two_calendars_of_one_meetings_attendees(tmp_path):

@@ -12,27 +12,43 @@ def norm(expr, values):
 
 def test_email_normalisation():
     assert norm(normalise_email, [" Ana@X.Example ", "Ana Souza <ana@x.example>", "mailto:B@y.example", "nope"]) == [
-        "ana@x.example", "ana@x.example", "b@y.example", None]
+        "ana@x.example",
+        "ana@x.example",
+        "b@y.example",
+        None,
+    ]
 
 
 def test_phone_normalisation():
     assert norm(normalise_phone, ["+41 31 928 09 60", "0041319280960", "tel:+1-202-555-0101", "123"]) == [
-        "+41319280960", "+41319280960", "+12025550101", None]
+        "+41319280960",
+        "+41319280960",
+        "+12025550101",
+        None,
+    ]
 
 
 def test_linkedin_slug_variants():
-    urls = ["https://www.linkedin.com/in/Grace-Lee/", "http://uk.linkedin.com/in/grace-lee?originalSubdomain=uk",
-            "www.linkedin.com/in/grace-lee", "https://www.linkedin.com/pub/john-doe/1b/215/b97"]
+    urls = [
+        "https://www.linkedin.com/in/Grace-Lee/",
+        "http://uk.linkedin.com/in/grace-lee?originalSubdomain=uk",
+        "www.linkedin.com/in/grace-lee",
+        "https://www.linkedin.com/pub/john-doe/1b/215/b97",
+    ]
     assert norm(linkedin_slug, urls) == ["grace-lee", "grace-lee", "grace-lee", "pub/john-doe/1b/215/b97"]
 
 
 def test_shared_email_merges_and_names_alone_never_do():
-    res = resolve(records([
-        {"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
-        {"display_name": "G. Lee", "emails": ["GRACE@acme.example"], "linkedin_url": "linkedin.com/in/glee"},
-        {"display_name": "Grace Lee", "linkedin_url": "https://www.linkedin.com/in/glee/"},
-        {"display_name": "Grace Lee"},  # same name, no identifier: a different person
-    ]))
+    res = resolve(
+        records(
+            [
+                {"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
+                {"display_name": "G. Lee", "emails": ["GRACE@acme.example"], "linkedin_url": "linkedin.com/in/glee"},
+                {"display_name": "Grace Lee", "linkedin_url": "https://www.linkedin.com/in/glee/"},
+                {"display_name": "Grace Lee"},  # same name, no identifier: a different person
+            ]
+        )
+    )
     mem = pl.from_arrow(res["membership"]).sort("record_id")["person_id"].to_list()
     assert mem[0] == mem[1] == mem[2]
     assert mem[3] != mem[0]
@@ -47,21 +63,39 @@ def test_switchboard_phone_is_ignored_and_reported():
 
 
 def test_person_ids_are_stable_when_an_unrelated_source_is_added():
-    base = [{"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
-            {"display_name": "Dev Patel", "key": "dev"}]
+    base = [
+        {"display_name": "Grace Lee", "emails": ["grace@acme.example"]},
+        {"display_name": "Dev Patel", "key": "dev"},
+    ]
     before = pl.from_arrow(resolve(records([dict(r) for r in base]))["membership"])
     more = [dict(r) for r in base] + [{"display_name": "Zed", "emails": ["zed@other.example"], "source_id": "s2"}]
     after = pl.from_arrow(resolve(records(more))["membership"])
-    assert before.join(after, on="record_id")["person_id"].to_list() == \
-        before.join(after, on="record_id")["person_id_right"].to_list()
+    assert (
+        before.join(after, on="record_id")["person_id"].to_list()
+        == before.join(after, on="record_id")["person_id_right"].to_list()
+    )
 
 
 def test_owner_label_merges_owner_records_across_exports():
-    res = resolve(records([
-        {"role": "owner", "owner": "ana@northwind.example", "emails": ["ana@northwind.example"], "source_id": "s1"},
-        {"role": "owner", "owner": "ana@northwind.example", "emails": ["ana@northwind.example"], "source_id": "s2"},
-        {"display_name": "Ana Souza", "emails": ["Ana@Northwind.example"], "source_id": "s3"},
-    ]))
+    res = resolve(
+        records(
+            [
+                {
+                    "role": "owner",
+                    "owner": "ana@northwind.example",
+                    "emails": ["ana@northwind.example"],
+                    "source_id": "s1",
+                },
+                {
+                    "role": "owner",
+                    "owner": "ana@northwind.example",
+                    "emails": ["ana@northwind.example"],
+                    "source_id": "s2",
+                },
+                {"display_name": "Ana Souza", "emails": ["Ana@Northwind.example"], "source_id": "s3"},
+            ]
+        )
+    )
     assert res["people"].num_rows == 1
     assert res["people"].column("owner").to_pylist() == ["ana@northwind.example"]
 
@@ -81,13 +115,15 @@ def test_fuzzy_tier_merges_same_company_near_identical_names_only_when_enabled()
     assert default["person_id"].n_unique() == 3 and default["person_id"][0] == default["person_id"][1]
     plain = resolve(records([dict(r) for r in rows]), settings=ResolveSettings(name_company_domain=False))
     assert plain["people"].num_rows == 4
-    fuzzy = resolve(records([dict(r) for r in rows]),
-                    settings=ResolveSettings(fuzzy_threshold=97, name_company_domain=False))
+    fuzzy = resolve(
+        records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=97, name_company_domain=False)
+    )
     mem = pl.from_arrow(fuzzy["membership"]).sort("record_id")["person_id"].to_list()
     assert mem[0] == mem[1]  # same company (Acme Inc. == ACME), same name in another order
     assert mem[2] != mem[0]  # another company: never merged on the name
     assert mem[3] != mem[0]  # "Hadad" scores 95.2, below 97
     assert pl.from_arrow(fuzzy["fuzzy"]).height == 1
-    looser = resolve(records([dict(r) for r in rows]),
-                     settings=ResolveSettings(fuzzy_threshold=90, name_company_domain=False))
+    looser = resolve(
+        records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=90, name_company_domain=False)
+    )
     assert looser["people"].num_rows == 2

@@ -21,8 +21,14 @@ def party(name: str | None, email: str, **kw) -> dict:
 
 
 def li(name: str, company: str, slug: str, **kw) -> dict:
-    return {"display_name": name, "company": company, "linkedin_url": f"https://www.linkedin.com/in/{slug}",
-            "role": "contact", "source_id": "connections", **kw}
+    return {
+        "display_name": name,
+        "company": company,
+        "linkedin_url": f"https://www.linkedin.com/in/{slug}",
+        "role": "contact",
+        "source_id": "connections",
+        **kw,
+    }
 
 
 # Pia's old employer's address and her current one, both in one mailbox; her profile in the connections
@@ -41,20 +47,37 @@ def test_old_employers_address_in_the_same_export_joins_and_says_why():
     assert links.filter(pl.col("rule") == NAME_SHARED_EXPORT).select("name", "company").rows() == [("abbott pia", None)]
     ev = pl.from_arrow(res["identifiers"]).filter(pl.col("kind") == NAME_SHARED_EXPORT)
     assert set(ev["value"]) == {"abbott pia"} and ev["record_id"].n_unique() == 4
-    rep = person_report(people_of(res)[0], people=res["people"], records=records(JOB_CHANGE),
-                        identifiers=res["identifiers"], membership=res["membership"],
-                        sources=pa.table({"source_id": ["mail"], "path": ["m"], "format": ["mbox"]}))
+    rep = person_report(
+        people_of(res)[0],
+        people=res["people"],
+        records=records(JOB_CHANGE),
+        identifiers=res["identifiers"],
+        membership=res["membership"],
+        sources=pa.table({"source_id": ["mail"], "path": ["m"], "format": ["mbox"]}),
+    )
     assert any(r.startswith(f"{NAME_SHARED_EXPORT}: 4 records with the name 'abbott pia' (") for r in rep.reasons())
     assert rep.name_based()
 
 
 def test_personal_address_joins_a_contact_card():
-    res = resolve(records([
-        {"display_name": "Freya Sanz", "emails": ["freya.sanz@swiftforge.example"], "role": "contact",
-         "source_id": "contacts"},
-        {"display_name": "Freya Sanz", "emails": ["freya_sanz2@mailbox.example"], "role": "contact",
-         "source_id": "contacts"},
-    ]))
+    res = resolve(
+        records(
+            [
+                {
+                    "display_name": "Freya Sanz",
+                    "emails": ["freya.sanz@swiftforge.example"],
+                    "role": "contact",
+                    "source_id": "contacts",
+                },
+                {
+                    "display_name": "Freya Sanz",
+                    "emails": ["freya_sanz2@mailbox.example"],
+                    "role": "contact",
+                    "source_id": "contacts",
+                },
+            ]
+        )
+    )
     assert len(set(people_of(res))) == 1
 
 
@@ -83,8 +106,7 @@ def test_a_third_pia_abbott_anywhere_makes_the_name_ambiguous():
 
 
 def test_a_name_alone_never_merges():
-    rows = [party("Pia Abbott", "pia.abbott@swiftforge.example"),
-            {"display_name": "Pia Abbott", "role": "contact"}]
+    rows = [party("Pia Abbott", "pia.abbott@swiftforge.example"), {"display_name": "Pia Abbott", "role": "contact"}]
     assert len(set(people_of(resolve(records(rows))))) == 2
 
 
@@ -111,8 +133,11 @@ def test_two_stated_companies_or_two_profiles_are_two_people():
 
 def test_a_shared_family_address_is_not_extended_by_name():
     # "smiths@" is John's and Jane's: John's work address is not joined to it by name
-    rows = [party("John Smith", "smiths@home.example"), party("Jane Smith", "smiths@home.example"),
-            party("John Smith", "john.smith@acme.example")]
+    rows = [
+        party("John Smith", "smiths@home.example"),
+        party("Jane Smith", "smiths@home.example"),
+        party("John Smith", "john.smith@acme.example"),
+    ]
     p = people_of(resolve(records(rows)))
     assert p[0] == p[1] and p[2] != p[0]
 

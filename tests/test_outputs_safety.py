@@ -23,8 +23,11 @@ DAY = datetime(2024, 5, 1, 2, 0).astimezone()
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file below ``folder`` with the SHA-256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def project(tmp_path: Path, folder: str) -> Path:
@@ -33,7 +36,8 @@ def project(tmp_path: Path, folder: str) -> Path:
     (root / "linkedin").mkdir(parents=True)
     shutil.copy(SAMPLES / "linkedin" / "ana" / "Connections.csv", root / "linkedin" / "Connections.csv")
     shutil.copy(SAMPLES / "edgelist" / "northwind-referrals.csv", root / "referrals.csv")
-    (root / "pipeline.toml").write_text(f'''
+    (root / "pipeline.toml").write_text(
+        f'''
 workspace = "ws"
 team = ["ana@northwind.example"]
 targets = ["omar.haddad@acme.example"]
@@ -49,15 +53,20 @@ owner = "ana@northwind.example"
 [[sources]]
 path = "referrals.csv"
 format = "edgelist"
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     return root
 
 
-@pytest.mark.parametrize(("folder", "why"), [
-    (".", "holds the workspace"),
-    ("linkedin", "holds the export"),
-    ("linkedin/out", "inside the exports folder"),
-])
+@pytest.mark.parametrize(
+    ("folder", "why"),
+    [
+        (".", "holds the workspace"),
+        ("linkedin", "holds the export"),
+        ("linkedin/out", "inside the exports folder"),
+    ],
+)
 def test_outputs_folder_holding_user_data_is_refused_before_any_work(tmp_path, folder, why):
     root = project(tmp_path, folder)
     (root / "ws").mkdir()  # a workspace from an earlier run
@@ -93,9 +102,11 @@ def test_cli_out_and_check_refuse_with_exit_2(tmp_path):
     (root / "reports" / "board.txt").write_text("keep me\n")
     before = snapshot(root)
     runner = CliRunner()
-    for args in (["run", str(root / "pipeline.toml"), "--out", str(root / "reports")],
-                 ["run", str(root / "pipeline.toml"), "--out", str(root / "linkedin")],
-                 ["run", str(root / "pipeline.toml"), "--out", str(root), "--check"]):
+    for args in (
+        ["run", str(root / "pipeline.toml"), "--out", str(root / "reports")],
+        ["run", str(root / "pipeline.toml"), "--out", str(root / "linkedin")],
+        ["run", str(root / "pipeline.toml"), "--out", str(root), "--check"],
+    ):
         res = runner.invoke(cli, args)
         assert res.exit_code == 2, (args, res.output)
         assert "reach: error: outputs folder" in res.output

@@ -10,15 +10,22 @@ from hypothesis import strategies as st
 from reach.errors import PersonNotFound
 from reach.people import find_person, lookup_people
 
-PEOPLE = pl.DataFrame({
-    "person_id": ["p1", "p2", "p3", "p4", "p5"],
-    "key": ["17", None, None, "p3", None],  # an edge-list key that is also someone's person id
-    "display_name": ["Chloé Martin", "Martin Chloe", "Omar Haddad", "Grace Lee", "Omar Haddad"],
-    "emails": [["chloe@acme.example"], ["cm@globex.example", "shared@x.example"], ["omar@acme.example"], [],
-               ["shared@x.example"]],
-    "owner": [None, "Ana@Northwind.example", None, None, None],
-    "linkedin": [None, None, "omar-h", "grace-lee-42", None],
-})
+PEOPLE = pl.DataFrame(
+    {
+        "person_id": ["p1", "p2", "p3", "p4", "p5"],
+        "key": ["17", None, None, "p3", None],  # an edge-list key that is also someone's person id
+        "display_name": ["Chloé Martin", "Martin Chloe", "Omar Haddad", "Grace Lee", "Omar Haddad"],
+        "emails": [
+            ["chloe@acme.example"],
+            ["cm@globex.example", "shared@x.example"],
+            ["omar@acme.example"],
+            [],
+            ["shared@x.example"],
+        ],
+        "owner": [None, "Ana@Northwind.example", None, None, None],
+        "linkedin": [None, None, "omar-h", "grace-lee-42", None],
+    }
+)
 
 
 def oracle(query: str) -> str | None:
@@ -36,11 +43,14 @@ def oracle(query: str) -> str | None:
         s = "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
         return " ".join(sorted(w for w in s.replace(",", " ").split() if w))
 
-    tiers = [lambda r: r["person_id"] == q, lambda r: r["key"] == q,
-             lambda r: email is not None and email in r["emails"],
-             lambda r: r["owner"] is not None and r["owner"].lower() == q.lower(),
-             lambda r: slug is not None and r["linkedin"] == slug,
-             lambda r: "@" not in q and sig(r["display_name"]) == sig(q)]
+    tiers = [
+        lambda r: r["person_id"] == q,
+        lambda r: r["key"] == q,
+        lambda r: email is not None and email in r["emails"],
+        lambda r: r["owner"] is not None and r["owner"].lower() == q.lower(),
+        lambda r: slug is not None and r["linkedin"] == slug,
+        lambda r: "@" not in q and sig(r["display_name"]) == sig(q),
+    ]
     for t in tiers:
         hits = [r["person_id"] for r in rows if t(r)]
         if hits:
@@ -48,8 +58,22 @@ def oracle(query: str) -> str | None:
     return None
 
 
-QUERIES = ["p1", "17", "p3", "chloe@acme.example", "CHLOE@ACME.EXAMPLE ", "shared@x.example", "ana@northwind.example",
-           "https://www.linkedin.com/in/omar-h/", "grace lee", "martin chloé", "Omar Haddad", "nobody", "", "  p2 "]
+QUERIES = [
+    "p1",
+    "17",
+    "p3",
+    "chloe@acme.example",
+    "CHLOE@ACME.EXAMPLE ",
+    "shared@x.example",
+    "ana@northwind.example",
+    "https://www.linkedin.com/in/omar-h/",
+    "grace lee",
+    "martin chloé",
+    "Omar Haddad",
+    "nobody",
+    "",
+    "  p2 ",
+]
 
 
 def test_lookup_matches_the_oracle_and_find_person():

@@ -31,8 +31,10 @@ Message-ID: <poison-1@northwind.example>
 beyond year 9999 in UTC
 """
 
-VCF = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ctl\x01Char\r\nEMAIL:ctl@example.org\r\nEND:VCARD\r\n"
-       "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dev Patel\r\nEMAIL:dev.patel@globex.example\r\nEND:VCARD\r\n")
+VCF = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ctl\x01Char\r\nEMAIL:ctl@example.org\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dev Patel\r\nEMAIL:dev.patel@globex.example\r\nEND:VCARD\r\n"
+)
 
 
 def test_year_10000_email_and_control_character_name_end_in_rejects(tmp_path):
@@ -46,8 +48,10 @@ def test_year_10000_email_and_control_character_name_end_in_rejects(tmp_path):
     res = runner.invoke(cli, ["-w", ws, "import", str(vcf), "--owner", "chloe@northwind.example"])
     assert res.exit_code == 0, res.output
     edges = tmp_path / "referrals.txt"  # unix times; the second is 31 Dec 9999 plus a day: UTC year 10000
-    edges.write_text("ana@northwind.example grace.lee@acme.example 1704448800\n"
-                     "grace.lee@acme.example omar@acme.example 253402300800\n")
+    edges.write_text(
+        "ana@northwind.example grace.lee@acme.example 1704448800\n"
+        "grace.lee@acme.example omar@acme.example 253402300800\n"
+    )
     res = runner.invoke(cli, ["-w", ws, "import", str(edges), "--format", "edgelist"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(cli, ["-w", ws, "rejects", "--format", "json"])
@@ -85,42 +89,76 @@ format = "edgelist"
     assert "\x01" not in graphml and "Dev Patel" in graphml
 
 
-text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F) | st.sampled_from("éß漢\ufffe"),
-               max_size=8)
+text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F) | st.sampled_from("éß漢\ufffe"), max_size=8)
 
 
-@given(st.lists(st.tuples(text, st.lists(text, max_size=2)), min_size=1, max_size=12),
-       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11),
-                          st.sampled_from([None, -3_000_000_000_000_000, 0, 1_700_000_000_000_000,
-                                           253_402_300_799_000_000])), max_size=20))
+@given(
+    st.lists(st.tuples(text, st.lists(text, max_size=2)), min_size=1, max_size=12),
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.integers(0, 11),
+            st.sampled_from([None, -3_000_000_000_000_000, 0, 1_700_000_000_000_000, 253_402_300_799_000_000]),
+        ),
+        max_size=20,
+    ),
+)
 def test_sanitise_keeps_exactly_the_clean_rows(rows, edges):
     import re
 
     n = len(rows)
     edges = [(a % n, b % n, t) for a, b, t in edges]
-    records = pa.table({"record_id": pa.array(range(n), pa.int64()), "line": pa.array(range(1, n + 1), pa.int64()),
-                        "display_name": [r[0] for r in rows], "emails": [r[1] for r in rows]})
-    inter = pa.table({"src_record": pa.array([e[0] for e in edges], pa.int64()),
-                      "dst_record": pa.array([e[1] for e in edges], pa.int64()),
-                      "at": pa.array([e[2] for e in edges], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
-                      "weight": pa.array([1.0] * len(edges))})
-    parsed = Parsed(records=records, interactions=inter,
-                    rejects=pa.table({"line": pa.array([], pa.int64()), "reason": pa.array([], pa.string()),
-                                      "excerpt": pa.array([], pa.string())}), n_rows=n)
+    records = pa.table(
+        {
+            "record_id": pa.array(range(n), pa.int64()),
+            "line": pa.array(range(1, n + 1), pa.int64()),
+            "display_name": [r[0] for r in rows],
+            "emails": [r[1] for r in rows],
+        }
+    )
+    inter = pa.table(
+        {
+            "src_record": pa.array([e[0] for e in edges], pa.int64()),
+            "dst_record": pa.array([e[1] for e in edges], pa.int64()),
+            "at": pa.array([e[2] for e in edges], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * len(edges)),
+        }
+    )
+    parsed = Parsed(
+        records=records,
+        interactions=inter,
+        rejects=pa.table(
+            {
+                "line": pa.array([], pa.int64()),
+                "reason": pa.array([], pa.string()),
+                "excerpt": pa.array([], pa.string()),
+            }
+        ),
+        n_rows=n,
+    )
     out = sanitise(parsed)
     control = re.compile(CONTROL)  # the oracle: a per-row check with the stdlib
-    clean = [i for i, (name, emails) in enumerate(rows) if not control.search(name)
-             and not any(control.search(e) for e in emails)]
+    clean = [
+        i
+        for i, (name, emails) in enumerate(rows)
+        if not control.search(name) and not any(control.search(e) for e in emails)
+    ]
     assert out.records.column("display_name").to_pylist() == [rows[i][0] for i in clean]
     assert out.records.column("record_id").to_pylist() == list(range(len(clean)))
     new = {old: k for k, old in enumerate(clean)}
     lo, hi = -2_208_988_800_000_000, 7_258_118_400_000_000
     want = [(new[a], new[b]) for a, b, t in edges if a in new and b in new and (t is None or lo <= t < hi)]
-    got = list(zip(out.interactions.column("src_record").to_pylist(), out.interactions.column("dst_record").to_pylist(),
-                   strict=True))
+    got = list(
+        zip(
+            out.interactions.column("src_record").to_pylist(),
+            out.interactions.column("dst_record").to_pylist(),
+            strict=True,
+        )
+    )
     assert got == want
-    assert out.rejects.num_rows == (n - len(clean)) + sum(1 for a, b, t in edges if a in new and b in new
-                                                         and t is not None and not lo <= t < hi)
+    assert out.rejects.num_rows == (n - len(clean)) + sum(
+        1 for a, b, t in edges if a in new and b in new and t is not None and not lo <= t < hi
+    )
 
 
 def test_sources_remove_takes_a_source_out_and_the_rest_keeps_working(tmp_path):

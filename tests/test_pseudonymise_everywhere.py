@@ -43,7 +43,9 @@ def _config(tmp: Path) -> Path:
     text = (SAMPLES / "pipeline.toml").read_text(encoding="utf-8")
     text = re.sub(r'^path = "', f'path = "{SAMPLES.as_posix()}/', text, flags=re.M)
     text = text.replace('workspace = "../../reach-demo/workspace"', f'workspace = "{(tmp / "ws").as_posix()}"')
-    text = text.replace('folder = "../../reach-demo/out"', f'folder = "{(tmp / "out").as_posix()}"\npseudonymise = true')
+    text = text.replace(
+        'folder = "../../reach-demo/out"', f'folder = "{(tmp / "out").as_posix()}"\npseudonymise = true'
+    )
     cfg = tmp / "pipeline.toml"
     cfg.write_text(text, encoding="utf-8")
     return cfg

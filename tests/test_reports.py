@@ -26,38 +26,60 @@ def test_conform_gives_every_documented_column_even_when_empty():
 
 
 def test_csv_ready_flattens_nested_columns_and_to_csv_escapes_them():
-    df = pl.DataFrame({
-        "community": [0],
-        "top_companies": [[{"value": "=Acme", "n_people": 3}, {"value": "Globex", "n_people": 1}]],
-        "emails": [["a@x.example", "b@x.example"]],
-    }, schema={"community": pl.Int64, "top_companies": outputs.TOP, "emails": pl.List(pl.String)})
+    df = pl.DataFrame(
+        {
+            "community": [0],
+            "top_companies": [[{"value": "=Acme", "n_people": 3}, {"value": "Globex", "n_people": 1}]],
+            "emails": [["a@x.example", "b@x.example"]],
+        },
+        schema={"community": pl.Int64, "top_companies": outputs.TOP, "emails": pl.List(pl.String)},
+    )
     flat = outputs.csv_ready(df)
     assert flat.row(0) == (0, "=Acme (3); Globex (1)", "a@x.example; b@x.example")
     assert "'=Acme (3); Globex (1)" in to_csv(flat)
 
 
 def _reached(rows):
-    return pl.DataFrame(rows, schema={"person_id": pl.String, "name": pl.String, "distance": pl.Int64,
-                                      "only_member": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"person_id": pl.String, "name": pl.String, "distance": pl.Int64, "only_member": pl.String},
+        orient="row",
+    )
 
 
 def _targets(rows):
-    return pl.DataFrame(rows, schema={"person_id": pl.String, "name": pl.String, "reachable": pl.Boolean,
-                                      "best_strength": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"person_id": pl.String, "name": pl.String, "reachable": pl.Boolean, "best_strength": pl.Float64},
+        orient="row",
+    )
 
 
 def test_compute_changes_finds_each_kind_and_respects_the_threshold():
-    prev = {"reached": _reached([("a", "A", 1, None), ("b", "B", 2, None), ("gone", "Gone", 2, None)]),
-            "targets": _targets([("t1", "T1", True, 0.30), ("t2", "T2", True, 0.50), ("t3", "T3", False, None),
-                                 ("t4", "T4", True, 0.40)]),
-            "account_paths": None}
-    cur = {"reached": _reached([("a", "A", 2, None), ("b", "B", 1, None), ("new", "New", 2, "Ana")]),
-           "targets": _targets([("t1", "T1", True, 0.45), ("t2", "T2", True, 0.52), ("t3", "T3", True, 0.2),
-                                ("t4", "T4", False, None)])}
+    prev = {
+        "reached": _reached([("a", "A", 1, None), ("b", "B", 2, None), ("gone", "Gone", 2, None)]),
+        "targets": _targets(
+            [("t1", "T1", True, 0.30), ("t2", "T2", True, 0.50), ("t3", "T3", False, None), ("t4", "T4", True, 0.40)]
+        ),
+        "account_paths": None,
+    }
+    cur = {
+        "reached": _reached([("a", "A", 2, None), ("b", "B", 1, None), ("new", "New", 2, "Ana")]),
+        "targets": _targets(
+            [("t1", "T1", True, 0.45), ("t2", "T2", True, 0.52), ("t3", "T3", True, 0.2), ("t4", "T4", False, None)]
+        ),
+    }
     ch = outputs.compute_changes(prev, cur, strength_change=0.05)
     got = {(r["change"], r["person_id"]) for r in ch.iter_rows(named=True)}
-    assert got == {("farther", "a"), ("closer", "b"), ("left_reach", "gone"), ("new_in_reach", "new"),
-                   ("warmer", "t1"), ("newly_reachable", "t3"), ("went_cold", "t4")}
+    assert got == {
+        ("farther", "a"),
+        ("closer", "b"),
+        ("left_reach", "gone"),
+        ("new_in_reach", "new"),
+        ("warmer", "t1"),
+        ("newly_reachable", "t3"),
+        ("went_cold", "t4"),
+    }
     assert ch["change"].to_list()[0] == "newly_reachable"  # the most actionable first
     new = ch.filter(pl.col("change") == "new_in_reach").row(0, named=True)
     assert "only through Ana" in new["detail"] and new["previous"] is None and new["current"] == 2
@@ -115,8 +137,14 @@ def test_community_sizes_leaves_out_people_on_their_own():
 
 
 def test_intro_paths_plot_marks_team_introducers_and_targets():
-    paths = pl.DataFrame({"target_id": ["t", "t", "u"], "rank": [1, 2, 1], "strength": [0.5, 0.3, 0.8],
-                          "path_ids": [["m1", "i1", "t"], ["m2", "i2", "t"], ["m1", "u"]]})
+    paths = pl.DataFrame(
+        {
+            "target_id": ["t", "t", "u"],
+            "rank": [1, 2, 1],
+            "strength": [0.5, 0.3, 0.8],
+            "path_ids": [["m1", "i1", "t"], ["m2", "i2", "t"], ["m1", "u"]],
+        }
+    )
     names = {"m1": "Ana", "m2": "Ben", "i1": "Ivy", "i2": "Ian", "t": "Tess Target", "u": "Uma"}
     fig = plots.intro_paths(paths, names=names, strengths={("m1", "i1"): 0.9})
     assert len(fig.axes) == 2
@@ -131,19 +159,48 @@ def test_intro_paths_plot_marks_team_introducers_and_targets():
 
 # ------------------------------------------------------------------ html
 def _page(**tables):
-    summary = {"status": "warnings", "started_at": "2024-05-01T02:00:00", "config": "run.toml", "outputs": "out",
-               "warnings": ["3 rows set aside"], "previous_outputs": None, "rejects": 3}
+    summary = {
+        "status": "warnings",
+        "started_at": "2024-05-01T02:00:00",
+        "config": "run.toml",
+        "outputs": "out",
+        "warnings": ["3 rows set aside"],
+        "previous_outputs": None,
+        "rejects": 3,
+    }
     return html.render_report(summary, tables, {"distances": plots.png_bytes(plots.distance_distribution({1: 1}))})
 
 
 def test_html_escapes_everything_and_loads_nothing_from_outside():
     evil = '<script>alert("x")</script>'
-    targets = pl.DataFrame({"target": [evil], "person_id": ["p1"], "name": [evil], "company": [None],
-                            "title": [None], "found": [True], "reachable": [True], "hops": [2],
-                            "best_strength": [0.5], "n_paths": [1], "note": [None]})
-    intros = outputs.conform(pl.DataFrame({"target_id": ["p1"], "rank": [1], "path": [f"Ana -> {evil}"],
-                                           "strength": [0.5], "bottleneck": [0.6],
-                                           "why": ["Ana - X (0.6: 2 emails) | X - Y (0.8: connected)"]}), "intros")
+    targets = pl.DataFrame(
+        {
+            "target": [evil],
+            "person_id": ["p1"],
+            "name": [evil],
+            "company": [None],
+            "title": [None],
+            "found": [True],
+            "reachable": [True],
+            "hops": [2],
+            "best_strength": [0.5],
+            "n_paths": [1],
+            "note": [None],
+        }
+    )
+    intros = outputs.conform(
+        pl.DataFrame(
+            {
+                "target_id": ["p1"],
+                "rank": [1],
+                "path": [f"Ana -> {evil}"],
+                "strength": [0.5],
+                "bottleneck": [0.6],
+                "why": ["Ana - X (0.6: 2 emails) | X - Y (0.8: connected)"],
+            }
+        ),
+        "intros",
+    )
     page = _page(targets=targets, intros=intros)
     assert evil not in page and "&lt;script&gt;" in page
     assert page.count("<script") == 2  # the sorting code and the JSON summary, nothing else

@@ -20,12 +20,21 @@ MEMBERS = conform(pa.table({"record_id": [0, 1, 2, 3], "person_id": ["pa", "pb",
 
 
 def inter(rows: list[tuple[int, int, str, datetime | None, int]]) -> pa.Table:
-    return conform(pa.table({
-        "source_id": ["s"] * len(rows), "line": list(range(1, len(rows) + 1)),
-        "src_record": [r[0] for r in rows], "dst_record": [r[1] for r in rows],
-        "channel": [r[2] for r in rows], "at": pa.array([r[3] for r in rows], pa.timestamp("us", tz="UTC")),
-        "weight": [1.0] * len(rows), "n_participants": pa.array([r[4] for r in rows], pa.int32()),
-    }), INTERACTIONS)
+    return conform(
+        pa.table(
+            {
+                "source_id": ["s"] * len(rows),
+                "line": list(range(1, len(rows) + 1)),
+                "src_record": [r[0] for r in rows],
+                "dst_record": [r[1] for r in rows],
+                "channel": [r[2] for r in rows],
+                "at": pa.array([r[3] for r in rows], pa.timestamp("us", tz="UTC")),
+                "weight": [1.0] * len(rows),
+                "n_participants": pa.array([r[4] for r in rows], pa.int32()),
+            }
+        ),
+        INTERACTIONS,
+    )
 
 
 def strength(rows, **kw) -> float:

@@ -33,8 +33,11 @@ def folder(tmp_path_factory, synth) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_same_bytes(folder, synth, tmp_path):
@@ -92,9 +95,10 @@ def test_every_file_imports_and_every_record_has_a_truth_row(folder, tmp_path):
     ws = Workspace.open(ws_path)
     src = pl.from_arrow(ws.sources()).select("source_id", "path")
     rec = pl.from_arrow(ws.raw("records")).join(src, on="source_id")
-    rec = rec.with_columns(pl.col("path").map_elements(lambda p: str(Path(p).relative_to(folder)),
-                                                       return_dtype=pl.String).alias("file"),
-                           pl.col("emails").list.first().str.to_lowercase().alias("address"))
+    rec = rec.with_columns(
+        pl.col("path").map_elements(lambda p: str(Path(p).relative_to(folder)), return_dtype=pl.String).alias("file"),
+        pl.col("emails").list.first().str.to_lowercase().alias("address"),
+    )
     truth = pl.read_parquet(folder / "truth.parquet")
     contacts = rec.filter(pl.col("role") == "contact").join(truth, on=["file", "line"], how="anti")
     parties = rec.filter(pl.col("role") == "party").join(truth, on=["file", "address"], how="anti")

@@ -22,40 +22,100 @@ from reach.views import at_companies, best_new_connections, greedy_team_order, p
 
 
 def graph(people: list[dict], ties: list[tuple[str, str, float]]):
-    ppl = pl.DataFrame(people, schema={"person_id": pl.String, "display_name": pl.String, "company": pl.String,
-                                       "title": pl.String, "location": pl.String, "emails": pl.List(pl.String),
-                                       "owner": pl.String, "key": pl.String})
-    t = pl.DataFrame({"person_a": [min(a, b) for a, b, _ in ties], "person_b": [max(a, b) for a, b, _ in ties],
-                      "strength": [s for *_, s in ties]})
+    ppl = pl.DataFrame(
+        people,
+        schema={
+            "person_id": pl.String,
+            "display_name": pl.String,
+            "company": pl.String,
+            "title": pl.String,
+            "location": pl.String,
+            "emails": pl.List(pl.String),
+            "owner": pl.String,
+            "key": pl.String,
+        },
+    )
+    t = pl.DataFrame(
+        {
+            "person_a": [min(a, b) for a, b, _ in ties],
+            "person_b": [max(a, b) for a, b, _ in ties],
+            "strength": [s for *_, s in ties],
+        }
+    )
     return build_graph(ppl.to_arrow(), t.to_arrow())
 
 
 P = [
-    {"person_id": "ana", "display_name": "Ana Souza", "company": "Northwind", "emails": ["ana@northwind.example"],
-     "owner": "ana@northwind.example"},
-    {"person_id": "ben", "display_name": "Ben Okafor", "company": "Northwind GmbH", "emails": ["ben@northwind.example"],
-     "owner": "ben@northwind.example"},
-    {"person_id": "cat", "display_name": "Cat Jones", "company": "Northwind", "title": "Data Engineer",
-     "emails": ["cat@northwind.example"]},
-    {"person_id": "gra", "display_name": "Grace Lee", "company": "Acme, Inc.", "title": "VP Engineering",
-     "location": "Berlin", "emails": ["grace@acme.example"]},
-    {"person_id": "omr", "display_name": "Omar Haddad", "company": "ACME", "title": "Data Engineer",
-     "location": "Berlin"},
-    {"person_id": "zoe", "display_name": "Zoe Park", "title": "Senior Data Engineer", "location": "Paris",
-     "emails": ["zoe@acme.example"]},
+    {
+        "person_id": "ana",
+        "display_name": "Ana Souza",
+        "company": "Northwind",
+        "emails": ["ana@northwind.example"],
+        "owner": "ana@northwind.example",
+    },
+    {
+        "person_id": "ben",
+        "display_name": "Ben Okafor",
+        "company": "Northwind GmbH",
+        "emails": ["ben@northwind.example"],
+        "owner": "ben@northwind.example",
+    },
+    {
+        "person_id": "cat",
+        "display_name": "Cat Jones",
+        "company": "Northwind",
+        "title": "Data Engineer",
+        "emails": ["cat@northwind.example"],
+    },
+    {
+        "person_id": "gra",
+        "display_name": "Grace Lee",
+        "company": "Acme, Inc.",
+        "title": "VP Engineering",
+        "location": "Berlin",
+        "emails": ["grace@acme.example"],
+    },
+    {
+        "person_id": "omr",
+        "display_name": "Omar Haddad",
+        "company": "ACME",
+        "title": "Data Engineer",
+        "location": "Berlin",
+    },
+    {
+        "person_id": "zoe",
+        "display_name": "Zoe Park",
+        "title": "Senior Data Engineer",
+        "location": "Paris",
+        "emails": ["zoe@acme.example"],
+    },
     {"person_id": "bnk", "display_name": "Bo Bank", "company": "Acme Bank", "title": "CEO", "location": "Berlin"},
     {"person_id": "far", "display_name": "Far Away", "company": "Acme", "title": "CTO"},
     {"person_id": "mid", "display_name": "Mid Person", "company": "Initech"},
 ]
-T = [("ana", "ben", 0.9), ("ana", "cat", 0.9), ("ana", "gra", 0.8), ("gra", "omr", 0.7), ("ben", "zoe", 0.4),
-     ("cat", "omr", 0.2), ("gra", "bnk", 0.5), ("omr", "mid", 0.9), ("mid", "far", 0.9)]
+T = [
+    ("ana", "ben", 0.9),
+    ("ana", "cat", 0.9),
+    ("ana", "gra", 0.8),
+    ("gra", "omr", 0.7),
+    ("ben", "zoe", 0.4),
+    ("cat", "omr", 0.2),
+    ("gra", "bnk", 0.5),
+    ("omr", "mid", 0.9),
+    ("mid", "far", 0.9),
+]
 
 
 def test_company_matching_copes_with_suffixes_case_and_domains_but_not_other_companies():
     rg = graph(P, T)
     acct = parse_account("Acme Inc.; acme.example")
-    at = dict(zip(rg.people["person_id"].to_list(), at_companies(rg.people, acct.companies, acct.domains).to_list(),
-                  strict=True))
+    at = dict(
+        zip(
+            rg.people["person_id"].to_list(),
+            at_companies(rg.people, acct.companies, acct.domains).to_list(),
+            strict=True,
+        )
+    )
     assert at["gra"] and at["omr"] and at["zoe"] and at["far"]  # "Acme, Inc.", "ACME", an acme.example address
     assert not at["bnk"]  # Acme Bank is another company
     assert parse_account("acme.example").companies == {"acme"}
@@ -102,12 +162,20 @@ def test_greedy_team_order_matches_brute_force_marginal_gains(seed):
     rng = np.random.default_rng(seed)
     team = rng.choice(60, 4, replace=False)
     order = greedy_team_order(rg, np.array([rg.vertex(ids[t]) for t in team]))
-    sets = {rg.vertex(ids[t]): {rg.vertex(ids[v]) for v, d in nx.single_source_shortest_path_length(g, int(t), cutoff=2).items()
-                                 if d > 0} for t in team}
+    sets = {
+        rg.vertex(ids[t]): {
+            rg.vertex(ids[v]) for v, d in nx.single_source_shortest_path_length(g, int(t), cutoff=2).items() if d > 0
+        }
+        for t in team
+    }
     teamv = set(sets)
     covered: set[int] = set()
     for row in order.iter_rows(named=True):
-        gains = {m: len(s - covered - teamv) for m, s in sets.items() if m not in {r for r in order["vertex"][:row["order"] - 1]}}
+        gains = {
+            m: len(s - covered - teamv)
+            for m, s in sets.items()
+            if m not in {r for r in order["vertex"][: row["order"] - 1]}
+        }
         assert row["n_new"] == max(gains.values())
         covered |= sets[row["vertex"]] - teamv
         assert row["n_cumulative"] == len(covered)
@@ -121,8 +189,9 @@ def test_best_new_connection_matches_brute_force(seed):
     rng = np.random.default_rng(seed)
     team = [int(x) for x in rng.choice(50, 2, replace=False)]
     targets = [int(x) for x in rng.choice(50, 12, replace=False)]
-    got = best_new_connections(rg, np.array([rg.vertex(ids[t]) for t in team]),
-                               np.array([rg.vertex(ids[t]) for t in targets]), top=50)
+    got = best_new_connections(
+        rg, np.array([rg.vertex(ids[t]) for t in team]), np.array([rg.vertex(ids[t]) for t in targets]), top=50
+    )
 
     def covered(graph_):
         near = set()

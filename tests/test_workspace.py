@@ -76,9 +76,16 @@ def test_lock_refuses_a_second_writer_and_is_never_stale(tmp_path):
 
     ws = Workspace.open(tmp_path / "ws", create=True)
     holder = subprocess.Popen(  # another process takes the lock and waits
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from reach.io.files import hold_lock\n"
-         "with hold_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(ws.lock_path)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from reach.io.files import hold_lock\n"
+            "with hold_lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)",
+            str(ws.lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(WorkspaceError, match=f"in use by process {holder.pid}"), ws.lock():

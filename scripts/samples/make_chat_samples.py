@@ -30,17 +30,42 @@ NS = uuid.UUID("6f1c2a3e-0000-4000-8000-00000000beef")
 
 USERS = [
     # id, handle, real name, display name, title, email, phone, tz, flags
-    ("U05ANA1001", "ana", "Ana Souza", "ana", "Head of Partnerships", "ana@northwind.example", "+1-202-555-0111",
-     "America/New_York", {"is_admin": True, "is_owner": True, "is_primary_owner": True}),
-    ("U05BEN1002", "ben", "Ben Okafor", "ben", "Platform Lead", "ben@northwind.example", "",
-     "Europe/London", {}),
-    ("U05CHL1003", "chloe", "Chloé Martin", "Chloé", "Product Designer", "chloe@northwind.example",
-     "+1-202-555-0113", "Europe/Paris", {}),
-    ("U05GRC1004", "grace.lee", "Grace Lee", "Grace (Acme)", "VP Operations", "grace.lee@acme.example", "",
-     "America/Chicago", {"is_restricted": True}),
+    (
+        "U05ANA1001",
+        "ana",
+        "Ana Souza",
+        "ana",
+        "Head of Partnerships",
+        "ana@northwind.example",
+        "+1-202-555-0111",
+        "America/New_York",
+        {"is_admin": True, "is_owner": True, "is_primary_owner": True},
+    ),
+    ("U05BEN1002", "ben", "Ben Okafor", "ben", "Platform Lead", "ben@northwind.example", "", "Europe/London", {}),
+    (
+        "U05CHL1003",
+        "chloe",
+        "Chloé Martin",
+        "Chloé",
+        "Product Designer",
+        "chloe@northwind.example",
+        "+1-202-555-0113",
+        "Europe/Paris",
+        {},
+    ),
+    (
+        "U05GRC1004",
+        "grace.lee",
+        "Grace Lee",
+        "Grace (Acme)",
+        "VP Operations",
+        "grace.lee@acme.example",
+        "",
+        "America/Chicago",
+        {"is_restricted": True},
+    ),
     ("U05DAN1005", "dan", "Dan Whitfield", "dan", "", None, "", "America/New_York", {"deleted": True}),
-    ("U05EVE1006", "eve", "Eve Novak", "eve", "Account Executive", "eve@northwind.example", "",
-     "Europe/Berlin", {}),
+    ("U05EVE1006", "eve", "Eve Novak", "eve", "Account Executive", "eve@northwind.example", "", "Europe/Berlin", {}),
 ]
 BOT = "U05STB1007"
 BOT_ID = "B05STB0001"
@@ -53,13 +78,25 @@ def _profile(u: tuple) -> dict:
     uid, _handle, real, display, title, email, phone, _tz, flags = u
     first, _, last = real.partition(" ")
     prof = {
-        "title": title, "phone": phone, "skype": "", "real_name": real, "real_name_normalized": real,
-        "display_name": display, "display_name_normalized": display, "fields": None, "status_text": "",
-        "status_emoji": "", "status_emoji_display_info": [], "status_expiration": 0,
-        "avatar_hash": f"g{uid[-6:].lower()}", "first_name": first, "last_name": last,
+        "title": title,
+        "phone": phone,
+        "skype": "",
+        "real_name": real,
+        "real_name_normalized": real,
+        "display_name": display,
+        "display_name_normalized": display,
+        "fields": None,
+        "status_text": "",
+        "status_emoji": "",
+        "status_emoji_display_info": [],
+        "status_expiration": 0,
+        "avatar_hash": f"g{uid[-6:].lower()}",
+        "first_name": first,
+        "last_name": last,
         "image_24": f"https://secure.gravatar.com/avatar/{uid.lower()}.jpg?s=24",
         "image_72": f"https://secure.gravatar.com/avatar/{uid.lower()}.jpg?s=72",
-        "status_text_canonical": "", "team": TEAM,
+        "status_text_canonical": "",
+        "team": TEAM,
     }
     if email and not flags.get("deleted"):
         prof["email"] = email
@@ -70,52 +107,139 @@ def users_json() -> list[dict]:
     out = []
     for u in USERS:
         uid, handle, real, _display, _title, _email, _phone, tz, flags = u
-        out.append({
-            "id": uid, "team_id": TEAM, "name": handle, "deleted": bool(flags.get("deleted")),
-            "color": "9f69e7", "real_name": real, "tz": tz, "tz_label": tz, "tz_offset": 0,
-            "profile": _profile(u),
-            "is_admin": bool(flags.get("is_admin")), "is_owner": bool(flags.get("is_owner")),
-            "is_primary_owner": bool(flags.get("is_primary_owner")),
-            "is_restricted": bool(flags.get("is_restricted")), "is_ultra_restricted": False,
-            "is_bot": False, "is_app_user": False, "updated": 1709251200,
-            "is_email_confirmed": not flags.get("deleted"), "who_can_share_contact_card": "EVERYONE",
-        })
-    out.append({
-        "id": BOT, "team_id": TEAM, "name": "standup-bot", "deleted": False, "color": "4bbe2e",
-        "real_name": "Standup Bot", "tz": "America/Los_Angeles", "tz_label": "Pacific Standard Time",
-        "tz_offset": -28800,
-        "profile": {"title": "", "phone": "", "skype": "", "real_name": "Standup Bot",
-                    "real_name_normalized": "Standup Bot", "display_name": "", "display_name_normalized": "",
-                    "fields": None, "status_text": "", "status_emoji": "", "status_expiration": 0,
-                    "avatar_hash": "b1f2e3d4c5a6", "api_app_id": "A05STB0001", "always_active": True,
-                    "bot_id": BOT_ID, "first_name": "Standup", "last_name": "Bot", "team": TEAM},
-        "is_admin": False, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-        "is_ultra_restricted": False, "is_bot": True, "is_app_user": False, "updated": 1709251200,
-        "is_email_confirmed": False, "who_can_share_contact_card": "EVERYONE",
-    })
-    out.append({
-        "id": "USLACKBOT", "team_id": TEAM, "name": "slackbot", "deleted": False, "color": "757575",
-        "real_name": "Slackbot", "tz": "America/Los_Angeles", "tz_label": "Pacific Standard Time",
-        "tz_offset": -28800,
-        "profile": {"title": "", "phone": "", "skype": "", "real_name": "Slackbot",
-                    "real_name_normalized": "Slackbot", "display_name": "Slackbot",
-                    "display_name_normalized": "Slackbot", "fields": None, "status_text": "", "status_emoji": "",
-                    "status_expiration": 0, "avatar_hash": "sv41d8cd98f0", "always_active": True,
-                    "first_name": "slackbot", "last_name": "", "team": TEAM},
-        "is_admin": False, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-        "is_ultra_restricted": False, "is_bot": False, "is_app_user": False, "updated": 0,
-        "is_email_confirmed": False, "who_can_share_contact_card": "EVERYONE",
-    })
+        out.append(
+            {
+                "id": uid,
+                "team_id": TEAM,
+                "name": handle,
+                "deleted": bool(flags.get("deleted")),
+                "color": "9f69e7",
+                "real_name": real,
+                "tz": tz,
+                "tz_label": tz,
+                "tz_offset": 0,
+                "profile": _profile(u),
+                "is_admin": bool(flags.get("is_admin")),
+                "is_owner": bool(flags.get("is_owner")),
+                "is_primary_owner": bool(flags.get("is_primary_owner")),
+                "is_restricted": bool(flags.get("is_restricted")),
+                "is_ultra_restricted": False,
+                "is_bot": False,
+                "is_app_user": False,
+                "updated": 1709251200,
+                "is_email_confirmed": not flags.get("deleted"),
+                "who_can_share_contact_card": "EVERYONE",
+            }
+        )
+    out.append(
+        {
+            "id": BOT,
+            "team_id": TEAM,
+            "name": "standup-bot",
+            "deleted": False,
+            "color": "4bbe2e",
+            "real_name": "Standup Bot",
+            "tz": "America/Los_Angeles",
+            "tz_label": "Pacific Standard Time",
+            "tz_offset": -28800,
+            "profile": {
+                "title": "",
+                "phone": "",
+                "skype": "",
+                "real_name": "Standup Bot",
+                "real_name_normalized": "Standup Bot",
+                "display_name": "",
+                "display_name_normalized": "",
+                "fields": None,
+                "status_text": "",
+                "status_emoji": "",
+                "status_expiration": 0,
+                "avatar_hash": "b1f2e3d4c5a6",
+                "api_app_id": "A05STB0001",
+                "always_active": True,
+                "bot_id": BOT_ID,
+                "first_name": "Standup",
+                "last_name": "Bot",
+                "team": TEAM,
+            },
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": True,
+            "is_app_user": False,
+            "updated": 1709251200,
+            "is_email_confirmed": False,
+            "who_can_share_contact_card": "EVERYONE",
+        }
+    )
+    out.append(
+        {
+            "id": "USLACKBOT",
+            "team_id": TEAM,
+            "name": "slackbot",
+            "deleted": False,
+            "color": "757575",
+            "real_name": "Slackbot",
+            "tz": "America/Los_Angeles",
+            "tz_label": "Pacific Standard Time",
+            "tz_offset": -28800,
+            "profile": {
+                "title": "",
+                "phone": "",
+                "skype": "",
+                "real_name": "Slackbot",
+                "real_name_normalized": "Slackbot",
+                "display_name": "Slackbot",
+                "display_name_normalized": "Slackbot",
+                "fields": None,
+                "status_text": "",
+                "status_emoji": "",
+                "status_expiration": 0,
+                "avatar_hash": "sv41d8cd98f0",
+                "always_active": True,
+                "first_name": "slackbot",
+                "last_name": "",
+                "team": TEAM,
+            },
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": False,
+            "is_app_user": False,
+            "updated": 0,
+            "is_email_confirmed": False,
+            "who_can_share_contact_card": "EVERYONE",
+        }
+    )
     return out
 
 
 def channels_json() -> list[dict]:
-    return [{
-        "id": GENERAL, "name": "general", "created": 1709251200, "creator": ANA, "is_archived": False,
-        "is_general": True, "members": [ANA, BEN, CHLOE, GRACE, BOT],  # Dan left on 7 March
-        "topic": {"value": "Company-wide announcements and work-based matters", "creator": ANA, "last_set": 1709251200},
-        "purpose": {"value": "This channel is for team-wide communication.", "creator": ANA, "last_set": 1709251200},
-    }]
+    return [
+        {
+            "id": GENERAL,
+            "name": "general",
+            "created": 1709251200,
+            "creator": ANA,
+            "is_archived": False,
+            "is_general": True,
+            "members": [ANA, BEN, CHLOE, GRACE, BOT],  # Dan left on 7 March
+            "topic": {
+                "value": "Company-wide announcements and work-based matters",
+                "creator": ANA,
+                "last_set": 1709251200,
+            },
+            "purpose": {
+                "value": "This channel is for team-wide communication.",
+                "creator": ANA,
+                "last_set": 1709251200,
+            },
+        }
+    ]
 
 
 def dms_json() -> list[dict]:
@@ -132,25 +256,52 @@ def _ts(day: int, hh: int, mm: int, ss: int = 0, micro: int = 100) -> str:
 
 def _user_profile(uid: str) -> dict:
     _uid, handle, real, display, *_ = USER[uid]
-    return {"avatar_hash": f"g{uid[-6:].lower()}",
-            "image_72": f"https://secure.gravatar.com/avatar/{uid.lower()}.jpg?s=72",
-            "first_name": real.partition(" ")[0], "real_name": real, "display_name": display, "team": TEAM,
-            "name": handle, "is_restricted": uid == GRACE, "is_ultra_restricted": False}
+    return {
+        "avatar_hash": f"g{uid[-6:].lower()}",
+        "image_72": f"https://secure.gravatar.com/avatar/{uid.lower()}.jpg?s=72",
+        "first_name": real.partition(" ")[0],
+        "real_name": real,
+        "display_name": display,
+        "team": TEAM,
+        "name": handle,
+        "is_restricted": uid == GRACE,
+        "is_ultra_restricted": False,
+    }
 
 
-def msg(uid: str, ts: str, text: str, *, reactions: list[tuple[str, list[str]]] | None = None,
-        thread: str | None = None, parent: str | None = None, subtype: str | None = None) -> dict:
+def msg(
+    uid: str,
+    ts: str,
+    text: str,
+    *,
+    reactions: list[tuple[str, list[str]]] | None = None,
+    thread: str | None = None,
+    parent: str | None = None,
+    subtype: str | None = None,
+) -> dict:
     """A person's message as a real export writes it."""
     m: dict = {"client_msg_id": str(uuid.uuid5(NS, ts + uid))}
     m["type"] = "message"
     if subtype:
         m["subtype"] = subtype
-    m.update({
-        "text": text, "user": uid, "ts": ts,
-        "blocks": [{"type": "rich_text", "block_id": uuid.uuid5(NS, ts).hex[:5],
-                    "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
-        "team": TEAM, "user_team": TEAM, "source_team": TEAM, "user_profile": _user_profile(uid),
-    })
+    m.update(
+        {
+            "text": text,
+            "user": uid,
+            "ts": ts,
+            "blocks": [
+                {
+                    "type": "rich_text",
+                    "block_id": uuid.uuid5(NS, ts).hex[:5],
+                    "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+                }
+            ],
+            "team": TEAM,
+            "user_team": TEAM,
+            "source_team": TEAM,
+            "user_profile": _user_profile(uid),
+        }
+    )
     if thread:
         m["thread_ts"] = thread
         if parent:
@@ -161,13 +312,25 @@ def msg(uid: str, ts: str, text: str, *, reactions: list[tuple[str, list[str]]] 
 
 
 def join(uid: str, ts: str) -> dict:
-    return {"type": "message", "subtype": "channel_join", "ts": ts, "user": uid,
-            "text": f"<@{uid}> has joined the channel"}
+    return {
+        "type": "message",
+        "subtype": "channel_join",
+        "ts": ts,
+        "user": uid,
+        "text": f"<@{uid}> has joined the channel",
+    }
 
 
 def bot_post(ts: str, text: str) -> dict:
-    return {"type": "message", "subtype": "bot_message", "text": text, "ts": ts, "username": "Standup Bot",
-            "bot_id": BOT_ID, "icons": {"image_48": "https://a.slack-edge.com/80588/img/plugins/app/bot_48.png"}}
+    return {
+        "type": "message",
+        "subtype": "bot_message",
+        "text": text,
+        "ts": ts,
+        "username": "Standup Bot",
+        "bot_id": BOT_ID,
+        "icons": {"image_48": "https://a.slack-edge.com/80588/img/plugins/app/bot_48.png"},
+    }
 
 
 def general_days() -> dict[str, list[dict]]:
@@ -177,14 +340,19 @@ def general_days() -> dict[str, list[dict]]:
     days = {
         "2024-03-04": [
             join(GRACE, _ts(4, 9, 0)),
-            msg(ANA, welcome, "Welcome <@U05GRC1004>! Grace is our partner lead at Acme for the pilot.",
-                reactions=[("wave", [BEN, CHLOE, GRACE]), ("tada", [BOT, ANA])]),
+            msg(
+                ANA,
+                welcome,
+                "Welcome <@U05GRC1004>! Grace is our partner lead at Acme for the pilot.",
+                reactions=[("wave", [BEN, CHLOE, GRACE]), ("tada", [BOT, ANA])],
+            ),
             msg(GRACE, _ts(4, 9, 12), "Thanks Ana, excited to get started!", thread=welcome, parent=ANA),
             msg(BEN, _ts(4, 9, 20), "Welcome Grace. Ping me for API keys.", thread=welcome, parent=ANA),
             bot_post(_ts(4, 10, 0), "Standup reminder: post your update in the thread"),
             msg(CHLOE, _ts(4, 11, 30), "Design review for the pilot dashboard is on Thursday."),
-            msg(DAN, _ts(4, 12, 15), "Handing the Acme contract files to Ana before I go.",
-                reactions=[("pray", [ANA])]),
+            msg(
+                DAN, _ts(4, 12, 15), "Handing the Acme contract files to Ana before I go.", reactions=[("pray", [ANA])]
+            ),
             msg(ANA, roadmap, "Draft roadmap for the Acme pilot is in the shared drive."),
             msg(GRACE, _ts(4, 14, 30), "Looks great. One question on the timeline.", thread=roadmap, parent=ANA),
             msg(ANA, _ts(4, 14, 40), "Happy to walk through it.", thread=roadmap, parent=ANA),
@@ -193,35 +361,64 @@ def general_days() -> dict[str, list[dict]]:
         "2024-03-05": [
             # an older-style reply without parent_user_id: its parent is yesterday's roadmap message
             msg(CHLOE, _ts(5, 8, 45), "I added mockups next to the roadmap.", thread=roadmap),
-            {"type": "message", "subtype": "channel_topic", "ts": _ts(5, 9, 0), "user": ANA,
-             "text": "set the channel topic: Acme pilot", "topic": "Acme pilot"},
-            msg(GRACE, _ts(5, 9, 30), "Could we move the review to Friday?",
-                reactions=[("thumbsup", [CHLOE, BEN])]),
+            {
+                "type": "message",
+                "subtype": "channel_topic",
+                "ts": _ts(5, 9, 0),
+                "user": ANA,
+                "text": "set the channel topic: Acme pilot",
+                "topic": "Acme pilot",
+            },
+            msg(GRACE, _ts(5, 9, 30), "Could we move the review to Friday?", reactions=[("thumbsup", [CHLOE, BEN])]),
             {"type": "message", "text": "You can ask me anything.", "user": "USLACKBOT", "ts": _ts(5, 9, 31)},
-            msg(BEN, _ts(5, 10, 0), "Friday works. Also sharing here: staging is live",
-                thread=_ts(4, 16, 0), parent=BEN, subtype="thread_broadcast"),
-            {"type": "message", "text": "Daily standup summary", "user": BOT, "ts": _ts(5, 10, 5),
-             "bot_id": BOT_ID, "app_id": "A05STB0001"},
+            msg(
+                BEN,
+                _ts(5, 10, 0),
+                "Friday works. Also sharing here: staging is live",
+                thread=_ts(4, 16, 0),
+                parent=BEN,
+                subtype="thread_broadcast",
+            ),
+            {
+                "type": "message",
+                "text": "Daily standup summary",
+                "user": BOT,
+                "ts": _ts(5, 10, 5),
+                "bot_id": BOT_ID,
+                "app_id": "A05STB0001",
+            },
             msg(CHLOE, _ts(5, 11, 0), "Friday 3pm then."),
         ],
         "2024-03-06": [
-            msg(BEN, release, "Release notes for the pilot build are up.",
-                reactions=[("rocket", [GRACE, CHLOE, ANA])]),
+            msg(BEN, release, "Release notes for the pilot build are up.", reactions=[("rocket", [GRACE, CHLOE, ANA])]),
             msg(GRACE, _ts(6, 9, 25), "Our team will test it this afternoon.", thread=release, parent=BEN),
             msg(CHLOE, _ts(6, 9, 40), "Uploaded the dashboard spec", subtype="file_share"),
-            msg(DAN, _ts(6, 12, 0), "Last day tomorrow, it was a pleasure!",
-                reactions=[("heart", [ANA, BEN, CHLOE, GRACE])]),
+            msg(
+                DAN,
+                _ts(6, 12, 0),
+                "Last day tomorrow, it was a pleasure!",
+                reactions=[("heart", [ANA, BEN, CHLOE, GRACE])],
+            ),
             msg(GRACE, _ts(6, 15, 30), "Testing done, two small issues logged.", thread=release, parent=BEN),
             msg(BEN, _ts(6, 15, 45), "Fixed both, thanks!", thread=release, parent=BEN),
         ],
         "2024-03-07": [
-            msg(ANA, _ts(7, 9, 0), "Pilot kickoff went well, thank you all!",
-                reactions=[("raised_hands", [BEN, CHLOE, GRACE, DAN])]),
+            msg(
+                ANA,
+                _ts(7, 9, 0),
+                "Pilot kickoff went well, thank you all!",
+                reactions=[("raised_hands", [BEN, CHLOE, GRACE, DAN])],
+            ),
             msg(GRACE, _ts(7, 9, 10), "Agreed, great session."),
             bot_post(_ts(7, 10, 0), "Standup reminder: post your update in the thread"),
             msg(BEN, _ts(7, 11, 0), "Notes are pinned."),
-            {"type": "message", "subtype": "channel_leave", "ts": _ts(7, 17, 0), "user": DAN,
-             "text": "<@U05DAN1005> has left the channel"},
+            {
+                "type": "message",
+                "subtype": "channel_leave",
+                "ts": _ts(7, 17, 0),
+                "user": DAN,
+                "text": "<@U05DAN1005> has left the channel",
+            },
         ],
     }
     return days
@@ -263,8 +460,17 @@ def add_thread_fields(days: dict[str, list[dict]]) -> None:
         users = list(dict.fromkeys(r["user"] for r in reps))
         # real exports put the thread fields after user_profile, before reactions
         reactions = p.pop("reactions", None)
-        p.update({"reply_count": len(reps), "reply_users_count": len(users), "latest_reply": reps[-1]["ts"],
-                  "reply_users": users, "replies": reps, "is_locked": False, "subscribed": False})
+        p.update(
+            {
+                "reply_count": len(reps),
+                "reply_users_count": len(users),
+                "latest_reply": reps[-1]["ts"],
+                "reply_users": users,
+                "replies": reps,
+                "is_locked": False,
+                "subscribed": False,
+            }
+        )
         if reactions:
             p["reactions"] = reactions
 
@@ -286,8 +492,10 @@ def write_slack(root: Path) -> None:
 
 LRM = "\u200e"
 NNBSP = "\u202f"
-E2E = ("Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, "
-       "can read or listen to them.")
+E2E = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, "
+    "can read or listen to them."
+)
 
 
 def whatsapp_lines() -> list[str]:

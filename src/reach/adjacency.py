@@ -86,8 +86,15 @@ def csr_from_edges(edges: np.ndarray, n: int) -> Csr:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
     nz = np.flatnonzero(degree)
-    return Csr(indptr=indptr, indices=indices, edge=edge, degree=degree, nz_rows=nz, nz_starts=indptr[nz],
-               n_loops=int(loops.sum()))
+    return Csr(
+        indptr=indptr,
+        indices=indices,
+        edge=edge,
+        degree=degree,
+        nz_rows=nz,
+        nz_starts=indptr[nz],
+        n_loops=int(loops.sum()),
+    )
 
 
 def tie_vertices(person_ids: pl.Series, ties: pa.Table) -> np.ndarray:

@@ -22,8 +22,9 @@ def open_workspace(workspace: str | os.PathLike[str] | Workspace) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
 
 
-def build(workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSettings | None = None,
-          force: bool = False) -> dict[str, int]:
+def build(
+    workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSettings | None = None, force: bool = False
+) -> dict[str, int]:
     """Resolve people and compute ties from everything imported; skipped when nothing changed."""
     ws = open_workspace(workspace)
     settings = settings or load_settings(ws)
@@ -37,18 +38,28 @@ def build(workspace: str | os.PathLike[str] | Workspace, *, settings: BuildSetti
         records = ws.raw("records")
         resolved = resolve(records, settings=settings.resolve)
         ties = compute_ties(ws.raw("interactions"), resolved["membership"], settings=settings.strength)
-        ws.write_build({
-            "identifiers": resolved["identifiers"], "membership": resolved["membership"],
-            "people": resolved["people"], "ties": ties,
-        }, digest)
+        ws.write_build(
+            {
+                "identifiers": resolved["identifiers"],
+                "membership": resolved["membership"],
+                "people": resolved["people"],
+                "ties": ties,
+            },
+            digest,
+        )
     n_ignored = resolved["ignored"].num_rows
     n_fuzzy = resolved["fuzzy"].num_rows
     if n_ignored:
         log.warning("%d shared emails/phones were not used to merge people", n_ignored)
     if n_fuzzy:
         log.info("%d record pairs merged by the fuzzy name+company tier", n_fuzzy)
-    return {"people": resolved["people"].num_rows, "ties": ties.num_rows, "rebuilt": 1, "ignored": n_ignored,
-            "fuzzy_merges": n_fuzzy}
+    return {
+        "people": resolved["people"].num_rows,
+        "ties": ties.num_rows,
+        "rebuilt": 1,
+        "ignored": n_ignored,
+        "fuzzy_merges": n_fuzzy,
+    }
 
 
 def load_graph(workspace: str | os.PathLike[str] | Workspace) -> ReachGraph:

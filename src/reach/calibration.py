@@ -72,8 +72,14 @@ class CutLabels:
         return self.ties["contact_after"].to_numpy()
 
 
-def label_cut(interactions: pa.Table, membership: pa.Table, cut: datetime, *, horizon_days: int = 90,
-              settings: StrengthSettings | None = None) -> CutLabels:
+def label_cut(
+    interactions: pa.Table,
+    membership: pa.Table,
+    cut: datetime,
+    *,
+    horizon_days: int = 90,
+    settings: StrengthSettings | None = None,
+) -> CutLabels:
     """Ties from the interactions dated before ``cut`` (strengths as of the cut), each labelled by contact
     in ``[cut, cut + horizon_days)``. Undated interactions are left out on both sides: they cannot be
     placed before or after the cut."""
@@ -83,18 +89,23 @@ def label_cut(interactions: pa.Table, membership: pa.Table, cut: datetime, *, ho
     after = it.filter((pl.col("at") >= cut) & (pl.col("at") < cut + timedelta(days=horizon_days))).to_arrow()
     ties = pl.from_arrow(compute_ties(before, membership, settings=settings))
     met = aggregate_ties(after, membership, ignored_channels=settings.ignored_channels).select(
-        "person_a", "person_b", pl.lit(True).alias("contact_after"))
-    ties = ties.join(met, on=["person_a", "person_b"], how="left").with_columns(pl.col("contact_after").fill_null(False))
+        "person_a", "person_b", pl.lit(True).alias("contact_after")
+    )
+    ties = ties.join(met, on=["person_a", "person_b"], how="left").with_columns(
+        pl.col("contact_after").fill_null(False)
+    )
     return CutLabels(cut=cut, horizon_days=horizon_days, ties=ties)
 
 
-def strengths_for(interactions: pa.Table, membership: pa.Table, cut: datetime, settings: StrengthSettings,
-                  pairs: pl.DataFrame) -> np.ndarray:
+def strengths_for(
+    interactions: pa.Table, membership: pa.Table, cut: datetime, settings: StrengthSettings, pairs: pl.DataFrame
+) -> np.ndarray:
     """The model's strengths as of ``cut`` for ``pairs`` (person_a, person_b), in their order."""
     it = pl.from_arrow(interactions).filter(pl.col("at") < cut).to_arrow()
     ties = pl.from_arrow(compute_ties(it, membership, settings=replace(settings, as_of=cut)))
-    joined = pairs.select("person_a", "person_b").join(ties.select("person_a", "person_b", "strength"),
-                                                       on=["person_a", "person_b"], how="left", maintain_order="left")
+    joined = pairs.select("person_a", "person_b").join(
+        ties.select("person_a", "person_b", "strength"), on=["person_a", "person_b"], how="left", maintain_order="left"
+    )
     return joined["strength"].to_numpy()
 
 
@@ -122,9 +133,14 @@ class Score:
 
 
 def score(model: str, scores: np.ndarray, labels: np.ndarray) -> Score:
-    return Score(model=model, n_pairs=int(labels.shape[0]), n_positive=int(np.asarray(labels).sum()),
-                 auc=roc_auc(scores, labels), p_at_10=precision_at_k(scores, labels, 10),
-                 p_at_100=precision_at_k(scores, labels, 100))
+    return Score(
+        model=model,
+        n_pairs=int(labels.shape[0]),
+        n_positive=int(np.asarray(labels).sum()),
+        auc=roc_auc(scores, labels),
+        p_at_10=precision_at_k(scores, labels, 10),
+        p_at_100=precision_at_k(scores, labels, 100),
+    )
 
 
 def evaluate(cut: CutLabels, strengths: dict[str, np.ndarray], *, seed: int = 0) -> list[Score]:

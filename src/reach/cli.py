@@ -32,8 +32,6 @@ def int_range(cls: type, name: str) -> click.IntRange:
     return click.IntRange(None if lo is None else int(lo), None if hi is None else int(hi))
 
 
-
-
 class Ctx:
     def __init__(self, workspace: Path, quiet: bool, debug: bool, pseudonymise: bool = False) -> None:
         self.workspace = workspace
@@ -75,18 +73,31 @@ def handle_errors(fn: Callable) -> Callable:
             if ctx and ctx.find_object(Ctx) and ctx.find_object(Ctx).debug:
                 raise
             fail(str(exc), exc.exit_code)
+
     return wrapper
 
 
 def output_options(fmt_flag: str = "--format") -> Callable:
     """``--format table|json|csv`` (spelled ``--output-format`` where ``--format`` means the input) and ``--output``."""
+
     def deco(fn: Callable) -> Callable:
         names = [fmt_flag, "out_fmt"] if fmt_flag == "--output-format" else [fmt_flag, "--output-format", "out_fmt"]
-        fn = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
-                          help="Write the result to this file (atomically) instead of stdout.")(fn)
-        fn = click.option(*names, type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True,
-                          help="Output format; JSON keys are stable (docs/cli.md).")(fn)
+        fn = click.option(
+            "--output",
+            "-o",
+            "output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the result to this file (atomically) instead of stdout.",
+        )(fn)
+        fn = click.option(
+            *names,
+            type=click.Choice(OUTPUT_FORMATS),
+            default="table",
+            show_default=True,
+            help="Output format; JSON keys are stable (docs/cli.md).",
+        )(fn)
         return fn
+
     return deco
 
 
@@ -161,12 +172,22 @@ def pseudonymised(output: Output, workspace: Path) -> Output:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), envvar="REACH_WORKSPACE",
-              default=DEFAULT_WORKSPACE, show_default=True, help="Workspace directory (env REACH_WORKSPACE).")
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="REACH_WORKSPACE",
+    default=DEFAULT_WORKSPACE,
+    show_default=True,
+    help="Workspace directory (env REACH_WORKSPACE).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for reach's own errors too.")
-@click.option("--pseudonymise", is_flag=True,
-              help="Replace names, emails, phones, profile slugs and keys in outputs by keyed hashes.")
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace names, emails, phones, profile slugs and keys in outputs by keyed hashes.",
+)
 @click.version_option(__version__, prog_name="reach")
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool, pseudonymise: bool) -> None:
@@ -182,18 +203,38 @@ def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool, pseudonym
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", default=None, help="Input format (default: detected from content); see `reach formats`.")
+@click.option(
+    "--format", "fmt", default=None, help="Input format (default: detected from content); see `reach formats`."
+)
 @click.option("--owner", default=None, help="Whose export this is (email or name); needed for LinkedIn exports.")
 @click.option("--alias", "aliases", multiple=True, help="Another address of the owner (repeatable).")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Column mapping TOML for --format generic-csv (see docs/dev/importers.md).")
-@click.option("--option", "opts", multiple=True, metavar="KEY=VALUE",
-              help="An importer option, e.g. max_recipients=30 or timezone=Europe/Paris (repeatable).")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Column mapping TOML for --format generic-csv (see docs/dev/importers.md).",
+)
+@click.option(
+    "--option",
+    "opts",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An importer option, e.g. max_recipients=30 or timezone=Europe/Paris (repeatable).",
+)
 @output_options("--output-format")
 @click.pass_obj
 @handle_errors
-def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | None, aliases: tuple[str, ...],
-               mapping: Path | None, opts: tuple[str, ...], out_fmt: str, output: Path | None) -> None:
+def import_cmd(
+    obj: Ctx,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    owner: str | None,
+    aliases: tuple[str, ...],
+    mapping: Path | None,
+    opts: tuple[str, ...],
+    out_fmt: str,
+    output: Path | None,
+) -> None:
     """Import export files (or folders of them) into the workspace.
 
     Example: reach import Connections.csv --owner ana@example.com
@@ -208,14 +249,28 @@ def import_cmd(obj: Ctx, paths: tuple[Path, ...], fmt: str | None, owner: str | 
         options["mapping_file"] = str(mapping)
     summary = import_paths(obj.workspace, list(paths), fmt=fmt, owner=owner, options=options)
     built = build(obj.workspace) if summary.n_failed < len(summary.files) else {"people": 0, "ties": 0}
-    rows = pl.DataFrame([{k: getattr(f, k) for k in ("path", "status", "format", "n_rows", "n_records",
-                                                     "n_interactions", "n_rejects", "n_skipped")} for f in summary.files])
+    rows = pl.DataFrame(
+        [
+            {
+                k: getattr(f, k)
+                for k in ("path", "status", "format", "n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped")
+            }
+            for f in summary.files
+        ]
+    )
     tot = summary.totals()
-    data = {"files": [vars(f) for f in summary.files], "totals": tot,
-            "people": built["people"], "ties": built["ties"], "workspace": str(obj.workspace)}
-    lines = [f"imported {sum(f.status == 'imported' for f in summary.files)} of {len(summary.files)} files into "
-             f"{obj.workspace}: {tot['n_rows']} rows, {tot['n_rejects']} rejects; workspace now has "
-             f"{built['people']} people and {built['ties']} ties"]
+    data = {
+        "files": [vars(f) for f in summary.files],
+        "totals": tot,
+        "people": built["people"],
+        "ties": built["ties"],
+        "workspace": str(obj.workspace),
+    }
+    lines = [
+        f"imported {sum(f.status == 'imported' for f in summary.files)} of {len(summary.files)} files into "
+        f"{obj.workspace}: {tot['n_rows']} rows, {tot['n_rejects']} rejects; workspace now has "
+        f"{built['people']} people and {built['ties']} ties"
+    ]
     lines += [f"{f.path}: {note}" for f in summary.files for note in f.notes]
     show(Output(data=data, rows=rows, lines=lines), out_fmt, output)
     for f in summary.files:
@@ -245,8 +300,12 @@ def build(obj: Ctx, force: bool, out_fmt: str, output: Path | None) -> None:
 @cli.command()
 @click.argument("source")
 @click.argument("target")
-@click.option("--max-hops", type=int_range(fo.PathOptions, "max_hops"), default=fo.default(fo.PathOptions, "max_hops"),
-              help=fo.doc(fo.PathOptions, "max_hops"))
+@click.option(
+    "--max-hops",
+    type=int_range(fo.PathOptions, "max_hops"),
+    default=fo.default(fo.PathOptions, "max_hops"),
+    help=fo.doc(fo.PathOptions, "max_hops"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -278,8 +337,13 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
 
 @cli.command("reach")
 @click.option("--from", "sources", multiple=True, required=True, help="A team member (repeat for each).")
-@click.option("--hops", type=int_range(fo.ReachOptions, "hops"), default=fo.default(fo.ReachOptions, "hops"),
-              show_default=True, help=fo.doc(fo.ReachOptions, "hops"))
+@click.option(
+    "--hops",
+    type=int_range(fo.ReachOptions, "hops"),
+    default=fo.default(fo.ReachOptions, "hops"),
+    show_default=True,
+    help=fo.doc(fo.ReachOptions, "hops"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -298,11 +362,20 @@ def reach_cmd(obj: Ctx, sources: tuple[str, ...], hops: int, out_fmt: str, outpu
 
 
 @cli.command()
-@click.option("--exact-limit", type=int_range(fo.StatsOptions, "exact_limit"),
-              default=fo.default(fo.StatsOptions, "exact_limit"), show_default=True,
-              help=fo.doc(fo.StatsOptions, "exact_limit"))
-@click.option("--samples", type=int_range(fo.StatsOptions, "samples"), default=fo.default(fo.StatsOptions, "samples"),
-              show_default=True, help=fo.doc(fo.StatsOptions, "samples"))
+@click.option(
+    "--exact-limit",
+    type=int_range(fo.StatsOptions, "exact_limit"),
+    default=fo.default(fo.StatsOptions, "exact_limit"),
+    show_default=True,
+    help=fo.doc(fo.StatsOptions, "exact_limit"),
+)
+@click.option(
+    "--samples",
+    type=int_range(fo.StatsOptions, "samples"),
+    default=fo.default(fo.StatsOptions, "samples"),
+    show_default=True,
+    help=fo.doc(fo.StatsOptions, "samples"),
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @output_options()
 @click.pass_obj
@@ -337,8 +410,13 @@ def stats(obj: Ctx, exact_limit: int, samples: int, seed: int, out_fmt: str, out
 
 @cli.command()
 @click.argument("search", required=False)
-@click.option("--limit", type=int_range(fo.PeopleOptions, "limit"), default=fo.default(fo.PeopleOptions, "limit"),
-              show_default=True, help=fo.doc(fo.PeopleOptions, "limit"))
+@click.option(
+    "--limit",
+    type=int_range(fo.PeopleOptions, "limit"),
+    default=fo.default(fo.PeopleOptions, "limit"),
+    show_default=True,
+    help=fo.doc(fo.PeopleOptions, "limit"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -355,9 +433,14 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
 
 
 @cli.command()
-@click.option("--remove", "remove", multiple=True, metavar="SOURCE",
-              help="Take this source (id, id prefix or imported path) out of the workspace; repeat for more. "
-                   "The export file is not touched.")
+@click.option(
+    "--remove",
+    "remove",
+    multiple=True,
+    metavar="SOURCE",
+    help="Take this source (id, id prefix or imported path) out of the workspace; repeat for more. "
+    "The export file is not touched.",
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -374,8 +457,11 @@ def sources(obj: Ctx, remove: tuple[str, ...], out_fmt: str, output: Path | None
 
         for ref in remove:
             row = remove_source(obj.workspace, ref)
-            click.echo(f"removed source {row['source_id']} ({row['format']}, {row['path']}); "
-                       "its records, interactions and rejects leave the next build", err=True)
+            click.echo(
+                f"removed source {row['source_id']} ({row['format']}, {row['path']}); "
+                "its records, interactions and rejects leave the next build",
+                err=True,
+            )
     rows = pl.from_arrow(Workspace.open(obj.workspace).sources()).drop("sha256")
     show(Output(data={"sources": rows.to_dicts()}, rows=rows), out_fmt, output)
 
@@ -394,8 +480,13 @@ def rejects(obj: Ctx, limit: int, out_fmt: str, output: Path | None) -> None:
 
     rows = pl.from_arrow(Workspace.open(obj.workspace).raw("rejects")).drop("source_id")
     shown = rows.head(limit) if out_fmt == "table" else rows
-    show(Output(data={"rejects": shown.to_dicts(), "total": rows.height}, rows=shown,
-                lines=[f"{rows.height} rejected rows"]), out_fmt, output)
+    show(
+        Output(
+            data={"rejects": shown.to_dicts(), "total": rows.height}, rows=shown, lines=[f"{rows.height} rejected rows"]
+        ),
+        out_fmt,
+        output,
+    )
 
 
 @cli.command()
@@ -412,10 +503,16 @@ def person(obj: Ctx, query: str, out_fmt: str, output: Path | None) -> None:
 
     rep = explain_person(obj.workspace, query)
     p = rep.person
-    lines = [f"{p.get('display_name')} ({p['person_id']}) {p.get('title') or ''} {p.get('company') or ''}".rstrip(),
-             "why one person: " + "; ".join(rep.reasons()), "", "identifiers:"]
-    lines += [f"  {r['kind']:9} {r['value']}  ({r['n_records']} record{'s' if r['n_records'] > 1 else ''})"
-              for r in rep.identifiers.iter_rows(named=True)]
+    lines = [
+        f"{p.get('display_name')} ({p['person_id']}) {p.get('title') or ''} {p.get('company') or ''}".rstrip(),
+        "why one person: " + "; ".join(rep.reasons()),
+        "",
+        "identifiers:",
+    ]
+    lines += [
+        f"  {r['kind']:9} {r['value']}  ({r['n_records']} record{'s' if r['n_records'] > 1 else ''})"
+        for r in rep.identifiers.iter_rows(named=True)
+    ]
     lines += ["", "records:"]
     rows = rep.records.select("source_id", "line", "format", "role", "display_name", "company", "title", "path")
     show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output)
@@ -442,15 +539,21 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
         lines = [f"{na} and {nb} have no direct tie (try `reach path`)"]
     else:
         t = ex.tie
-        lines = [f"{na} - {nb}: strength {t['strength']:.3f} (path cost {path_cost(t['strength']):.2f})",
-                 f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
-                 f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
-                 f"{t['n_other']} other",
-                 f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
-                 f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
-                 f"{t['n_channels']} channels, {t['n_sources']} sources",
-                 f"  first {t['first_at'] or 'undated'}, last {t['last_at'] or 'undated'}", "", "by source:"]
-        lines += [f"  {r['n']:5} {r['channel']:12} {r['format']:22} {r['path']}" for r in ex.by_source.iter_rows(named=True)]
+        lines = [
+            f"{na} - {nb}: strength {t['strength']:.3f} (path cost {path_cost(t['strength']):.2f})",
+            f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
+            f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
+            f"{t['n_other']} other",
+            f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
+            f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
+            f"{t['n_channels']} channels, {t['n_sources']} sources",
+            f"  first {t['first_at'] or 'undated'}, last {t['last_at'] or 'undated'}",
+            "",
+            "by source:",
+        ]
+        lines += [
+            f"  {r['n']:5} {r['channel']:12} {r['format']:22} {r['path']}" for r in ex.by_source.iter_rows(named=True)
+        ]
         lines += ["", "most recent evidence:"]
     show(Output(data=ex.as_dict(), rows=ex.evidence if ex.tie else None, lines=lines), out_fmt, output)
 
@@ -505,8 +608,10 @@ def forget(obj: Ctx, query: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"erase person {pid} and all their data from {obj.workspace}?", abort=True)
     counts = forget_fn(obj.workspace, pid)
-    click.echo(f"forgot {pid}: {counts['records']} records, {counts['interactions']} interactions, "
-               f"{counts['rejects']} reject rows removed")
+    click.echo(
+        f"forgot {pid}: {counts['records']} records, {counts['interactions']} interactions, "
+        f"{counts['rejects']} reject rows removed"
+    )
 
 
 def read_list_file(path: Path | None) -> list[str]:
@@ -529,20 +634,45 @@ TEAM_HELP = "A team member (default: every owner of an import)."
 @click.option("--to", "targets", multiple=True, help="A target person (repeat for each).")
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
-@click.option("--max-hops", type=int_range(fo.IntrosOptions, "max_hops"), default=fo.default(fo.IntrosOptions, "max_hops"),
-              show_default=True, help=fo.doc(fo.IntrosOptions, "max_hops"))
-@click.option("--top", "top_k", type=int_range(fo.IntrosOptions, "top"), default=fo.default(fo.IntrosOptions, "top"),
-              show_default=True, help=fo.doc(fo.IntrosOptions, "top"))
-@click.option("--max-asks", type=int_range(fo.IntrosOptions, "max_asks"), default=fo.default(fo.IntrosOptions, "max_asks"),
-              help=fo.doc(fo.IntrosOptions, "max_asks"))
+@click.option(
+    "--max-hops",
+    type=int_range(fo.IntrosOptions, "max_hops"),
+    default=fo.default(fo.IntrosOptions, "max_hops"),
+    show_default=True,
+    help=fo.doc(fo.IntrosOptions, "max_hops"),
+)
+@click.option(
+    "--top",
+    "top_k",
+    type=int_range(fo.IntrosOptions, "top"),
+    default=fo.default(fo.IntrosOptions, "top"),
+    show_default=True,
+    help=fo.doc(fo.IntrosOptions, "top"),
+)
+@click.option(
+    "--max-asks",
+    type=int_range(fo.IntrosOptions, "max_asks"),
+    default=fo.default(fo.IntrosOptions, "max_asks"),
+    help=fo.doc(fo.IntrosOptions, "max_asks"),
+)
 @click.option("--do-not-ask", multiple=True, help="Someone never to ask for an introduction (repeatable).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help=fo.doc(fo.IntrosOptions, "since"))
 @output_options()
 @click.pass_obj
 @handle_errors
-def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: tuple[str, ...], max_hops: int,
-           top_k: int, max_asks: int | None, do_not_ask: tuple[str, ...], since, out_fmt: str,
-           output: Path | None) -> None:
+def intros(
+    obj: Ctx,
+    targets: tuple[str, ...],
+    targets_file: Path | None,
+    team: tuple[str, ...],
+    max_hops: int,
+    top_k: int,
+    max_asks: int | None,
+    do_not_ask: tuple[str, ...],
+    since,
+    out_fmt: str,
+    output: Path | None,
+) -> None:
     """Who can introduce the team to each target, ranked by path strength, with the evidence for each tie.
 
     Example: reach intros --to grace.lee@acme.example --to "Dev Patel" --top 3
@@ -552,8 +682,9 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
     if not wanted:
         raise ReachError("name at least one target with --to or --targets-file")
-    opts = fo.IntrosOptions(targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks,
-                            do_not_ask=do_not_ask, since=since)
+    opts = fo.IntrosOptions(
+        targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks, do_not_ask=do_not_ask, since=since
+    )
     rep = obj.feature(intros_fn, opts)
     reached = rep.paths["target_id"].n_unique()
     lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
@@ -570,16 +701,38 @@ def intros(obj: Ctx, targets: tuple[str, ...], targets_file: Path | None, team: 
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
 @click.option("--exclude-company", multiple=True, help="Also leave out people at this company (repeatable).")
 @click.option("--exclude-domain", multiple=True, help="Also leave out people with email at this domain.")
-@click.option("--max-hops", type=int_range(fo.CandidatesOptions, "max_hops"),
-              default=fo.default(fo.CandidatesOptions, "max_hops"), show_default=True,
-              help=fo.doc(fo.CandidatesOptions, "max_hops"))
-@click.option("--limit", type=int_range(fo.CandidatesOptions, "limit"), default=fo.default(fo.CandidatesOptions, "limit"),
-              show_default=True, help=fo.doc(fo.CandidatesOptions, "limit"))
+@click.option(
+    "--max-hops",
+    type=int_range(fo.CandidatesOptions, "max_hops"),
+    default=fo.default(fo.CandidatesOptions, "max_hops"),
+    show_default=True,
+    help=fo.doc(fo.CandidatesOptions, "max_hops"),
+)
+@click.option(
+    "--limit",
+    type=int_range(fo.CandidatesOptions, "limit"),
+    default=fo.default(fo.CandidatesOptions, "limit"),
+    show_default=True,
+    help=fo.doc(fo.CandidatesOptions, "limit"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
-def candidates(obj: Ctx, title, company, location, regex, people_file, team, exclude_company, exclude_domain,
-               max_hops, limit, out_fmt: str, output: Path | None) -> None:
+def candidates(
+    obj: Ctx,
+    title,
+    company,
+    location,
+    regex,
+    people_file,
+    team,
+    exclude_company,
+    exclude_domain,
+    max_hops,
+    limit,
+    out_fmt: str,
+    output: Path | None,
+) -> None:
     """Recruiter view: people matching a role within reach of the team, each with the best introducer.
 
     People already at the team's own company (its company names and email domains) are left out.
@@ -588,23 +741,44 @@ def candidates(obj: Ctx, title, company, location, regex, people_file, team, exc
     """
     from reach.features import candidates as candidates_fn
 
-    opts = fo.CandidatesOptions(title=title, company=company, location=location, regex=regex,
-                                people=tuple(read_list_file(people_file)), team=team,
-                                exclude_companies=exclude_company, exclude_domains=exclude_domain,
-                                max_hops=max_hops, limit=limit)
+    opts = fo.CandidatesOptions(
+        title=title,
+        company=company,
+        location=location,
+        regex=regex,
+        people=tuple(read_list_file(people_file)),
+        team=team,
+        exclude_companies=exclude_company,
+        exclude_domains=exclude_domain,
+        max_hops=max_hops,
+        limit=limit,
+    )
     rows = obj.feature(candidates_fn, opts)
     lines = [f"{rows.height} candidates within {max_hops} hops"]
-    show(Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines), out_fmt, output,
-         hashed=True)
+    show(
+        Output(data={"candidates": rows.to_dicts()}, rows=rows.drop("person_id", "why"), lines=lines),
+        out_fmt,
+        output,
+        hashed=True,
+    )
 
 
 @cli.command()
-@click.option("--targets", "targets_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Target accounts, one per line: a company name and/or email domains separated by ';'.")
+@click.option(
+    "--targets",
+    "targets_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Target accounts, one per line: a company name and/or email domains separated by ';'.",
+)
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
-@click.option("--top-titles", type=int_range(fo.AccountsOptions, "top_titles"),
-              default=fo.default(fo.AccountsOptions, "top_titles"), show_default=True,
-              help=fo.doc(fo.AccountsOptions, "top_titles"))
+@click.option(
+    "--top-titles",
+    type=int_range(fo.AccountsOptions, "top_titles"),
+    default=fo.default(fo.AccountsOptions, "top_titles"),
+    show_default=True,
+    help=fo.doc(fo.AccountsOptions, "top_titles"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -619,11 +793,16 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
     opts = fo.AccountsOptions(accounts=tuple(read_list_file(targets_file)), team=team, top_titles=top_titles)
     res = obj.feature(accounts_fn, opts)
     lines = ["coverage:"]
-    lines += [f"  {r['account']}: {r['n_people']} people known, {r['coverage_1hop']:.0%} within 1 hop, "
-              f"{r['coverage_2hop']:.0%} within 2" for r in res.coverage.iter_rows(named=True)]
+    lines += [
+        f"  {r['account']}: {r['n_people']} people known, {r['coverage_1hop']:.0%} within 1 hop, "
+        f"{r['coverage_2hop']:.0%} within 2"
+        for r in res.coverage.iter_rows(named=True)
+    ]
     lines += ["", "carried by:"]
-    lines += [f"  {r['account']}: {r['member']} ({r['n_hop1']} at 1 hop, {r['n_hop2']} at 2)"
-              for r in res.carriers.iter_rows(named=True)]
+    lines += [
+        f"  {r['account']}: {r['member']} ({r['n_hop1']} at 1 hop, {r['n_hop2']} at 2)"
+        for r in res.carriers.iter_rows(named=True)
+    ]
     lines += ["", "best paths to the most senior people:"]
     rows = res.paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
     show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
@@ -633,8 +812,13 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
 @click.option("--to", "targets", multiple=True, help="A target person, for the best-new-connection advice.")
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
-@click.option("--hops", type=int_range(fo.TeamOptions, "hops"), default=fo.default(fo.TeamOptions, "hops"),
-              show_default=True, help=fo.doc(fo.TeamOptions, "hops"))
+@click.option(
+    "--hops",
+    type=int_range(fo.TeamOptions, "hops"),
+    default=fo.default(fo.TeamOptions, "hops"),
+    show_default=True,
+    help=fo.doc(fo.TeamOptions, "hops"),
+)
 @output_options()
 @click.pass_obj
 @handle_errors
@@ -650,9 +834,16 @@ def team_cmd(obj: Ctx, team, targets, targets_file, hops: int, out_fmt: str, out
     res = obj.feature(team_plan, fo.TeamOptions(team=team, targets=wanted, hops=hops))
     lines = ["team members by unique reach added:"]
     if res.connections is not None:
-        lines = [f"best new connections for {len(wanted)} targets:"] + [
-            f"  {r['display_name']}: brings {r['n_targets_gained']} targets within 2 hops "
-            f"(now {r['distance']} hops away)" for r in res.connections.iter_rows(named=True)] + [""] + lines
+        lines = (
+            [f"best new connections for {len(wanted)} targets:"]
+            + [
+                f"  {r['display_name']}: brings {r['n_targets_gained']} targets within 2 hops "
+                f"(now {r['distance']} hops away)"
+                for r in res.connections.iter_rows(named=True)
+            ]
+            + [""]
+            + lines
+        )
     show(Output(data=res.as_dict(), rows=res.order, lines=lines), out_fmt, output, hashed=True)
 
 
@@ -665,22 +856,28 @@ def formats(out_fmt: str, output: Path | None) -> None:
     """
     from reach.io.formats import registry
 
-    rows = pl.DataFrame([{"format": f.name, "description": f.description, "needs_owner": f.needs_owner}
-                         for f in registry().values()])
+    rows = pl.DataFrame(
+        [{"format": f.name, "description": f.description, "needs_owner": f.needs_owner} for f in registry().values()]
+    )
     show(Output(data={"formats": rows.to_dicts()}, rows=rows), out_fmt, output)
 
 
 @cli.command("communities")
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
-@click.option("--resolution", default=fo.default(fo.CommunitiesOptions, "resolution"), show_default=True,
-              help=fo.doc(fo.CommunitiesOptions, "resolution"))
+@click.option(
+    "--resolution",
+    default=fo.default(fo.CommunitiesOptions, "resolution"),
+    show_default=True,
+    help=fo.doc(fo.CommunitiesOptions, "resolution"),
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--members", is_flag=True, help="List every person's community instead of the summary.")
 @output_options()
 @click.pass_obj
 @handle_errors
-def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, out_fmt: str,
-                    output: Path | None) -> None:
+def communities_cmd(
+    obj: Ctx, team, resolution: str, seed: int, members: bool, out_fmt: str, output: Path | None
+) -> None:
     """Clusters of the network (Leiden on tie strengths, fixed seed): sizes, dominant companies and
     domains, and which team members reach into each.
 
@@ -695,26 +892,51 @@ def communities_cmd(obj: Ctx, team, resolution: str, seed: int, members: bool, o
         raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
     rep = obj.feature(communities, fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
     res, summary = rep.result, rep.summary
-    lines = [f"{summary.height} communities; modularity {res.modularity:.4f} at resolution "
-             f"{res.resolution:.3g}; seed {seed}"]
+    lines = [
+        f"{summary.height} communities; modularity {res.modularity:.4f} at resolution {res.resolution:.3g}; seed {seed}"
+    ]
     if members:
-        show(Output(data={"membership": rep.members.to_dicts()}, rows=rep.members, lines=lines), out_fmt, output,
-             hashed=True)
+        show(
+            Output(data={"membership": rep.members.to_dicts()}, rows=rep.members, lines=lines),
+            out_fmt,
+            output,
+            hashed=True,
+        )
         return
     rows = summary.with_columns(
         pl.col("top_companies").list.eval(pl.element().struct.field("value")).list.join(", "),
         pl.col("top_domains").list.eval(pl.element().struct.field("value")).list.join(", "),
     ).drop("team_reach")
-    show(Output(data={"modularity": res.modularity, "resolution": res.resolution, "seed": seed,
-                      "communities": summary.to_dicts()}, rows=rows, lines=lines), out_fmt, output, hashed=True)
+    show(
+        Output(
+            data={
+                "modularity": res.modularity,
+                "resolution": res.resolution,
+                "seed": seed,
+                "communities": summary.to_dicts(),
+            },
+            rows=rows,
+            lines=lines,
+        ),
+        out_fmt,
+        output,
+        hashed=True,
+    )
 
 
 @cli.command("brokers")
 @click.option("--from", "team", multiple=True, help=TEAM_HELP)
-@click.option("--to", "targets", multiple=True, help="A target person (repeat); adds how many targets each broker carries.")
+@click.option(
+    "--to", "targets", multiple=True, help="A target person (repeat); adds how many targets each broker carries."
+)
 @click.option("--targets-file", type=click.Path(dir_okay=False, path_type=Path), help="Target people, one per line.")
-@click.option("--top", type=int_range(fo.BrokersOptions, "top"), default=fo.default(fo.BrokersOptions, "top"),
-              show_default=True, help=fo.doc(fo.BrokersOptions, "top"))
+@click.option(
+    "--top",
+    type=int_range(fo.BrokersOptions, "top"),
+    default=fo.default(fo.BrokersOptions, "top"),
+    show_default=True,
+    help=fo.doc(fo.BrokersOptions, "top"),
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @output_options()
 @click.pass_obj
@@ -730,14 +952,23 @@ def brokers_cmd(obj: Ctx, team, targets, targets_file, top: int, seed: int, out_
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
     rows = obj.feature(brokers, fo.BrokersOptions(team=team, targets=wanted, top=top, seed=seed))
     table = rows.with_columns(pl.col("bridged_communities").cast(pl.List(pl.String)).list.join(","))
-    show(Output(data={"brokers": rows.to_dicts()}, rows=table.drop("person_id"), lines=[f"top {rows.height} brokers"]),
-         out_fmt, output, hashed=True)
+    show(
+        Output(data={"brokers": rows.to_dicts()}, rows=table.drop("person_id"), lines=[f"top {rows.height} brokers"]),
+        out_fmt,
+        output,
+        hashed=True,
+    )
 
 
 @cli.command("run")
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Outputs folder instead of the config's [outputs] folder ({date} allowed).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Outputs folder instead of the config's [outputs] folder ({date} allowed).",
+)
 @click.option("--check", is_flag=True, help="Only validate the config (every problem at once); do nothing else.")
 @click.option("--no-progress", is_flag=True, help="No progress display on stderr.")
 @click.pass_obj
@@ -771,8 +1002,14 @@ def run_cmd(obj: Ctx, config: Path, out_dir: Path | None, check: bool, no_progre
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reach-demo"),
-              show_default=True, help="Where the demo workspace and outputs go.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reach-demo"),
+    show_default=True,
+    help="Where the demo workspace and outputs go.",
+)
 @click.pass_obj
 @handle_errors
 def demo(obj: Ctx, out_dir: Path) -> None:
@@ -791,7 +1028,9 @@ def demo(obj: Ctx, out_dir: Path) -> None:
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free one).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only by default).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only by default)."
+)
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other machines can reach (prints a warning).")
 @click.pass_obj
 @handle_errors

@@ -36,8 +36,9 @@ def merge_people(workspace: str | os.PathLike[str] | Workspace, a: str, b: str) 
     return find_person_id(ws, a)
 
 
-def split_person(workspace: str | os.PathLike[str] | Workspace, query: str, *, on: str | None = None,
-                 record: str | None = None) -> None:
+def split_person(
+    workspace: str | os.PathLike[str] | Workspace, query: str, *, on: str | None = None, record: str | None = None
+) -> None:
     """Stop merging on identifier ``on`` ("kind:value"), or make record ``record`` ("source_id:line") stand alone."""
     ws = open_workspace(workspace)
     report = explain_person(ws, query)
@@ -85,10 +86,18 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
         for sid in ws.source_ids():
             for name, cond in (
                 ("records", pl.col("record_id").is_in(rec_ids.implode())),
-                ("interactions", pl.col("src_record").is_in(rec_ids.implode())
-                 | pl.col("dst_record").is_in(rec_ids.implode())),
-                ("rejects", pl.any_horizontal([pl.col("excerpt").str.to_lowercase().str.contains(n, literal=True)
-                                               for n in lowered]).fill_null(False) if lowered else pl.lit(False)),
+                (
+                    "interactions",
+                    pl.col("src_record").is_in(rec_ids.implode()) | pl.col("dst_record").is_in(rec_ids.implode()),
+                ),
+                (
+                    "rejects",
+                    pl.any_horizontal(
+                        [pl.col("excerpt").str.to_lowercase().str.contains(n, literal=True) for n in lowered]
+                    ).fill_null(False)
+                    if lowered
+                    else pl.lit(False),
+                ),
             ):
                 path = ws.raw_path(name, sid)
                 if not path.exists():
@@ -99,8 +108,12 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
                     counts[name] += drop.height
                     ws.replace_raw(name, sid, table.filter(~cond).to_arrow())
         src = pl.from_arrow(ws.sources())
-        src = src.with_columns(pl.when(pl.col("owner").str.to_lowercase().is_in(lowered)).then(None)
-                               .otherwise(pl.col("owner")).alias("owner"))
+        src = src.with_columns(
+            pl.when(pl.col("owner").str.to_lowercase().is_in(lowered))
+            .then(None)
+            .otherwise(pl.col("owner"))
+            .alias("owner")
+        )
         ws.replace_sources(src.to_arrow())
         ov = ws.overrides()
         refs = {f"{k}:{v}" for k, v in ids.select("kind", "value").iter_rows()}
@@ -122,8 +135,13 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
     ws = open_workspace(workspace)
     rows = ws.sources().to_pylist()
     wanted = os.path.abspath(os.path.expanduser(ref))
-    hits = [r for r in rows if (len(ref) >= 4 and r["source_id"].startswith(ref)) or r["path"] == ref
-            or os.path.abspath(r["path"]) == wanted]
+    hits = [
+        r
+        for r in rows
+        if (len(ref) >= 4 and r["source_id"].startswith(ref))
+        or r["path"] == ref
+        or os.path.abspath(r["path"]) == wanted
+    ]
     if not hits:
         msg = f"no imported source matches {ref!r} (see `reach sources` for ids and paths)"
         raise ReachError(msg)

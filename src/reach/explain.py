@@ -14,10 +14,11 @@ import pyarrow as pa
 from reach.identity import NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
 
 # identifier kinds that record a name-based link rather than a shared identifier, and what they mean
-NAME_RULES = {NAME_COMPANY_DOMAIN: "a full name with a company, linked to the same name with an address at "
-                                   "that company's domain",
-              NAME_SHARED_EXPORT: "a full name only two people have in all the records, both seen in one export "
-                                  "(an old employer's or a personal address)"}
+NAME_RULES = {
+    NAME_COMPANY_DOMAIN: "a full name with a company, linked to the same name with an address at that company's domain",
+    NAME_SHARED_EXPORT: "a full name only two people have in all the records, both seen in one export "
+    "(an old employer's or a personal address)",
+}
 
 
 @dataclass
@@ -27,8 +28,12 @@ class PersonReport:
     identifiers: pl.DataFrame  # kind, value, n_records (kinds in NAME_RULES: a name-based link)
 
     def as_dict(self) -> dict:
-        return {"person": self.person, "records": self.records.to_dicts(), "identifiers": self.identifiers.to_dicts(),
-                "name_based": self.name_based()}
+        return {
+            "person": self.person,
+            "records": self.records.to_dicts(),
+            "identifiers": self.identifiers.to_dicts(),
+            "name_based": self.name_based(),
+        }
 
     def reasons(self) -> list[str]:
         """Why these records are one person: the identifiers they share, then (said apart, since a name
@@ -43,8 +48,9 @@ class PersonReport:
         for r in by_name.iter_rows(named=True):
             name, _, company = r["value"].partition(" | ")
             with_company = f" and the company {company!r}" if company else ""
-            out.append(f"{r['kind']}: {r['n_records']} records with the name {name!r}{with_company} "
-                       f"({NAME_RULES[r['kind']]})")
+            out.append(
+                f"{r['kind']}: {r['n_records']} records with the name {name!r}{with_company} ({NAME_RULES[r['kind']]})"
+            )
         return out or ["merged by a user override or the fuzzy name+company tier"]
 
     def name_based(self) -> bool:
@@ -52,24 +58,36 @@ class PersonReport:
         return self.identifiers.filter(pl.col("kind").is_in(list(NAME_RULES))).height > 0
 
 
-def person_report(person_id: str, *, people: pa.Table, records: pa.Table, identifiers: pa.Table,
-                  membership: pa.Table, sources: pa.Table) -> PersonReport:
+def person_report(
+    person_id: str,
+    *,
+    people: pa.Table,
+    records: pa.Table,
+    identifiers: pa.Table,
+    membership: pa.Table,
+    sources: pa.Table,
+) -> PersonReport:
     """Every record and identifier behind ``person_id``, and which identifiers merged the records."""
     ppl = pl.from_arrow(people).filter(pl.col("person_id") == person_id)
     mem = pl.from_arrow(membership).filter(pl.col("person_id") == person_id).select("record_id")
     src = pl.from_arrow(sources).select("source_id", "path", "format")
     recs = (
-        pl.from_arrow(records).join(mem, on="record_id").join(src, on="source_id", how="left")
+        pl.from_arrow(records)
+        .join(mem, on="record_id")
+        .join(src, on="source_id", how="left")
         .select("record_id", "source_id", "path", "format", "line", "role", "display_name", "company", "title")
         .sort("record_id")
     )
     ids = (
-        pl.from_arrow(identifiers).join(mem, on="record_id")
-        .group_by("kind", "value").agg(pl.col("record_id").n_unique().alias("n_records"))
+        pl.from_arrow(identifiers)
+        .join(mem, on="record_id")
+        .group_by("kind", "value")
+        .agg(pl.col("record_id").n_unique().alias("n_records"))
         .sort("kind", "value")
     )
-    return PersonReport(person=ppl.to_dicts()[0] if ppl.height else {"person_id": person_id}, records=recs,
-                        identifiers=ids)
+    return PersonReport(
+        person=ppl.to_dicts()[0] if ppl.height else {"person_id": person_id}, records=recs, identifiers=ids
+    )
 
 
 @dataclass
@@ -82,13 +100,27 @@ class TieExplanation:
     evidence: pl.DataFrame  # the most recent interactions: at, channel, direction, path, line
 
     def as_dict(self) -> dict:
-        return {"person_a": self.person_a, "person_b": self.person_b, "tie": self.tie,
-                "by_channel": self.by_channel.to_dicts(), "by_source": self.by_source.to_dicts(),
-                "evidence": self.evidence.to_dicts()}
+        return {
+            "person_a": self.person_a,
+            "person_b": self.person_b,
+            "tie": self.tie,
+            "by_channel": self.by_channel.to_dicts(),
+            "by_source": self.by_source.to_dicts(),
+            "evidence": self.evidence.to_dicts(),
+        }
 
 
-def explain_tie(a: str, b: str, *, people: pa.Table, ties: pa.Table, interactions: pa.Table, membership: pa.Table,
-                sources: pa.Table, max_evidence: int = 20) -> TieExplanation:
+def explain_tie(
+    a: str,
+    b: str,
+    *,
+    people: pa.Table,
+    ties: pa.Table,
+    interactions: pa.Table,
+    membership: pa.Table,
+    sources: pa.Table,
+    max_evidence: int = 20,
+) -> TieExplanation:
     """The tie between persons ``a`` and ``b`` with every interaction behind it (newest first)."""
     ppl = pl.from_arrow(people)
     pa_row = ppl.filter(pl.col("person_id") == a).select("person_id", "display_name", "company").to_dicts()
@@ -104,11 +136,22 @@ def explain_tie(a: str, b: str, *, people: pa.Table, ties: pa.Table, interaction
         .join(pl.from_arrow(sources).select("source_id", "path", "format"), on="source_id", how="left")
         .with_columns(pl.when(pl.col("src") == a).then(pl.lit("a->b")).otherwise(pl.lit("b->a")).alias("direction"))
     )
-    by_channel = it.group_by("channel").agg(pl.len().alias("n"), pl.col("at").min().alias("first_at"),
-                                            pl.col("at").max().alias("last_at")).sort("channel")
+    by_channel = (
+        it.group_by("channel")
+        .agg(pl.len().alias("n"), pl.col("at").min().alias("first_at"), pl.col("at").max().alias("last_at"))
+        .sort("channel")
+    )
     by_source = it.group_by("path", "format", "channel").agg(pl.len().alias("n")).sort("path", "channel")
-    evidence = it.sort("at", descending=True, nulls_last=True).head(max_evidence).select(
-        "at", "channel", "direction", "n_participants", "path", "line")
+    evidence = (
+        it.sort("at", descending=True, nulls_last=True)
+        .head(max_evidence)
+        .select("at", "channel", "direction", "n_participants", "path", "line")
+    )
     return TieExplanation(
-        person_a=pa_row[0] if pa_row else {"person_id": a}, person_b=pb_row[0] if pb_row else {"person_id": b},
-        tie=tie.to_dicts()[0] if tie.height else None, by_channel=by_channel, by_source=by_source, evidence=evidence)
+        person_a=pa_row[0] if pa_row else {"person_id": a},
+        person_b=pb_row[0] if pb_row else {"person_id": b},
+        tie=tie.to_dicts()[0] if tie.height else None,
+        by_channel=by_channel,
+        by_source=by_source,
+        evidence=evidence,
+    )

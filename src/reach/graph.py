@@ -71,8 +71,9 @@ class ReachGraph:
 
     def vertices(self, person_ids: pl.Series | list[str]) -> np.ndarray:
         """Vertex indices for many person ids at once (a join, not a loop); -1 where unknown."""
-        wanted = pl.DataFrame({"person_id": pl.Series(list(person_ids) if isinstance(person_ids, list) else person_ids,
-                                                      dtype=pl.String)})
+        wanted = pl.DataFrame(
+            {"person_id": pl.Series(list(person_ids) if isinstance(person_ids, list) else person_ids, dtype=pl.String)}
+        )
         idx = self.people.select("person_id").with_row_index("v")
         out = wanted.join(idx, on="person_id", how="left", maintain_order="left")
         return out["v"].fill_null(-1).cast(pl.Int64).to_numpy()
@@ -144,7 +145,8 @@ def graph_from_edges(edges: list[tuple[str, str]] | np.ndarray, *, strength: flo
     ids = sorted({p for pair in pairs for p in pair})
     people = pl.DataFrame({"person_id": ids, "display_name": ids, "key": ids})
     uniq = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
-    ties = pl.DataFrame({"person_a": [a for a, _ in uniq], "person_b": [b for _, b in uniq],
-                         "strength": [strength] * len(uniq)}, schema={"person_a": pl.String, "person_b": pl.String,
-                                                                      "strength": pl.Float64})
+    ties = pl.DataFrame(
+        {"person_a": [a for a, _ in uniq], "person_b": [b for _, b in uniq], "strength": [strength] * len(uniq)},
+        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+    )
     return build_graph(people.to_arrow(), ties.to_arrow())

@@ -42,10 +42,20 @@ from reach.schema import IDENTIFIERS, MEMBERSHIP, PEOPLE, conform
 
 # lower = preferred as anchor and as evidence; the name rules' kinds are evidence of a name-based link,
 # never an anchor
-KIND_PRIORITY = {"owner": 0, "linkedin": 1, "email": 2, "phone": 3, "key": 4, "record": 5,
-                 "name+company-domain": 6, "name+shared-export": 7}
+KIND_PRIORITY = {
+    "owner": 0,
+    "linkedin": 1,
+    "email": 2,
+    "phone": 3,
+    "key": 4,
+    "record": 5,
+    "name+company-domain": 6,
+    "name+shared-export": 7,
+}
 SHARED_KINDS = ("email", "phone")
-COMPANY_SUFFIXES = r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|nv|plc|corp|corporation|co|company|oy|ab|as|srl|spa)\b"
+COMPANY_SUFFIXES = (
+    r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|nv|plc|corp|corporation|co|company|oy|ab|as|srl|spa)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,11 @@ class Overrides:
 
     @classmethod
     def from_dict(cls, d: dict) -> Overrides:
-        return cls(merge=tuple(tuple(p) for p in d.get("merge", [])), ignore=tuple(d.get("ignore", [])),
-                   detach=tuple(d.get("detach", [])))
+        return cls(
+            merge=tuple(tuple(p) for p in d.get("merge", [])),
+            ignore=tuple(d.get("ignore", [])),
+            detach=tuple(d.get("detach", [])),
+        )
 
     def as_dict(self) -> dict:
         return {"merge": [list(p) for p in self.merge], "ignore": list(self.ignore), "detach": list(self.detach)}
@@ -97,10 +110,15 @@ class ResolveSettings:
     overrides: Overrides = field(default_factory=Overrides)
 
     def as_dict(self) -> dict:
-        return {"max_names_per_identifier": self.max_names_per_identifier, "default_region": self.default_region,
-                "fold_gmail": self.fold_gmail, "name_company_domain": self.name_company_domain,
-                "name_shared_export": self.name_shared_export,
-                "fuzzy_threshold": self.fuzzy_threshold, "overrides": self.overrides.as_dict()}
+        return {
+            "max_names_per_identifier": self.max_names_per_identifier,
+            "default_region": self.default_region,
+            "fold_gmail": self.fold_gmail,
+            "name_company_domain": self.name_company_domain,
+            "name_shared_export": self.name_shared_export,
+            "fuzzy_threshold": self.fuzzy_threshold,
+            "overrides": self.overrides.as_dict(),
+        }
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -115,8 +133,9 @@ class ResolveSettings:
         problems joined by ``"; "``, each ``"<where>.<key>: <what>"``. ``default_region`` is upper-cased.
         """
         known = cls.keys()
-        problems: list[str] = [f"{where}.{k}: unknown key (expected one of: {', '.join(known)})"
-                               for k in data if k not in known]
+        problems: list[str] = [
+            f"{where}.{k}: unknown key (expected one of: {', '.join(known)})" for k in data if k not in known
+        ]
         kwargs: dict = {}
 
         def bad(key: str, what: str) -> None:
@@ -260,27 +279,37 @@ def record_identifiers(records: pa.Table, *, settings: ResolveSettings | None = 
     email = lambda c: normalise_email(c, fold_gmail=settings.fold_gmail)
     phones = rec.select("record_id", "phones").explode("phones")
     parts = [
-        rec.filter(pl.col("key").is_not_null()).select("record_id", pl.lit("key").alias("kind"),
-                                                        pl.col("key").alias("value")),
+        rec.filter(pl.col("key").is_not_null()).select(
+            "record_id", pl.lit("key").alias("kind"), pl.col("key").alias("value")
+        ),
         rec.filter(pl.col("owner").is_not_null()).select(
-            "record_id", pl.lit("owner").alias("kind"), normalise_name(pl.col("owner")).alias("value")),
+            "record_id", pl.lit("owner").alias("kind"), normalise_name(pl.col("owner")).alias("value")
+        ),
         # an owner label that is an address, also written "Name <address>", is that address
         rec.filter(pl.col("role") == "owner").select(
-            "record_id", pl.lit("email").alias("kind"), email(pl.col("owner")).alias("value")),
+            "record_id", pl.lit("email").alias("kind"), email(pl.col("owner")).alias("value")
+        ),
         # an edge-list key that is an email address is that address
         rec.filter(pl.col("key").str.contains("@")).select(
-            "record_id", pl.lit("email").alias("kind"), email(pl.col("key")).alias("value")),
-        rec.select("record_id", "emails").explode("emails").select(
-            "record_id", pl.lit("email").alias("kind"), email(pl.col("emails")).alias("value")),
-        phones.select("record_id", pl.lit("phone").alias("kind"),
-                      normalise_phones(phones["phones"], region=settings.default_region).alias("value")),
+            "record_id", pl.lit("email").alias("kind"), email(pl.col("key")).alias("value")
+        ),
+        rec.select("record_id", "emails")
+        .explode("emails")
+        .select("record_id", pl.lit("email").alias("kind"), email(pl.col("emails")).alias("value")),
+        phones.select(
+            "record_id",
+            pl.lit("phone").alias("kind"),
+            normalise_phones(phones["phones"], region=settings.default_region).alias("value"),
+        ),
         rec.select("record_id", pl.lit("linkedin").alias("kind"), linkedin_slug(pl.col("linkedin_url")).alias("value")),
     ]
     ids = pl.concat(parts).filter(pl.col("value").is_not_null() & (pl.col("value") != "")).unique()
     # a record with no identifier at all is a person of its own
-    lonely = rec.with_columns(_lonely_ref().alias("ref")).join(
-        ids.select("record_id").unique(), on="record_id", how="anti").select(
-        "record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
+    lonely = (
+        rec.with_columns(_lonely_ref().alias("ref"))
+        .join(ids.select("record_id").unique(), on="record_id", how="anti")
+        .select("record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
+    )
     out = pl.concat([ids, lonely]).sort(["record_id", "kind", "value"])
     return conform(out.to_arrow(), IDENTIFIERS)
 
@@ -311,17 +340,24 @@ def shared_identifiers(records: pa.Table, identifiers: pa.Table, *, max_names: i
     rec = rec.join(ids.select("record_id").unique(), on="record_id", how="semi")
     rec = rec.select("record_id", name_signatures(rec["display_name"]).alias("name"))
     named = ids.join(rec, on="record_id").filter(pl.col("name").is_not_null())
-    counts = named.group_by("kind", "value").agg(pl.col("name").n_unique().alias("n_names"),
-                                                 pl.col("record_id").n_unique().alias("n_records"))
+    counts = named.group_by("kind", "value").agg(
+        pl.col("name").n_unique().alias("n_names"), pl.col("record_id").n_unique().alias("n_records")
+    )
     over = counts.filter(pl.col("n_names") > max_names)
     if over.height:
         names = named.join(over.select("kind", "value"), on=["kind", "value"]).select("kind", "value", "name").unique()
         grouped = typo_groups(names, ["kind", "value"])
         n_groups = grouped.group_by("kind", "value").agg(pl.col("group").n_unique().alias("n_groups"))
-        counts = counts.join(n_groups, on=["kind", "value"], how="left").with_columns(
-            pl.coalesce("n_groups", "n_names").cast(pl.UInt32).alias("n_names")).drop("n_groups")
-    return counts.filter(pl.col("n_names") > max_names).select("kind", "value", "n_names", "n_records").sort(
-        "kind", "value")
+        counts = (
+            counts.join(n_groups, on=["kind", "value"], how="left")
+            .with_columns(pl.coalesce("n_groups", "n_names").cast(pl.UInt32).alias("n_names"))
+            .drop("n_groups")
+        )
+    return (
+        counts.filter(pl.col("n_names") > max_names)
+        .select("kind", "value", "n_names", "n_records")
+        .sort("kind", "value")
+    )
 
 
 # a name spelt this many ways on one identifier is not compared pairwise: it is too shared anyway
@@ -354,8 +390,10 @@ def typo_groups(names: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         pairs = left.join(right, on=by).filter(pl.col("a") < pl.col("b"))
         if pairs.height:
             flipped = pairs["nb"].str.split(" ").list.reverse().list.join(" ")
-            d = np.minimum(cpdist(pairs["na"].to_list(), pairs["nb"].to_list(), scorer=OSA.distance, workers=-1),
-                           cpdist(pairs["na"].to_list(), flipped.to_list(), scorer=OSA.distance, workers=-1))
+            d = np.minimum(
+                cpdist(pairs["na"].to_list(), pairs["nb"].to_list(), scorer=OSA.distance, workers=-1),
+                cpdist(pairs["na"].to_list(), flipped.to_list(), scorer=OSA.distance, workers=-1),
+            )
             shortest = np.minimum(pairs["na"].str.len_chars().to_numpy(), pairs["nb"].str.len_chars().to_numpy())
             close = d <= np.select([shortest >= 12, shortest >= 7], [2, 1], 0)
             if close.any():
@@ -371,15 +409,88 @@ NAME_COMPANY_DOMAIN = "name+company-domain"  # the rule's name, and the kind of 
 # ccTLD second levels: the company is the label before them (acme.co.uk -> acme)
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "ne", "or", "go", "gen", "nom"}
 # free-mail brands under any top-level domain (yahoo.co.uk, hotmail.de, gmx.at, ...)
-_FREE_MAIL_STEMS = {"gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn",
-                    "windowslive", "aol", "aim", "icloud", "me", "mac", "proton", "protonmail", "pm", "gmx",
-                    "web", "yandex", "mail", "inbox", "zoho", "fastmail", "tutanota", "tuta", "posteo",
-                    "mailbox", "hey", "qq", "163", "126", "sina", "naver", "daum", "hanmail", "rediffmail",
-                    "libero", "virgilio", "laposte", "orange", "wanadoo", "free", "sfr", "t-online", "freenet",
-                    "seznam", "wp", "o2", "interia", "onet", "rambler", "bigpond", "btinternet", "sky",
-                    "comcast", "verizon", "sbcglobal", "bellsouth", "cox", "charter", "earthlink", "optonline",
-                    "shaw", "rogers", "sympatico", "ziggo", "kpnmail", "telenet", "skynet", "bluewin", "uol",
-                    "bol", "terra", "ig", "email", "usa", "zohomail", "duck"}
+_FREE_MAIL_STEMS = {
+    "gmail",
+    "googlemail",
+    "yahoo",
+    "ymail",
+    "rocketmail",
+    "hotmail",
+    "outlook",
+    "live",
+    "msn",
+    "windowslive",
+    "aol",
+    "aim",
+    "icloud",
+    "me",
+    "mac",
+    "proton",
+    "protonmail",
+    "pm",
+    "gmx",
+    "web",
+    "yandex",
+    "mail",
+    "inbox",
+    "zoho",
+    "fastmail",
+    "tutanota",
+    "tuta",
+    "posteo",
+    "mailbox",
+    "hey",
+    "qq",
+    "163",
+    "126",
+    "sina",
+    "naver",
+    "daum",
+    "hanmail",
+    "rediffmail",
+    "libero",
+    "virgilio",
+    "laposte",
+    "orange",
+    "wanadoo",
+    "free",
+    "sfr",
+    "t-online",
+    "freenet",
+    "seznam",
+    "wp",
+    "o2",
+    "interia",
+    "onet",
+    "rambler",
+    "bigpond",
+    "btinternet",
+    "sky",
+    "comcast",
+    "verizon",
+    "sbcglobal",
+    "bellsouth",
+    "cox",
+    "charter",
+    "earthlink",
+    "optonline",
+    "shaw",
+    "rogers",
+    "sympatico",
+    "ziggo",
+    "kpnmail",
+    "telenet",
+    "skynet",
+    "bluewin",
+    "uol",
+    "bol",
+    "terra",
+    "ig",
+    "email",
+    "usa",
+    "zohomail",
+    "duck",
+}
 
 
 def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
@@ -395,8 +506,32 @@ def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
 
 
 # words that are not part of a name for the name+company-domain rule: honorifics and credentials
-NAME_NOISE = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "jr", "sr", "ii", "iii", "iv", "phd",
-              "md", "mba", "msc", "bsc", "cpa", "cfa", "pmp", "esq", "dds"}
+NAME_NOISE = {
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "phd",
+    "md",
+    "mba",
+    "msc",
+    "bsc",
+    "cpa",
+    "cfa",
+    "pmp",
+    "esq",
+    "dds",
+}
 
 
 def rule_names(display_names: pl.Series) -> pl.Series:
@@ -405,9 +540,11 @@ def rule_names(display_names: pl.Series) -> pl.Series:
     least two words remain (a first name alone is too weak)."""
     sig = name_signatures(display_names.str.replace_all(r"\([^)]*\)|\[[^\]]*\]", " "))
     words = sig.str.split(" ").list.eval(
-        pl.element().filter((pl.element().str.len_chars() > 1) & ~pl.element().is_in(sorted(NAME_NOISE))))
-    return pl.select(pl.when(words.list.len() >= 2).then(words.list.join(" ")).otherwise(None)).to_series().alias(
-        "name")
+        pl.element().filter((pl.element().str.len_chars() > 1) & ~pl.element().is_in(sorted(NAME_NOISE)))
+    )
+    return (
+        pl.select(pl.when(words.list.len() >= 2).then(words.list.join(" ")).otherwise(None)).to_series().alias("name")
+    )
 
 
 def _domain_stem(domain: str) -> str | None:
@@ -440,8 +577,9 @@ def domain_org_keys(emails: pl.Series) -> pl.Series:
     return domains.replace_strict(keys["d"], keys["k"], default=None, return_dtype=pl.String).alias("org")
 
 
-def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame,
-                              ignore: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
+def name_company_domain_links(
+    rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, ignore: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Pairs of components one person by the ``name+company-domain`` rule, and the records behind them.
 
     ``rec`` has the records' ``record_id``, ``role``, ``owner``, ``display_name`` and ``company`` and
@@ -468,22 +606,35 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     people = pl.concat([people, _address_names(rec, comp, usable, people)])
     if people.height == 0:
         return empty_links, empty_ev
-    by_company = pl.concat([
-        people.select("record_id", "comp", "name", org_key(pl.col("company"), keep_suffix=keep).alias("org"),
-                      pl.lit(False).alias("domain")) for keep in (False, True)])
+    by_company = pl.concat(
+        [
+            people.select(
+                "record_id",
+                "comp",
+                "name",
+                org_key(pl.col("company"), keep_suffix=keep).alias("org"),
+                pl.lit(False).alias("domain"),
+            )
+            for keep in (False, True)
+        ]
+    )
     mails = usable.filter(pl.col("kind") == "email").join(people.select("record_id", "comp", "name"), on="record_id")
-    by_domain = mails.select("record_id", "comp", "name", domain_org_keys(mails["value"]),
-                             pl.lit(True).alias("domain"))
+    by_domain = mails.select("record_id", "comp", "name", domain_org_keys(mails["value"]), pl.lit(True).alias("domain"))
     keys = pl.concat([by_company, by_domain]).filter(pl.col("org").is_not_null()).unique()
     if ignore:
         keys = keys.filter(~pl.format("{} | {}", "name", "org").is_in(list(ignore)))
     per_key = keys.group_by("name", "org").agg(
         pl.col("comp").filter(pl.col("domain")).unique().alias("d"),
-        pl.col("comp").filter(~pl.col("domain")).unique().alias("c"))
+        pl.col("comp").filter(~pl.col("domain")).unique().alias("c"),
+    )
     per_key = per_key.filter(pl.col("d").list.len() == 1).with_columns(
-        pl.col("c").list.set_difference(pl.col("d")).alias("c"))
-    per_key = per_key.filter(pl.col("c").list.len() >= 1).explode("c").select(
-        pl.col("d").list.first().alias("comp_a"), pl.col("c").alias("comp_b"), "name", "org")
+        pl.col("c").list.set_difference(pl.col("d")).alias("c")
+    )
+    per_key = (
+        per_key.filter(pl.col("c").list.len() >= 1)
+        .explode("c")
+        .select(pl.col("d").list.first().alias("comp_a"), pl.col("c").alias("comp_b"), "name", "org")
+    )
     if per_key.height == 0:
         return empty_links, empty_ev
     # the links' components taken together must hold one domain-side person and at most one LinkedIn
@@ -492,11 +643,21 @@ def name_company_domain_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Da
     links = _single_profile_links(links, comp, rec, usable, one_domain_side=True)
     if links.height == 0:
         return empty_links, empty_ev
-    ends = pl.concat([links.select("name", "org", pl.col("comp_a").alias("comp")),
-                      links.select("name", "org", pl.col("comp_b").alias("comp"))])
-    evidence = keys.join(ends.with_columns(pl.col("comp").cast(keys["comp"].dtype)), on=["name", "org", "comp"]).select(
-        "record_id", pl.lit(NAME_COMPANY_DOMAIN).alias("kind"), pl.format("{} | {}", "name", "org").alias("value"),
-    ).unique()
+    ends = pl.concat(
+        [
+            links.select("name", "org", pl.col("comp_a").alias("comp")),
+            links.select("name", "org", pl.col("comp_b").alias("comp")),
+        ]
+    )
+    evidence = (
+        keys.join(ends.with_columns(pl.col("comp").cast(keys["comp"].dtype)), on=["name", "org", "comp"])
+        .select(
+            "record_id",
+            pl.lit(NAME_COMPANY_DOMAIN).alias("kind"),
+            pl.format("{} | {}", "name", "org").alias("value"),
+        )
+        .unique()
+    )
     return links, evidence
 
 
@@ -507,11 +668,17 @@ def _linkable_names(rec: pl.DataFrame, comp: np.ndarray) -> pl.DataFrame:
     """``record_id``, ``source_id``, ``comp`` and :func:`rule_names` ``name`` of the records a name rule may
     use: contacts and parties with a full name, and owners labelled ``"Name <address>"``."""
     owner_name = pl.col("owner").str.extract(r'^\s*"?([^"<@]+?)"?\s*<[^>]*@[^>]*>\s*$', 1)
-    people = rec.with_columns(pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name"))
-                              .alias("display_name"))
+    people = rec.with_columns(
+        pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name")).alias("display_name")
+    )
     people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]) & pl.col("display_name").is_not_null())
-    people = people.select("record_id", "source_id", "company", pl.Series("comp", comp[people["rv"].to_numpy()]),
-                           rule_names(people["display_name"]))
+    people = people.select(
+        "record_id",
+        "source_id",
+        "company",
+        pl.Series("comp", comp[people["rv"].to_numpy()]),
+        rule_names(people["display_name"]),
+    )
     return people.filter(pl.col("name").is_not_null())
 
 
@@ -524,27 +691,39 @@ def _address_names(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, na
     LinkedIn row "Grace Lee, Acme Inc.". Only the domain side of ``name+company-domain`` uses them;
     the rule's uniqueness checks apply unchanged. Columns as :func:`_linkable_names`."""
     nameless = rec.filter((pl.col("role") == "party") & ~pl.col("record_id").is_in(named["record_id"].implode()))
-    mails = usable.filter(pl.col("kind") == "email").join(nameless.select("record_id", "source_id", "rv"),
-                                                         on="record_id")
+    mails = usable.filter(pl.col("kind") == "email").join(
+        nameless.select("record_id", "source_id", "rv"), on="record_id"
+    )
     parts = mails["value"].str.extract_groups(ADDRESS_NAME)
-    mails = mails.with_columns(pl.concat_str([parts.struct.field("1"), parts.struct.field("2")], separator=" ")
-                               .alias("display_name")).filter(pl.col("display_name").is_not_null())
+    mails = mails.with_columns(
+        pl.concat_str([parts.struct.field("1"), parts.struct.field("2")], separator=" ").alias("display_name")
+    ).filter(pl.col("display_name").is_not_null())
     if mails.height == 0:
         return named.head(0)
-    out = mails.select("record_id", "source_id", pl.lit(None, pl.String).alias("company"),
-                       pl.Series("comp", comp[mails["rv"].to_numpy()]), rule_names(mails["display_name"]))
-    return out.filter(pl.col("name").is_not_null()).unique("record_id", keep="first", maintain_order=True).cast(
-        named.schema)
+    out = mails.select(
+        "record_id",
+        "source_id",
+        pl.lit(None, pl.String).alias("company"),
+        pl.Series("comp", comp[mails["rv"].to_numpy()]),
+        rule_names(mails["display_name"]),
+    )
+    return (
+        out.filter(pl.col("name").is_not_null())
+        .unique("record_id", keep="first", maintain_order=True)
+        .cast(named.schema)
+    )
 
 
-def _single_profile_links(links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFrame, usable: pl.DataFrame,
-                          *, one_domain_side: bool = False) -> pl.DataFrame:
+def _single_profile_links(
+    links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFrame, usable: pl.DataFrame, *, one_domain_side: bool = False
+) -> pl.DataFrame:
     """The ``links`` (``comp_a``, ``comp_b``) whose connected group of components holds at most one LinkedIn
     profile (two profiles are two people), and with ``one_domain_side`` exactly one ``comp_a``."""
     if links.height == 0:
         return links
-    ends, inverse = np.unique(np.concatenate([links["comp_a"].to_numpy(), links["comp_b"].to_numpy()]),
-                              return_inverse=True)
+    ends, inverse = np.unique(
+        np.concatenate([links["comp_a"].to_numpy(), links["comp_b"].to_numpy()]), return_inverse=True
+    )
     small = ig.Graph(ends.shape[0])
     small.add_edges(inverse.reshape(2, -1).T)
     group = _components(small)
@@ -559,8 +738,9 @@ def _single_profile_links(links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFra
     return links.filter(pl.Series(ok[group[inverse[: links.height]]]))
 
 
-def name_shared_export_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame,
-                             ignore: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
+def name_shared_export_links(
+    rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, ignore: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Pairs of components one person by the ``name+shared-export`` rule, and the records behind them.
 
     A full name (:func:`rule_names`) links two components when exactly two components hold it among all
@@ -587,48 +767,80 @@ def name_shared_export_links(rec: pl.DataFrame, comp: np.ndarray, usable: pl.Dat
         return empty_links, empty_ev
     per_name = people.group_by("name").agg(pl.col("comp").unique().sort().alias("c"))
     per_name = per_name.filter(pl.col("c").list.len() == 2)
-    per_name = per_name.select("name", pl.col("c").list.first().cast(pl.Int64).alias("comp_a"),
-                               pl.col("c").list.last().cast(pl.Int64).alias("comp_b"))
+    per_name = per_name.select(
+        "name",
+        pl.col("c").list.first().cast(pl.Int64).alias("comp_a"),
+        pl.col("c").list.last().cast(pl.Int64).alias("comp_b"),
+    )
     # each side is one name (typos aside): a component already holding two people's names (a family's
     # shared address, a team alias) is not extended by name
-    sides = people.join(pl.concat([per_name.select(pl.col("comp_a").alias("comp")),
-                                   per_name.select(pl.col("comp_b").alias("comp"))]).unique().with_columns(
-        pl.col("comp").cast(people["comp"].dtype)), on="comp").select("comp", "name").unique()
+    sides = (
+        people.join(
+            pl.concat(
+                [per_name.select(pl.col("comp_a").alias("comp")), per_name.select(pl.col("comp_b").alias("comp"))]
+            )
+            .unique()
+            .with_columns(pl.col("comp").cast(people["comp"].dtype)),
+            on="comp",
+        )
+        .select("comp", "name")
+        .unique()
+    )
     n_groups = typo_groups(sides, ["comp"]).group_by("comp").agg(pl.col("group").n_unique().alias("n"))
     mixed = n_groups.filter(pl.col("n") > 1)["comp"].cast(pl.Int64)
     per_name = per_name.filter(~pl.col("comp_a").is_in(mixed.implode()) & ~pl.col("comp_b").is_in(mixed.implode()))
     # both in one export
-    in_source = people.join(per_name.select("name"), on="name").group_by("name", "source_id").agg(
-        pl.col("comp").n_unique().alias("n")).filter(pl.col("n") == 2).select("name").unique()
+    in_source = (
+        people.join(per_name.select("name"), on="name")
+        .group_by("name", "source_id")
+        .agg(pl.col("comp").n_unique().alias("n"))
+        .filter(pl.col("n") == 2)
+        .select("name")
+        .unique()
+    )
     cand = per_name.join(in_source, on="name")
     # both hold an address, a phone or a profile: a name alone never merges
     held = usable.filter(pl.col("kind").is_in(["email", "phone", "linkedin"])).join(
-        rec.select("record_id", "rv"), on="record_id")
+        rec.select("record_id", "rv"), on="record_id"
+    )
     held = np.unique(comp[held["rv"].to_numpy()])
     cand = cand.filter(pl.col("comp_a").is_in(held) & pl.col("comp_b").is_in(held))
     # no company domain in common
     mails = usable.filter(pl.col("kind") == "email").join(rec.select("record_id", "rv"), on="record_id")
     orgs = pl.DataFrame({"comp": comp[mails["rv"].to_numpy()], "org": domain_org_keys(mails["value"])}).drop_nulls()
     orgs = orgs.unique()
-    clash = cand.join(orgs, left_on="comp_a", right_on="comp").join(
-        orgs, left_on=["comp_b", "org"], right_on=["comp", "org"]).select("name").unique()
+    clash = (
+        cand.join(orgs, left_on="comp_a", right_on="comp")
+        .join(orgs, left_on=["comp_b", "org"], right_on=["comp", "org"])
+        .select("name")
+        .unique()
+    )
     # nor stated companies that differ (a contact card "Omar Haddad, Umbrella" is not "Omar Haddad, Acme")
     firms = rec.select(pl.Series("comp", comp[rec["rv"].to_numpy()]), org_key(pl.col("company")).alias("firm"))
     firms = firms.drop_nulls().unique()
     both = cand.join(firms.select(pl.col("comp").alias("comp_a")).unique(), on="comp_a", how="semi").join(
-        firms.select(pl.col("comp").alias("comp_b")).unique(), on="comp_b", how="semi")
-    agree = both.join(firms, left_on="comp_a", right_on="comp").join(
-        firms, left_on=["comp_b", "firm"], right_on=["comp", "firm"], how="semi").select("name").unique()
+        firms.select(pl.col("comp").alias("comp_b")).unique(), on="comp_b", how="semi"
+    )
+    agree = (
+        both.join(firms, left_on="comp_a", right_on="comp")
+        .join(firms, left_on=["comp_b", "firm"], right_on=["comp", "firm"], how="semi")
+        .select("name")
+        .unique()
+    )
     clash = pl.concat([clash, both.join(agree, on="name", how="anti").select("name")])
     cand = cand.join(clash, on="name", how="anti").sort("name")
     links = _single_profile_links(cand, comp, rec, usable)
     if links.height == 0:
         return empty_links, empty_ev
     links = links.with_columns(pl.lit(None, dtype=pl.String).alias("org"))
-    ends = pl.concat([links.select("name", pl.col("comp_a").alias("comp")),
-                      links.select("name", pl.col("comp_b").alias("comp"))])
-    evidence = people.join(ends.with_columns(pl.col("comp").cast(people["comp"].dtype)), on=["name", "comp"]).select(
-        "record_id", pl.lit(NAME_SHARED_EXPORT).alias("kind"), pl.col("name").alias("value")).unique()
+    ends = pl.concat(
+        [links.select("name", pl.col("comp_a").alias("comp")), links.select("name", pl.col("comp_b").alias("comp"))]
+    )
+    evidence = (
+        people.join(ends.with_columns(pl.col("comp").cast(people["comp"].dtype)), on=["name", "comp"])
+        .select("record_id", pl.lit(NAME_SHARED_EXPORT).alias("kind"), pl.col("name").alias("value"))
+        .unique()
+    )
     return links, evidence
 
 
@@ -677,23 +889,30 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
     if detached is not None:
         usable = usable.join(detached, on="record_id", how="anti")
     # records left without a usable identifier stand alone
-    alone = rec.select("record_id", "source_id", "line").with_columns(_lonely_ref().alias("ref")).join(
-        usable.select("record_id").unique(), on="record_id", how="anti"
-    ).select("record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
-    usable = pl.concat([usable.filter(pl.col("kind") != "record"), alone,
-                        usable.filter(pl.col("kind") == "record")]).unique()
+    alone = (
+        rec.select("record_id", "source_id", "line")
+        .with_columns(_lonely_ref().alias("ref"))
+        .join(usable.select("record_id").unique(), on="record_id", how="anti")
+        .select("record_id", pl.lit("record").alias("kind"), pl.col("ref").alias("value"))
+    )
+    usable = pl.concat(
+        [usable.filter(pl.col("kind") != "record"), alone, usable.filter(pl.col("kind") == "record")]
+    ).unique()
 
     rec_ids = rec.select("record_id").sort("record_id").with_row_index("rv")
     idents = usable.select("kind", "value").unique().sort("kind", "value").with_row_index("iv")
     n_rec = rec_ids.height
     pairs = usable.join(rec_ids, on="record_id").join(idents, on=["kind", "value"])
-    edges = [np.column_stack([pairs["rv"].to_numpy().astype(np.int64),
-                              pairs["iv"].to_numpy().astype(np.int64) + n_rec])]
+    edges = [
+        np.column_stack([pairs["rv"].to_numpy().astype(np.int64), pairs["iv"].to_numpy().astype(np.int64) + n_rec])
+    ]
     if ov.merge:
-        links = pl.DataFrame([(*_split_ref(a), *_split_ref(b)) for a, b in ov.merge],
-                             schema=["k1", "v1", "k2", "v2"], orient="row")
+        links = pl.DataFrame(
+            [(*_split_ref(a), *_split_ref(b)) for a, b in ov.merge], schema=["k1", "v1", "k2", "v2"], orient="row"
+        )
         links = links.join(idents.rename({"kind": "k1", "value": "v1", "iv": "i1"}), on=["k1", "v1"]).join(
-            idents.rename({"kind": "k2", "value": "v2", "iv": "i2"}), on=["k2", "v2"])
+            idents.rename({"kind": "k2", "value": "v2", "iv": "i2"}), on=["k2", "v2"]
+        )
         edges.append(np.column_stack([links["i1"].to_numpy(), links["i2"].to_numpy()]).astype(np.int64) + n_rec)
     g = ig.Graph(n_rec + idents.height)
     g.add_edges(np.concatenate(edges))
@@ -701,14 +920,26 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
     # name-based tiers never touch detached records
     linkable = rec if detached is None else rec.join(detached, on="record_id", how="anti")
 
-    name_links = [pl.DataFrame(schema={"rule": pl.String, "name": pl.String, "company": pl.String,
-                                       "record_a": pl.Int64, "record_b": pl.Int64})]
+    name_links = [
+        pl.DataFrame(
+            schema={
+                "rule": pl.String,
+                "name": pl.String,
+                "company": pl.String,
+                "record_a": pl.Int64,
+                "record_b": pl.Int64,
+            }
+        )
+    ]
     evidence_rows = []
     cand = linkable.select("record_id", "source_id", "role", "owner", "display_name", "company").join(
-        rec_ids, on="record_id")
+        rec_ids, on="record_id"
+    )
     rid = rec_ids["record_id"].to_numpy()
-    rules = [(NAME_COMPANY_DOMAIN, name_company_domain_links, settings.name_company_domain),
-             (NAME_SHARED_EXPORT, name_shared_export_links, settings.name_shared_export)]
+    rules = [
+        (NAME_COMPANY_DOMAIN, name_company_domain_links, settings.name_company_domain),
+        (NAME_SHARED_EXPORT, name_shared_export_links, settings.name_shared_export),
+    ]
     for rule, find_links, on in rules:
         if not on:
             continue
@@ -729,21 +960,32 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         first[comps] = first_rec
         ra, rb = first[a], first[b]
         g.add_edges(np.column_stack([ra, rb]))
-        name_links.append(links.select(pl.lit(rule).alias("rule"), "name", pl.col("org").alias("company"),
-                                       pl.Series("record_a", rid[ra]), pl.Series("record_b", rid[rb])))
+        name_links.append(
+            links.select(
+                pl.lit(rule).alias("rule"),
+                "name",
+                pl.col("org").alias("company"),
+                pl.Series("record_a", rid[ra]),
+                pl.Series("record_b", rid[rb]),
+            )
+        )
         evidence_rows.append(evidence)
     name_links = pl.concat(name_links)
     if evidence_rows:
-        identifiers = conform(pl.concat([pl.from_arrow(identifiers),
-                                         pl.concat(evidence_rows).sort("record_id", "kind", "value")]).to_arrow(),
-                              IDENTIFIERS)
+        identifiers = conform(
+            pl.concat(
+                [pl.from_arrow(identifiers), pl.concat(evidence_rows).sort("record_id", "kind", "value")]
+            ).to_arrow(),
+            IDENTIFIERS,
+        )
 
     fuzzy = pl.DataFrame(schema={"record_a": pl.Int64, "record_b": pl.Int64, "score": pl.Float64})
     if settings.fuzzy_threshold is not None:
         fuzzy = fuzzy_candidates(linkable, comp[:n_rec], rec_ids, threshold=settings.fuzzy_threshold)
         if fuzzy.height:
             extra = fuzzy.join(rec_ids.rename({"record_id": "record_a", "rv": "ra"}), on="record_a").join(
-                rec_ids.rename({"record_id": "record_b", "rv": "rb"}), on="record_b")
+                rec_ids.rename({"record_id": "record_b", "rv": "rb"}), on="record_b"
+            )
             g.add_edges(np.column_stack([extra["ra"].to_numpy(), extra["rb"].to_numpy()]).astype(np.int64))
             comp = _components(g)
 
@@ -752,13 +994,19 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         pl.Series("comp", comp[n_rec:]),
         pl.col("kind").replace_strict(KIND_PRIORITY, return_dtype=pl.Int32).alias("prio"),
     )
-    anchors = idents.sort("prio", "value").group_by("comp").agg(
-        pl.format("{}:{}", pl.col("kind"), pl.col("value")).first().alias("anchor")
-    ).sort("comp")
+    anchors = (
+        idents.sort("prio", "value")
+        .group_by("comp")
+        .agg(pl.format("{}:{}", pl.col("kind"), pl.col("value")).first().alias("anchor"))
+        .sort("comp")
+    )
     anchors = anchors.with_columns(pl.Series("person_id", _hash_ids(anchors["anchor"].to_list())))
-    membership = rec_ids.with_columns(pl.Series("comp", comp[:n_rec])).join(anchors, on="comp").select(
-        "record_id", "person_id"
-    ).sort("record_id")
+    membership = (
+        rec_ids.with_columns(pl.Series("comp", comp[:n_rec]))
+        .join(anchors, on="comp")
+        .select("record_id", "person_id")
+        .sort("record_id")
+    )
     people = build_people(records, membership.to_arrow(), identifiers)
     return {
         "identifiers": identifiers,
@@ -780,8 +1028,7 @@ def fuzzy_candidates(rec: pl.DataFrame, comp: np.ndarray, rec_ids: pl.DataFrame,
 
     r = rec.join(rec_ids, on="record_id")
     r = r.with_columns(pl.Series("comp", comp[r["rv"].to_numpy()]))
-    r = r.with_columns(company_key(pl.col("company")).alias("ck"),
-                       name_signatures(r["display_name"]).alias("sig"))
+    r = r.with_columns(company_key(pl.col("company")).alias("ck"), name_signatures(r["display_name"]).alias("sig"))
     r = r.filter(pl.col("ck").is_not_null() & pl.col("sig").is_not_null())
     # one representative (record, name) per component and company
     reps = r.group_by("ck", "comp", "sig").agg(pl.col("record_id").min()).sort("ck", "comp", "sig")
@@ -798,23 +1045,26 @@ def fuzzy_candidates(rec: pl.DataFrame, comp: np.ndarray, rec_ids: pl.DataFrame,
         out_a += ids[i[keep]].tolist()
         out_b += ids[j[keep]].tolist()
         out_s += scores[i[keep], j[keep]].astype(float).tolist()
-    return pl.DataFrame({"record_a": out_a, "record_b": out_b, "score": out_s},
-                        schema={"record_a": pl.Int64, "record_b": pl.Int64, "score": pl.Float64})
+    return pl.DataFrame(
+        {"record_a": out_a, "record_b": out_b, "score": out_s},
+        schema={"record_a": pl.Int64, "record_b": pl.Int64, "score": pl.Float64},
+    )
 
 
 def build_people(records: pa.Table, membership: pa.Table, identifiers: pa.Table) -> pa.Table:
     """One row per person with the best name, company, title, key and emails across their records."""
     rec = pl.from_arrow(records).join(pl.from_arrow(membership), on="record_id")
     ids = pl.from_arrow(identifiers).join(pl.from_arrow(membership), on="record_id")
-    emails = ids.filter(pl.col("kind") == "email").group_by("person_id").agg(
-        pl.col("value").unique().sort().alias("emails"))
-    slugs = ids.filter(pl.col("kind") == "linkedin").group_by("person_id").agg(
-        pl.col("value").min().alias("linkedin"))
+    emails = (
+        ids.filter(pl.col("kind") == "email").group_by("person_id").agg(pl.col("value").unique().sort().alias("emails"))
+    )
+    slugs = ids.filter(pl.col("kind") == "linkedin").group_by("person_id").agg(pl.col("value").min().alias("linkedin"))
     role_rank = pl.col("role").replace_strict({"contact": 0, "party": 1, "owner": 2, "node": 3}, default=4)
     # a real name beats an address or owner label used as a name
     looks_like_address = pl.col("display_name").str.contains("@").fill_null(True)
     rec = rec.with_columns(role_rank.alias("rank"), looks_like_address.alias("addr")).sort(
-        "person_id", "addr", "rank", "record_id", descending=[False, False, False, True])
+        "person_id", "addr", "rank", "record_id", descending=[False, False, False, True]
+    )
     people = rec.group_by("person_id", maintain_order=True).agg(
         pl.col("display_name").drop_nulls().first(),
         pl.col("company").drop_nulls().first(),
@@ -825,9 +1075,5 @@ def build_people(records: pa.Table, membership: pa.Table, identifiers: pa.Table)
         pl.len().cast(pl.Int32).alias("n_records"),
         pl.col("source_id").n_unique().cast(pl.Int32).alias("n_sources"),
     )
-    people = (
-        people.join(emails, on="person_id", how="left")
-        .join(slugs, on="person_id", how="left")
-        .sort("person_id")
-    )
+    people = people.join(emails, on="person_id", how="left").join(slugs, on="person_id", how="left").sort("person_id")
     return conform(people.to_arrow(), PEOPLE)

@@ -26,6 +26,7 @@ from reach.workspace import Workspace
 
 log = logging.getLogger("reach.imports")
 
+
 @dataclass
 class FileImport:
     """What happened to one input file."""
@@ -101,13 +102,15 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
 
 
-def _with_source(parsed_records: pa.Table, parsed_inter: pa.Table, parsed_rejects: pa.Table, *,
-                 source_id: str, path: str, base: int) -> dict[str, pa.Table]:
+def _with_source(
+    parsed_records: pa.Table, parsed_inter: pa.Table, parsed_rejects: pa.Table, *, source_id: str, path: str, base: int
+) -> dict[str, pa.Table]:
     """The parsed tables with the source id added and record ids shifted into the workspace's range.
 
     Arrow compute throughout (no round trip through another library): at ten million interactions
     the copies are what costs.
     """
+
     def shifted(t: pa.Table, cols: tuple[str, ...], extra: dict[str, str]) -> pa.Table:
         for c in cols:
             t = t.set_column(t.schema.get_field_index(c), c, pc.add(t.column(c).cast(pa.int64()), base))
@@ -115,14 +118,19 @@ def _with_source(parsed_records: pa.Table, parsed_inter: pa.Table, parsed_reject
             t = t.append_column(c, pa.repeat(pa.scalar(v, pa.string()), t.num_rows))
         return t
 
-    inter = conform(shifted(parsed_inter, ("src_record", "dst_record"), {"source_id": source_id}), INTERACTIONS) \
-        if parsed_inter.num_rows else INTERACTIONS.empty_table()
+    inter = (
+        conform(shifted(parsed_inter, ("src_record", "dst_record"), {"source_id": source_id}), INTERACTIONS)
+        if parsed_inter.num_rows
+        else INTERACTIONS.empty_table()
+    )
     return {
         "records": conform(shifted(parsed_records, ("record_id",), {"source_id": source_id}), RECORDS)
-        if parsed_records.num_rows else RECORDS.empty_table(),
+        if parsed_records.num_rows
+        else RECORDS.empty_table(),
         "interactions": with_pair_event_keys(inter),
         "rejects": conform(shifted(parsed_rejects, (), {"source_id": source_id, "path": path}), REJECTS)
-        if parsed_rejects.num_rows else REJECTS.empty_table(),
+        if parsed_rejects.num_rows
+        else REJECTS.empty_table(),
     }
 
 
@@ -142,8 +150,9 @@ def with_pair_event_keys(inter: pa.Table) -> pa.Table:
     return inter.set_column(inter.schema.get_field_index("event_key"), "event_key", key)
 
 
-def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str | None = None,
-                options: dict | None = None) -> FileImport:
+def import_file(
+    ws: Workspace, path: Path, *, fmt: str | None = None, owner: str | None = None, options: dict | None = None
+) -> FileImport:
     """Import one file into ``ws`` (the caller holds the workspace lock)."""
     result = FileImport(path=str(path), status="failed")
     try:
@@ -163,14 +172,22 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
         result.format = form.name
         parsed = sanitise(form.read(path, owner=owner, options=options or {}))
         base = ws.next_record_id()
-        tables = _with_source(parsed.records, parsed.interactions, parsed.rejects,
-                              source_id=source_id, path=str(path), base=base)
+        tables = _with_source(
+            parsed.records, parsed.interactions, parsed.rejects, source_id=source_id, path=str(path), base=base
+        )
         row = {
-            "source_id": source_id, "path": str(path), "sha256": sha, "format": form.name,
-            "owner": owner if form.needs_owner else None, "imported_at": datetime.now(UTC),
-            "n_bytes": _size(path), "n_rows": parsed.n_rows,
-            "n_records": tables["records"].num_rows, "n_interactions": tables["interactions"].num_rows,
-            "n_rejects": tables["rejects"].num_rows, "n_skipped": parsed.n_skipped,
+            "source_id": source_id,
+            "path": str(path),
+            "sha256": sha,
+            "format": form.name,
+            "owner": owner if form.needs_owner else None,
+            "imported_at": datetime.now(UTC),
+            "n_bytes": _size(path),
+            "n_rows": parsed.n_rows,
+            "n_records": tables["records"].num_rows,
+            "n_interactions": tables["interactions"].num_rows,
+            "n_rejects": tables["rejects"].num_rows,
+            "n_skipped": parsed.n_skipped,
         }
         ws.add_source(row, tables)
         result.status = "imported"
@@ -190,8 +207,14 @@ def import_file(ws: Workspace, path: Path, *, fmt: str | None = None, owner: str
     return result
 
 
-def import_paths(workspace: str | os.PathLike[str], paths: list[str | os.PathLike[str]], *, fmt: str | None = None,
-                 owner: str | None = None, options: dict | None = None) -> ImportSummary:
+def import_paths(
+    workspace: str | os.PathLike[str],
+    paths: list[str | os.PathLike[str]],
+    *,
+    fmt: str | None = None,
+    owner: str | None = None,
+    options: dict | None = None,
+) -> ImportSummary:
     """Import files (or directories of files) into the workspace, creating it if needed.
 
     Files already imported (same SHA-256) are reported ``unchanged``; a file that cannot be read is

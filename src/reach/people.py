@@ -27,10 +27,14 @@ def lookup_people(people: pl.DataFrame, queries: list[str]) -> list[str | Person
     Returns, per query in order, the person_id or the :class:`PersonNotFound` that :func:`find_person`
     raises for it, so a caller can report every unknown or ambiguous reference together.
     """
-    q = pl.DataFrame({"i": range(len(queries)), "q": [str(x).strip() for x in queries]},
-                     schema={"i": pl.Int64, "q": pl.String})
-    q = q.with_columns(normalise_email(pl.col("q")).alias("email"), pl.col("q").str.to_lowercase().alias("lower"),
-                       linkedin_slug(pl.col("q")).alias("slug"))
+    q = pl.DataFrame(
+        {"i": range(len(queries)), "q": [str(x).strip() for x in queries]}, schema={"i": pl.Int64, "q": pl.String}
+    )
+    q = q.with_columns(
+        normalise_email(pl.col("q")).alias("email"),
+        pl.col("q").str.to_lowercase().alias("lower"),
+        linkedin_slug(pl.col("q")).alias("slug"),
+    )
     out: list[str | PersonNotFound | None] = [None] * len(queries)
     for i, text in zip(q["i"].to_list(), q["q"].to_list(), strict=True):
         if not text:
@@ -46,16 +50,21 @@ def lookup_people(people: pl.DataFrame, queries: list[str]) -> list[str | Person
         table = people.select("person_id", key.alias("_k"))
         if explode:
             table = table.explode("_k")
-        hits = (open_q.select("i", pl.col(query_col).alias("_k")).drop_nulls("_k")
-                .join(table.drop_nulls("_k"), on="_k")
-                .group_by("i").agg(pl.col("person_id").n_unique().alias("n"), pl.col("person_id").first()))
+        hits = (
+            open_q.select("i", pl.col(query_col).alias("_k"))
+            .drop_nulls("_k")
+            .join(table.drop_nulls("_k"), on="_k")
+            .group_by("i")
+            .agg(pl.col("person_id").n_unique().alias("n"), pl.col("person_id").first())
+        )
         for i, n, pid in hits.iter_rows():
             if n == 1:
                 out[i] = str(pid)
             else:
                 out[i] = PersonNotFound(
                     f"{queries[i]!r} is ambiguous: {n} people match by {label}; "
-                    "use a person id, email or profile URL (`reach people` lists them)")
+                    "use a person id, email or profile URL (`reach people` lists them)"
+                )
         open_q = open_q.filter(~pl.col("i").is_in(hits["i"].implode()))
 
     tier("person id", "q", pl.col("person_id"))

@@ -13,7 +13,19 @@ from reach.imports import FileImport, ImportSummary, expand_paths, import_file, 
 from reach.settings import BuildSettings, load_settings
 
 __all__ = [
-    "BuildSettings", "FileImport", "ImportSummary", "build", "expand_paths", "explain", "explain_person",
-    "find_person_id", "forget", "import_file", "import_paths", "load_graph", "load_settings", "merge_people",
+    "BuildSettings",
+    "FileImport",
+    "ImportSummary",
+    "build",
+    "expand_paths",
+    "explain",
+    "explain_person",
+    "find_person_id",
+    "forget",
+    "import_file",
+    "import_paths",
+    "load_graph",
+    "load_settings",
+    "merge_people",
     "split_person",
 ]

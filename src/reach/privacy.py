@@ -7,8 +7,20 @@ import hmac
 
 import polars as pl
 
-PSEUDONYMISED_COLUMNS = ("display_name", "first_name", "last_name", "emails", "email", "phones", "linkedin",
-                         "linkedin_url", "key", "owner", "excerpt", "path")  # file names can hold names
+PSEUDONYMISED_COLUMNS = (
+    "display_name",
+    "first_name",
+    "last_name",
+    "emails",
+    "email",
+    "phones",
+    "linkedin",
+    "linkedin_url",
+    "key",
+    "owner",
+    "excerpt",
+    "path",
+)  # file names can hold names
 
 
 def pseudonym(value: str, key: bytes) -> str:
@@ -35,8 +47,9 @@ def pseudonymise_frame(df: pl.DataFrame, key: bytes) -> pl.DataFrame:
         elif dtype == pl.List(pl.String):
             uniq = df[col].explode().drop_nulls().unique().to_list()
             mapping = {v: pseudonym(v, key) for v in uniq}
-            out = out.with_columns(pl.col(col).list.eval(
-                pl.element().replace_strict(mapping, default=None, return_dtype=pl.String)))
+            out = out.with_columns(
+                pl.col(col).list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.String))
+            )
     return out
 
 

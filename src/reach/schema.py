@@ -57,8 +57,13 @@ RECORDS = _schema(
         ("record_id", pa.int64(), False, "Workspace-unique id of this record."),
         ("source_id", pa.string(), False, "The `sources.source_id` it came from."),
         ("line", pa.int64(), True, "1-based line in the file where the record starts (null if derived)."),
-        ("role", pa.string(), False, "`owner` (the export's owner), `contact` (an address-book row), "
-         "`node` (an edge-list node) or `party` (someone seen in mail, calendars or chat)."),
+        (
+            "role",
+            pa.string(),
+            False,
+            "`owner` (the export's owner), `contact` (an address-book row), "
+            "`node` (an edge-list node) or `party` (someone seen in mail, calendars or chat).",
+        ),
         ("key", pa.string(), True, "Edge-list node key as written in the file."),
         ("owner", pa.string(), True, "For role `owner`: the owner label given with `--owner`."),
         ("display_name", pa.string(), True, "Name as shown in the export."),
@@ -70,8 +75,13 @@ RECORDS = _schema(
         ("emails", STR_LIST, True, "Email addresses as exported (normalised only when resolving)."),
         ("phones", STR_LIST, True, "Phone numbers as exported."),
         ("linkedin_url", pa.string(), True, "LinkedIn profile URL as exported."),
-        ("attributes", pa.string(), True, "Graph files (GML, GraphML, GEXF, Pajek, ...): the node's id and other "
-         "attributes as a JSON object, e.g. `{\"id\": \"12\", \"value\": 3}`."),
+        (
+            "attributes",
+            pa.string(),
+            True,
+            "Graph files (GML, GraphML, GEXF, Pajek, ...): the node's id and other "
+            'attributes as a JSON object, e.g. `{"id": "12", "value": 3}`.',
+        ),
     ],
 )
 
@@ -80,22 +90,32 @@ INTERACTIONS = _schema(
     [
         ("source_id", pa.string(), False, "The `sources.source_id` it came from."),
         ("line", pa.int64(), True, "1-based line in the file (message start for mail)."),
-        ("src_record", pa.int64(), False, "`records.record_id` of the initiator (sender, organiser, inviter, "
-         "export owner for a connection, first column of an edge list)."),
+        (
+            "src_record",
+            pa.int64(),
+            False,
+            "`records.record_id` of the initiator (sender, organiser, inviter, "
+            "export owner for a connection, first column of an edge list).",
+        ),
         ("dst_record", pa.int64(), False, "`records.record_id` of the other party."),
         ("channel", pa.string(), False, "`edge`, `connection`, `email`, `meeting`, `message`, `invitation`, ..."),
         ("at", TS, True, "When it happened (UTC), if known."),
         ("weight", pa.float64(), False, "Edge-list weight column, else 1.0."),
         ("n_participants", pa.int32(), False, "People involved (2 for one-to-one; mail: sender + recipients)."),
-        ("event_key", pa.string(), True, "The real-world event this row records, the same in every export that holds "
-         "it: ties count each event once per person pair and channel, however many copies were imported "
-         "(see docs/tie-strength.md, *Events, not copies*). Mail: a hash of Message-ID, sender and date (of "
-         "sender and date when Message-ID is missing); calendar: of UID and occurrence (RECURRENCE-ID or the "
-         "occurrence start); Slack: of channel and ts; WhatsApp: of time, text and its repeat count in the "
-         "chat (chat and sender are the person pair); LinkedIn message: of conversation, date and sender; "
-         "`linkedin:connection` (one connection per pair, whoever exports it), `linkedin:invitation:<time>`; "
-         "`address-book` for an address-book entry (one per owner and contact). Null: the row is its own "
-         "event (edge-list lines and CRM activity count per source and line)."),
+        (
+            "event_key",
+            pa.string(),
+            True,
+            "The real-world event this row records, the same in every export that holds "
+            "it: ties count each event once per person pair and channel, however many copies were imported "
+            "(see docs/tie-strength.md, *Events, not copies*). Mail: a hash of Message-ID, sender and date (of "
+            "sender and date when Message-ID is missing); calendar: of UID and occurrence (RECURRENCE-ID or the "
+            "occurrence start); Slack: of channel and ts; WhatsApp: of time, text and its repeat count in the "
+            "chat (chat and sender are the person pair); LinkedIn message: of conversation, date and sender; "
+            "`linkedin:connection` (one connection per pair, whoever exports it), `linkedin:invitation:<time>`; "
+            "`address-book` for an address-book entry (one per owner and contact). Null: the row is its own "
+            "event (edge-list lines and CRM activity count per source and line).",
+        ),
     ],
 )
 
@@ -114,9 +134,14 @@ IDENTIFIERS = _schema(
     "identifiers",
     [
         ("record_id", pa.int64(), False, "`records.record_id` the identifier belongs to."),
-        ("kind", pa.string(), False, "`key`, `owner`, `email`, `phone`, `linkedin`, `record` (the record alone), or a name-based "
-         "link reported apart: `name+company-domain` (value `<name> | <company>`) or `name+shared-export` "
-         "(value `<name>`); see docs/tie-strength.md."),
+        (
+            "kind",
+            pa.string(),
+            False,
+            "`key`, `owner`, `email`, `phone`, `linkedin`, `record` (the record alone), or a name-based "
+            "link reported apart: `name+company-domain` (value `<name> | <company>`) or `name+shared-export` "
+            "(value `<name>`); see docs/tie-strength.md.",
+        ),
         ("value", pa.string(), False, "Normalised identifier value."),
     ],
 )
@@ -152,10 +177,19 @@ TIES = _schema(
         ("person_a", pa.string(), False, "The smaller person_id of the pair."),
         ("person_b", pa.string(), False, "The larger person_id of the pair."),
         ("strength", pa.float64(), False, "Tie strength in (0, 1]; see docs/tie-strength.md."),
-        ("n_interactions", pa.int64(), False, "Events between the two: each real-world event once per channel, "
-         "however many exports hold a copy (`interactions.event_key`)."),
-        ("n_a_to_b", pa.int64(), False, "Events initiated by person_a (a connection has no initiator: it counts in "
-         "neither direction)."),
+        (
+            "n_interactions",
+            pa.int64(),
+            False,
+            "Events between the two: each real-world event once per channel, "
+            "however many exports hold a copy (`interactions.event_key`).",
+        ),
+        (
+            "n_a_to_b",
+            pa.int64(),
+            False,
+            "Events initiated by person_a (a connection has no initiator: it counts in neither direction).",
+        ),
         ("n_b_to_a", pa.int64(), False, "Events initiated by person_b."),
         ("n_edges", pa.int64(), False, "Edge-list lines."),
         ("n_connections", pa.int64(), False, "LinkedIn (or similar) connections."),
@@ -165,12 +199,22 @@ TIES = _schema(
         ("n_other", pa.int64(), False, "Other interactions (invitations, CRM activity, ...)."),
         ("weight_sum", pa.float64(), False, "Sum of interaction weights."),
         ("n_channels", pa.int32(), False, "Distinct channels."),
-        ("n_sources", pa.int32(), False, "Distinct sources with evidence of the tie (provenance: copies of one "
-         "event in two exports make 2 here, and 1 in every count and the strength)."),
+        (
+            "n_sources",
+            pa.int32(),
+            False,
+            "Distinct sources with evidence of the tie (provenance: copies of one "
+            "event in two exports make 2 here, and 1 in every count and the strength).",
+        ),
         ("first_at", TS, True, "Earliest dated interaction."),
         ("last_at", TS, True, "Latest dated interaction."),
-        ("vertex_a", pa.int64(), True, "Row of person_a in the people table of the same build, sorted by "
-         "person_id (lets the graph be built without matching ids; checked, and ignored if stale)."),
+        (
+            "vertex_a",
+            pa.int64(),
+            True,
+            "Row of person_a in the people table of the same build, sorted by "
+            "person_id (lets the graph be built without matching ids; checked, and ignored if stale).",
+        ),
         ("vertex_b", pa.int64(), True, "Row of person_b in that table."),
     ],
 )

@@ -41,8 +41,10 @@ def load_settings(ws: Workspace) -> BuildSettings:
         raise ConfigError(msg)
     run = ws.run_settings()  # the last run config's sections win, key by key
     where = f"{ws.settings_path}" + (f" (+ {ws.run_settings_path})" if run else "")
-    resolve_settings = ResolveSettings.from_dict({**res, **run.get("resolve", {})}, where=f"{where} [resolve]",
-                                                 overrides=Overrides.from_dict(ws.overrides()))
-    strength = StrengthSettings.from_dict({**data.get("strength", {}), **run.get("strength", {})},
-                                          where=f"{where} [strength]")
+    resolve_settings = ResolveSettings.from_dict(
+        {**res, **run.get("resolve", {})}, where=f"{where} [resolve]", overrides=Overrides.from_dict(ws.overrides())
+    )
+    strength = StrengthSettings.from_dict(
+        {**data.get("strength", {}), **run.get("strength", {})}, where=f"{where} [strength]"
+    )
     return BuildSettings(resolve=resolve_settings, strength=strength)

@@ -40,8 +40,17 @@ CHANNEL_COLUMNS = {
     "meeting": "n_meetings",
     "message": "n_messages",
 }
-DEFAULT_CHANNEL_WEIGHTS = {"email": 0.6, "meeting": 0.9, "message": 0.5, "edge": 0.7, "call": 0.9,
-                           "invitation": 0.1, "contact": 0.1, "reaction": 0.05, "other": 0.2}
+DEFAULT_CHANNEL_WEIGHTS = {
+    "email": 0.6,
+    "meeting": 0.9,
+    "message": 0.5,
+    "edge": 0.7,
+    "call": 0.9,
+    "invitation": 0.1,
+    "contact": 0.1,
+    "reaction": 0.05,
+    "other": 0.2,
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,9 @@ class StrengthSettings:
     def from_dict(cls, data: dict, *, where: str = "settings") -> StrengthSettings:
         """Build settings from a mapping, reporting every unknown key and bad value at once."""
         known = {f.name for f in fields(cls)}
-        problems = [f"{where}: unknown key {k!r} (expected one of: {', '.join(sorted(known))})"
-                    for k in data if k not in known]
+        problems = [
+            f"{where}: unknown key {k!r} (expected one of: {', '.join(sorted(known))})" for k in data if k not in known
+        ]
         kwargs: dict = {}
         for k, v in data.items():
             if k not in known:
@@ -144,8 +154,16 @@ def _record_lookup(record_ids: np.ndarray, codes: np.ndarray, wanted: np.ndarray
 UNDIRECTED_EVENTS = ("connection",)
 
 
-def count_events(event_key: pl.Series, channel: np.ndarray, src: np.ndarray, dst: np.ndarray, at: np.ndarray,
-                 volume: np.ndarray, weight: np.ndarray, undirected: np.ndarray) -> np.ndarray:
+def count_events(
+    event_key: pl.Series,
+    channel: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    at: np.ndarray,
+    volume: np.ndarray,
+    weight: np.ndarray,
+    undirected: np.ndarray,
+) -> np.ndarray:
     """Which interactions count: one per event, person pair and channel (``interactions.event_key``).
 
     Rows without a key are their own event. Of the copies of one event between the same two people (the
@@ -155,19 +173,30 @@ def count_events(event_key: pl.Series, channel: np.ndarray, src: np.ndarray, dst
     are updated in place; returns the mask of counted rows. One hash group-by over the keyed rows only.
     """
     counted = np.ones(src.shape[0], dtype=bool)
-    keyed = np.flatnonzero(event_key.is_not_null().to_numpy()) if event_key.null_count() < event_key.len() \
+    keyed = (
+        np.flatnonzero(event_key.is_not_null().to_numpy())
+        if event_key.null_count() < event_key.len()
         else np.zeros(0, dtype=np.int64)
+    )
     if not keyed.size:
         return counted
     s, d, und = src[keyed], dst[keyed], undirected[keyed]
     nat = np.iinfo(np.int64).min
-    frame = pl.DataFrame({
-        "i": keyed, "k": event_key.gather(keyed), "ch": channel[keyed],
-        "s": np.where(und, np.minimum(s, d), s), "d": np.where(und, np.maximum(s, d), d),
-        "at": pl.Series(at[keyed]).replace(nat, None), "v": volume[keyed], "w": weight[keyed],
-    })
-    rep = frame.group_by("k", "ch", "s", "d").agg(pl.col("i").min(), pl.col("at").min(), pl.col("v").min(),
-                                                  pl.col("w").max())
+    frame = pl.DataFrame(
+        {
+            "i": keyed,
+            "k": event_key.gather(keyed),
+            "ch": channel[keyed],
+            "s": np.where(und, np.minimum(s, d), s),
+            "d": np.where(und, np.maximum(s, d), d),
+            "at": pl.Series(at[keyed]).replace(nat, None),
+            "v": volume[keyed],
+            "w": weight[keyed],
+        }
+    )
+    rep = frame.group_by("k", "ch", "s", "d").agg(
+        pl.col("i").min(), pl.col("at").min(), pl.col("v").min(), pl.col("w").max()
+    )
     if rep.height == keyed.size:
         return counted
     idx = rep["i"].to_numpy()
@@ -179,8 +208,9 @@ def count_events(event_key: pl.Series, channel: np.ndarray, src: np.ndarray, dst
     return counted
 
 
-def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_channels: tuple[str, ...] = ()
-                   ) -> pl.DataFrame:
+def aggregate_ties(
+    interactions: pa.Table, membership: pa.Table, *, ignored_channels: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """Evidence per undirected person pair (person_a < person_b), self-ties dropped, sorted by the pair.
 
     Vectorised: records are mapped to integer person codes by an array gather, each pair becomes one
@@ -203,10 +233,13 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
         pl.col("channel").cast(pl.Enum(channels)).to_physical().alias("ch"),
         pl.col("source_id").cast(pl.Categorical).to_physical().alias("source"),
         pl.col("at").dt.epoch("us").fill_null(np.iinfo(np.int64).min).alias("at"),
-        "weight", "event_key",
+        "weight",
+        "event_key",
         # participant-weighted volume (edge lists: their weight column)
-        pl.when(pl.col("channel") == "edge").then(pl.col("weight"))
-        .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0)).alias("v"),
+        pl.when(pl.col("channel") == "edge")
+        .then(pl.col("weight"))
+        .otherwise(1.0 / (pl.col("n_participants").cast(pl.Float64) - 1.0).clip(lower_bound=1.0))
+        .alias("v"),
     ).filter(pl.Series(keep))
     src, dst = src[keep], dst[keep]
     ch_all = cols["ch"].to_numpy()
@@ -245,9 +278,12 @@ def aggregate_ties(interactions: pa.Table, membership: pa.Table, *, ignored_chan
     uniq = ks[starts]
     directed = counted & ~undirected
     data: dict[str, object] = {
-        "person_a": persons.gather(uniq // n_p), "person_b": persons.gather(uniq % n_p),
-        "vertex_a": uniq // n_p, "vertex_b": uniq % n_p,  # codes follow the sorted person ids: the graph's vertex ids
-        "n_interactions": np.diff(np.append(starts, m)) if all_counted
+        "person_a": persons.gather(uniq // n_p),
+        "person_b": persons.gather(uniq % n_p),
+        "vertex_a": uniq // n_p,
+        "vertex_b": uniq % n_p,  # codes follow the sorted person ids: the graph's vertex ids
+        "n_interactions": np.diff(np.append(starts, m))
+        if all_counted
         else np.bincount(g, weights=cnt, minlength=n_g).astype(np.int64),
         "n_a_to_b": np.bincount(g, weights=(directed & (src < dst))[order], minlength=n_g).astype(np.int64),
         "n_b_to_a": np.bincount(g, weights=(directed & (src > dst))[order], minlength=n_g).astype(np.int64),

@@ -16,9 +16,25 @@ from reach.algorithms.neighbourhood import bfs_distances, reach_masks
 from reach.graph import ReachGraph
 from reach.identity import company_key
 
-FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
-             "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "yandex.ru",
-             "mail.com", "msn.com"}
+FREE_MAIL = {
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "yandex.ru",
+    "mail.com",
+    "msn.com",
+}
 SENIORITY = [  # (regex on the lower-cased title, rank: higher is more senior)
     (r"\b(ceo|cto|cfo|coo|cio|cmo|cpo|chief|founder|co-founder|president|owner|managing director|partner)\b", 5),
     (r"\b(svp|evp|vp|vice president|head of|general manager)\b", 4),
@@ -62,10 +78,15 @@ def at_companies(people: pl.DataFrame, companies: set[str], domains: set[str]) -
     by_company = people.select(company_key(pl.col("company")).is_in(list(companies)).fill_null(False).alias("k"))["k"]
     doms = email_domains(people)
     dom_list = sorted(domains)
-    by_domain = doms.list.eval(
-        pl.element().is_in(dom_list) | pl.any_horizontal([pl.element().str.ends_with("." + d) for d in dom_list])
-        if dom_list else pl.lit(False)
-    ).list.any().fill_null(False)
+    by_domain = (
+        doms.list.eval(
+            pl.element().is_in(dom_list) | pl.any_horizontal([pl.element().str.ends_with("." + d) for d in dom_list])
+            if dom_list
+            else pl.lit(False)
+        )
+        .list.any()
+        .fill_null(False)
+    )
     return by_company | by_domain
 
 
@@ -110,10 +131,25 @@ def greedy_team_order(rg: ReachGraph, team: np.ndarray, *, hops: int = 2) -> pl.
         k = int(np.argmax(gains))
         i = left.pop(k)
         covered |= masks[i] & ~is_team
-        rows.append({"order": len(rows) + 1, "vertex": int(team[i]), "n_reach": int(np.count_nonzero(masks[i] & ~is_team)),
-                     "n_new": gains[k], "n_cumulative": int(np.count_nonzero(covered))})
-    return pl.DataFrame(rows, schema={"order": pl.Int64, "vertex": pl.Int64, "n_reach": pl.Int64, "n_new": pl.Int64,
-                                      "n_cumulative": pl.Int64})
+        rows.append(
+            {
+                "order": len(rows) + 1,
+                "vertex": int(team[i]),
+                "n_reach": int(np.count_nonzero(masks[i] & ~is_team)),
+                "n_new": gains[k],
+                "n_cumulative": int(np.count_nonzero(covered)),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "order": pl.Int64,
+            "vertex": pl.Int64,
+            "n_reach": pl.Int64,
+            "n_new": pl.Int64,
+            "n_cumulative": pl.Int64,
+        },
+    )
 
 
 def best_new_connections(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, top: int = 10) -> pl.DataFrame:
@@ -133,6 +169,12 @@ def best_new_connections(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, 
     sel = np.isin(v, uncovered)
     cand = pl.DataFrame({"vertex": np.concatenate([u[sel], uncovered]), "target": np.concatenate([v[sel], uncovered])})
     is_team = np.isin(cand["vertex"].to_numpy(), team)
-    gain = (cand.filter(~pl.Series(is_team)).unique().group_by("vertex").agg(pl.len().cast(pl.Int64).alias("n_targets_gained"))
-            .sort(["n_targets_gained", "vertex"], descending=[True, False]).head(top))
+    gain = (
+        cand.filter(~pl.Series(is_team))
+        .unique()
+        .group_by("vertex")
+        .agg(pl.len().cast(pl.Int64).alias("n_targets_gained"))
+        .sort(["n_targets_gained", "vertex"], descending=[True, False])
+        .head(top)
+    )
     return gain.with_columns(pl.Series("distance", dist[gain["vertex"].to_numpy()]))

@@ -32,7 +32,16 @@ import pyarrow as pa
 
 from reach import __version__
 from reach.errors import WorkspaceError
-from reach.io.files import LockBusy, atomic_write_bytes, hold_lock, remove_stale_temp_files, atomic_write_text, ensure_private_dir, read_parquet, write_parquet
+from reach.io.files import (
+    LockBusy,
+    atomic_write_bytes,
+    hold_lock,
+    remove_stale_temp_files,
+    atomic_write_text,
+    ensure_private_dir,
+    read_parquet,
+    write_parquet,
+)
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
 
 RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
@@ -266,9 +275,7 @@ class Workspace:
     def write_build(self, tables: dict[str, pa.Table], digest: str) -> None:
         for name, table in tables.items():
             write_parquet(table, self.build_path(name))
-        self.update_manifest(
-            build={"digest": digest, "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        )
+        self.update_manifest(build={"digest": digest, "built_at": datetime.now(UTC).isoformat(timespec="seconds")})
 
     def built(self, table: str) -> pa.Table:
         path = self.build_path(table)

@@ -22,9 +22,10 @@ def random_graph(seed: int, n: int = 40, p: float = 0.1, *, weighted: bool = Fal
     ids = [f"n{i:03d}" for i in range(n)]
     edges = list(g.edges)
     strength = rng.uniform(0.05, 1.0, len(edges)) if weighted else np.full(len(edges), 0.5)
-    ties = pl.DataFrame({"person_a": [ids[a] for a, _ in edges], "person_b": [ids[b] for _, b in edges],
-                         "strength": strength}, schema={"person_a": pl.String, "person_b": pl.String,
-                                                        "strength": pl.Float64})
+    ties = pl.DataFrame(
+        {"person_a": [ids[a] for a, _ in edges], "person_b": [ids[b] for _, b in edges], "strength": strength},
+        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+    )
     rg = build_graph(pl.DataFrame({"person_id": ids}).to_arrow(), ties.to_arrow())
     for (a, b), s in zip(edges, strength, strict=True):
         g[a][b]["strength"] = float(s)
@@ -88,8 +89,9 @@ def test_bad_arguments():
 def test_vertex_ids_and_person_ids_are_interchangeable():
     rg = graph_from_edges(BRIDGE)
     by_id = brokers(rg, sources=["a", "b"], targets=["e", "d"], top=None)
-    by_vertex = brokers(rg, sources=np.array([rg.vertex("a"), rg.vertex("b")]),
-                        targets=[rg.vertex("e"), rg.vertex("d")], top=None)
+    by_vertex = brokers(
+        rg, sources=np.array([rg.vertex("a"), rg.vertex("b")]), targets=[rg.vertex("e"), rg.vertex("d")], top=None
+    )
     assert by_id.equals(by_vertex)
 
 
@@ -150,8 +152,9 @@ def test_targets_lost_matches_removing_each_person(seed):
     rng = np.random.default_rng(seed)
     team = set(rng.choice(45, size=3, replace=False).tolist())
     targets = set(rng.choice(45, size=20, replace=False).tolist()) if seed % 3 else set(range(45))
-    lost, via = team_brokerage(adjacency(rg), np.array(sorted(team)), None if seed % 3 == 0 else
-                               np.array(sorted(targets)))
+    lost, via = team_brokerage(
+        adjacency(rg), np.array(sorted(team)), None if seed % 3 == 0 else np.array(sorted(targets))
+    )
     base = reach2(g, team, targets)
     for v in range(45):
         if v in team:
@@ -183,8 +186,9 @@ def test_default_sampling_switches_on_for_large_graphs():
     rng = np.random.default_rng(0)
     a, b = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
     pairs = sorted({(min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist(), strict=True) if x != y})
-    ties = pl.DataFrame({"person_a": [ids[x] for x, _ in pairs], "person_b": [ids[y] for _, y in pairs],
-                         "strength": [0.5] * len(pairs)})
+    ties = pl.DataFrame(
+        {"person_a": [ids[x] for x, _ in pairs], "person_b": [ids[y] for _, y in pairs], "strength": [0.5] * len(pairs)}
+    )
     rg = build_graph(pl.DataFrame({"person_id": ids}).to_arrow(), ties.to_arrow())
     est, exact = betweenness(rg)
     assert not exact and est.shape == (n,)

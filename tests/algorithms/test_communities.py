@@ -54,8 +54,11 @@ def eu_core(shared_data, tmp_path_factory):
     ws = tmp_path_factory.mktemp("eu") / "ws"
     import_paths(ws, [folder / "email-Eu-core.txt"])
     rg = load_graph(ws)
-    dept = dict(line.split() for line in (folder / "email-Eu-core-department-labels.txt").read_text().splitlines()
-                if line.strip())
+    dept = dict(
+        line.split()
+        for line in (folder / "email-Eu-core-department-labels.txt").read_text().splitlines()
+        if line.strip()
+    )
     truth = np.array([int(dept[k]) for k in rg.people["key"].to_list()])
     return rg, truth
 
@@ -90,8 +93,12 @@ def test_football_conferences_recovered(shared_data):
 def test_two_faction_graphs_no_worse_than_plain_modularity(shared_data, name, attr):
     """Few large groups: the estimated resolution must not shatter them."""
     rg, truth = gml_graph(shared_data, name, attr)
-    plain = np.mean([normalized_mutual_information(
-        detect_communities(rg, seed=s, resolution=1.0, n_runs=1).labels, truth) for s in range(5)])
+    plain = np.mean(
+        [
+            normalized_mutual_information(detect_communities(rg, seed=s, resolution=1.0, n_runs=1).labels, truth)
+            for s in range(5)
+        ]
+    )
     auto = normalized_mutual_information(detect_communities(rg).labels, truth)
     assert auto >= plain - 0.05
 
@@ -215,9 +222,10 @@ def graph_with_isolates(n, pairs, strengths):
     for (a, b), s in zip(pairs, strengths, strict=True):
         if a != b:
             seen[(min(a, b), max(a, b))] = s
-    ties = pl.DataFrame({"person_a": [ids[a] for a, _ in seen], "person_b": [ids[b] for _, b in seen],
-                         "strength": list(seen.values())},
-                        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64})
+    ties = pl.DataFrame(
+        {"person_a": [ids[a] for a, _ in seen], "person_b": [ids[b] for _, b in seen], "strength": list(seen.values())},
+        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+    )
     return build_graph(pl.DataFrame({"person_id": ids}).to_arrow(), ties.to_arrow())
 
 
@@ -250,21 +258,27 @@ def test_canonical_labels_order_by_size_then_first_vertex():
 
 
 def test_graph_without_ties_gives_singletons():
-    rg = build_graph(pl.DataFrame({"person_id": ["a", "b", "c"]}).to_arrow(),
-                     pl.DataFrame({"person_a": [], "person_b": [], "strength": []},
-                                  schema={"person_a": pl.String, "person_b": pl.String,
-                                          "strength": pl.Float64}).to_arrow())
+    rg = build_graph(
+        pl.DataFrame({"person_id": ["a", "b", "c"]}).to_arrow(),
+        pl.DataFrame(
+            {"person_a": [], "person_b": [], "strength": []},
+            schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+        ).to_arrow(),
+    )
     res = detect_communities(rg)
     assert res.labels.tolist() == [0, 1, 2] and res.modularity == 0.0
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"method": "infomap"}, "unknown community method 'infomap'"),
-    ({"weights": "count"}, "unknown weights"),
-    ({"resolution": 0}, "resolution must be a positive number"),
-    ({"resolution": "high"}, "resolution must be a positive number"),
-    ({"n_runs": 0}, "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "infomap"}, "unknown community method 'infomap'"),
+        ({"weights": "count"}, "unknown weights"),
+        ({"resolution": 0}, "resolution must be a positive number"),
+        ({"resolution": "high"}, "resolution must be a positive number"),
+        ({"n_runs": 0}, "at least 1"),
+    ],
+)
 def test_bad_arguments_raise_value_error(kwargs, match):
     rg = graph_from_edges([("a", "b")])
     with pytest.raises(ValueError, match=match):
@@ -273,13 +287,20 @@ def test_bad_arguments_raise_value_error(kwargs, match):
 
 # ------------------------------------------------------------------ summaries
 def test_summarise_communities_hand_built():
-    people = pl.DataFrame({
-        "person_id": ["a", "b", "c", "d", "e", "f"],
-        "company": ["Acme", "Acme", "Beta", "Zeta", "Zeta", None],
-        "emails": [["a@acme.com"], ["b@acme.com", "b2@ACME.com"], ["c@beta.io"], ["d@zeta.org"], [], None],
-    })
-    ties = pl.DataFrame({"person_a": ["a", "a", "b", "d", "d", "e", "c"],
-                         "person_b": ["b", "c", "c", "e", "f", "f", "d"], "strength": [0.5] * 7})
+    people = pl.DataFrame(
+        {
+            "person_id": ["a", "b", "c", "d", "e", "f"],
+            "company": ["Acme", "Acme", "Beta", "Zeta", "Zeta", None],
+            "emails": [["a@acme.com"], ["b@acme.com", "b2@ACME.com"], ["c@beta.io"], ["d@zeta.org"], [], None],
+        }
+    )
+    ties = pl.DataFrame(
+        {
+            "person_a": ["a", "a", "b", "d", "d", "e", "c"],
+            "person_b": ["b", "c", "c", "e", "f", "f", "d"],
+            "strength": [0.5] * 7,
+        }
+    )
     rg = build_graph(people.to_arrow(), ties.to_arrow())
     res = detect_communities(rg)
     lab = dict(zip(rg.people["person_id"].to_list(), res.labels.tolist(), strict=True))

@@ -61,8 +61,10 @@ def nx_modularity(g: nx.Graph, labels: np.ndarray, resolution: float = 1.0) -> f
 
 
 # ------------------------------------------------------------------ against networkx
-@pytest.mark.parametrize(("n", "m", "mu", "seed"), [(5000, 50_000, 0.3, 1), (5000, 50_000, 0.5, 2),
-                                                    (20_000, 150_000, 0.4, 3), (3000, 60_000, 0.6, 4)])
+@pytest.mark.parametrize(
+    ("n", "m", "mu", "seed"),
+    [(5000, 50_000, 0.3, 1), (5000, 50_000, 0.5, 2), (20_000, 150_000, 0.4, 3), (3000, 60_000, 0.6, 4)],
+)
 def test_coarsened_modularity_at_least_networkx_louvain(n, m, mu, seed):
     """Classic modularity (networkx's own function as the oracle) no worse than networkx's Louvain."""
     edges, strength, truth = planted(n, m, mu, seed)
@@ -123,10 +125,13 @@ def test_default_switches_to_coarsening_on_large_graphs(monkeypatch):
 
 
 def test_coarsened_without_ties_or_with_equal_strengths():
-    rg = build_graph(pl.DataFrame({"person_id": ["a", "b", "c"]}).to_arrow(),
-                     pl.DataFrame({"person_a": [], "person_b": [], "strength": []},
-                                  schema={"person_a": pl.String, "person_b": pl.String,
-                                          "strength": pl.Float64}).to_arrow())
+    rg = build_graph(
+        pl.DataFrame({"person_id": ["a", "b", "c"]}).to_arrow(),
+        pl.DataFrame(
+            {"person_a": [], "person_b": [], "strength": []},
+            schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+        ).to_arrow(),
+    )
     res = detect_communities(rg, coarsen=True)
     assert res.labels.tolist() == [0, 1, 2] and res.modularity == 0.0
     edges, _, _ = planted(3000, 30_000, 0.3, 17)

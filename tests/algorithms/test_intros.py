@@ -20,9 +20,14 @@ def weighted_graph(seed: int, n: int = 40, p: float = 0.12):
         g.edges[a, b]["s"] = float(np.round(rng.uniform(0.05, 1.0), 3))
     ids = [f"p{i:03d}" for i in range(n)]
     people = pl.DataFrame({"person_id": ids, "display_name": ids})
-    ties = pl.DataFrame({"person_a": [ids[min(a, b)] for a, b in g.edges], "person_b": [ids[max(a, b)] for a, b in g.edges],
-                         "strength": [g.edges[e]["s"] for e in g.edges]},
-                        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64})
+    ties = pl.DataFrame(
+        {
+            "person_a": [ids[min(a, b)] for a, b in g.edges],
+            "person_b": [ids[max(a, b)] for a, b in g.edges],
+            "strength": [g.edges[e]["s"] for e in g.edges],
+        },
+        schema={"person_a": pl.String, "person_b": pl.String, "strength": pl.Float64},
+    )
     return g, build_graph(people.to_arrow(), ties.to_arrow())
 
 
@@ -51,8 +56,14 @@ def test_two_hop_paths_match_brute_force(seed):
     team = {int(x) for x in rng.choice(40, 3, replace=False)}
     targets = [int(x) for x in rng.choice(40, 6, replace=False)]
     blocked = {int(rng.integers(40))} - team
-    res = warm_intro_paths(rg, np.array(sorted(team)), np.array(targets), max_hops=2, top_k=3,
-                           blocked=np.array(sorted(blocked), dtype=np.int64))
+    res = warm_intro_paths(
+        rg,
+        np.array(sorted(team)),
+        np.array(targets),
+        max_hops=2,
+        top_k=3,
+        blocked=np.array(sorted(blocked), dtype=np.int64),
+    )
     for t in targets:
         got = res.paths.filter(pl.col("target") == t)
         if t in team:
@@ -66,9 +77,11 @@ def test_two_hop_paths_match_brute_force(seed):
             path = row["path"]
             assert path[0] in team and path[-1] == t
             assert math.prod(g.edges[a, b]["s"] for a, b in zip(path, path[1:], strict=False)) == pytest.approx(
-                row["strength"])
-            assert row["bottleneck"] == pytest.approx(min(g.edges[a, b]["s"] for a, b in zip(path, path[1:],
-                                                                                                strict=False)))
+                row["strength"]
+            )
+            assert row["bottleneck"] == pytest.approx(
+                min(g.edges[a, b]["s"] for a, b in zip(path, path[1:], strict=False))
+            )
         if not want:
             assert t in res.unreached
 
@@ -97,8 +110,13 @@ def test_hop_limit_is_respected_and_prefers_warmer_longer_paths():
     # a - x (0.1) - t : 2 hops, 0.1 ; a - y - z - t with strong ties: 3 hops, 0.729
     ids = ["a", "t", "x", "y", "z"]
     people = pl.DataFrame({"person_id": ids})
-    ties = pl.DataFrame({"person_a": ["a", "t", "a", "y", "t"], "person_b": ["x", "x", "y", "z", "z"],
-                         "strength": [0.1, 1.0, 0.9, 0.9, 0.9]})
+    ties = pl.DataFrame(
+        {
+            "person_a": ["a", "t", "a", "y", "t"],
+            "person_b": ["x", "x", "y", "z", "z"],
+            "strength": [0.1, 1.0, 0.9, 0.9, 0.9],
+        }
+    )
     rg = build_graph(people.to_arrow(), ties.to_arrow())
     a, t = rg.vertex("a"), rg.vertex("t")
     two = warm_intro_paths(rg, np.array([a]), np.array([t]), max_hops=2, top_k=1).paths
@@ -113,15 +131,19 @@ def test_direct_tie_beats_any_intro_and_max_asks_spreads_introducers():
     # team member m knows t1 weakly; introducer i knows everyone strongly
     ids = ["i", "m", "t1", "t2", "t3", "j"]
     people = pl.DataFrame({"person_id": ids})
-    ties = pl.DataFrame({"person_a": ["m", "i", "i", "i", "i", "j", "j"], "person_b": ["t1", "m", "t1", "t2", "t3", "m", "t3"],
-                         "strength": [0.05, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5]})
+    ties = pl.DataFrame(
+        {
+            "person_a": ["m", "i", "i", "i", "i", "j", "j"],
+            "person_b": ["t1", "m", "t1", "t2", "t3", "m", "t3"],
+            "strength": [0.05, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5],
+        }
+    )
     rg = build_graph(people.to_arrow(), ties.to_arrow())
     v = rg.vertex
     res = warm_intro_paths(rg, np.array([v("m")]), np.array([v("t1"), v("t2"), v("t3")]), top_k=1).paths
     first = res.filter(pl.col("target") == v("t1")).row(0, named=True)
     assert first["hops"] == 1 and first["strength"] == pytest.approx(0.05)
-    capped = warm_intro_paths(rg, np.array([v("m")]), np.array([v("t1"), v("t2"), v("t3")]), top_k=1,
-                              max_asks=1).paths
+    capped = warm_intro_paths(rg, np.array([v("m")]), np.array([v("t1"), v("t2"), v("t3")]), top_k=1, max_asks=1).paths
     intros = capped.filter(pl.col("hops") == 2)["introducer"].to_list()
     assert intros.count(v("i")) == 1  # i asked once; t3 goes through j instead
     t3 = capped.filter(pl.col("target") == v("t3")).row(0, named=True)

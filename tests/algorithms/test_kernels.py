@@ -55,7 +55,6 @@ def nx_reach(g: nx.Graph, sources: list[str], hops: int) -> tuple[dict, dict, di
     return rings, unique, team
 
 
-
 def nx_histogram(g: nx.Graph, sources) -> dict[int, int]:
     hist: dict[int, int] = {}
     for s in sources:
@@ -77,8 +76,9 @@ def test_bfs_distances_match_networkx(seed):
     for max_hops in (0, 1, 2, 3, None):
         got = bfs_distances(rg, many, max_hops=max_hops)
         want = nx.multi_source_dijkstra_path_length(g, {rg.person_ids[v] for v in many})
-        assert got.tolist() == [d if max_hops is None or d <= max_hops else -1
-                                for d in (want.get(pid, -1) for pid in rg.person_ids)]
+        assert got.tolist() == [
+            d if max_hops is None or d <= max_hops else -1 for d in (want.get(pid, -1) for pid in rg.person_ids)
+        ]
 
 
 def test_bfs_counts_hubs_with_hundreds_of_source_neighbours():
@@ -300,11 +300,17 @@ def test_kernels_at_a_million_ties():
     edges = np.asarray(g.get_edgelist(), dtype=np.int64)
     ids = [f"p{i:06d}" for i in range(n)]
     people = pl.DataFrame({"person_id": ids, "display_name": ids, "key": ids}).to_arrow()
-    ties = pl.DataFrame({"person_a": [ids[a] for a in edges[:, 0]], "person_b": [ids[b] for b in edges[:, 1]],
-                         "strength": np.full(edges.shape[0], 0.5)}).to_arrow()
+    ties = pl.DataFrame(
+        {
+            "person_a": [ids[a] for a in edges[:, 0]],
+            "person_b": [ids[b] for b in edges[:, 1]],
+            "strength": np.full(edges.shape[0], 0.5),
+        }
+    ).to_arrow()
     rg = build_graph(people, ties)
-    a = sp.csr_matrix((np.ones(2 * len(edges)), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
-                      shape=(n, n))
+    a = sp.csr_matrix(
+        (np.ones(2 * len(edges)), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])), shape=(n, n)
+    )
     a.data[:] = 1
     rng = np.random.default_rng(0)
     sources = rng.choice(n, 300, replace=False)
@@ -329,6 +335,7 @@ def test_kernels_at_a_million_ties():
 
 def nx_candidates(g: nx.Graph, rg: ReachGraph, team, targets, blocked, allowed) -> set[tuple]:
     """(target, member, introducer, hops, e1, e2) by brute force over networkx neighbourhoods."""
+
     def eid(a, b):
         e = g[a][b]["e"]
         return e if allowed is None or allowed[e] else None
@@ -378,16 +385,26 @@ def test_stored_vertex_columns_are_used_only_when_right():
     from reach.strength import compute_ties
 
     records = pl.DataFrame({"record_id": [0, 1, 2, 3], "person_id": ["pc", "pa", "pb", "pd"]})
-    inter = pl.DataFrame({"source_id": ["s"] * 3, "line": [1, 2, 3], "src_record": [0, 1, 2], "dst_record": [1, 2, 3],
-                          "channel": ["email"] * 3, "at": [None] * 3, "weight": [1.0] * 3,
-                          "n_participants": [2] * 3}, schema_overrides={"at": pl.Datetime("us", "UTC"),
-                                                                         "n_participants": pl.Int32})
+    inter = pl.DataFrame(
+        {
+            "source_id": ["s"] * 3,
+            "line": [1, 2, 3],
+            "src_record": [0, 1, 2],
+            "dst_record": [1, 2, 3],
+            "channel": ["email"] * 3,
+            "at": [None] * 3,
+            "weight": [1.0] * 3,
+            "n_participants": [2] * 3,
+        },
+        schema_overrides={"at": pl.Datetime("us", "UTC"), "n_participants": pl.Int32},
+    )
     ties = compute_ties(inter.to_arrow(), records.to_arrow())
     people = pl.DataFrame({"person_id": ["pd", "pa", "pc", "pb"]})
     want = [["pa", "pc"], ["pa", "pb"], ["pb", "pd"]]
     t = pl.from_arrow(ties)
-    assert t.select("person_a", "person_b").rows() == [tuple(sorted(p)) for p in (("pa", "pb"), ("pa", "pc"),
-                                                                                  ("pb", "pd"))]
+    assert t.select("person_a", "person_b").rows() == [
+        tuple(sorted(p)) for p in (("pa", "pb"), ("pa", "pc"), ("pb", "pd"))
+    ]
     ids = sorted(people["person_id"].to_list())
     assert graph_mod._stored_vertices(pl.Series(ids), t) is not None  # a fresh build: used
     rg = build_graph(people.to_arrow(), ties)
@@ -426,23 +443,32 @@ def test_two_hop_reach_strategies_agree_with_networkx(monkeypatch, strategy, see
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(2, 120), m=st.integers(1, 4), n_src=st.integers(1, 140), seed=st.integers(0, 10_000),
-       bitmaps=st.booleans())
+@given(
+    n=st.integers(2, 120),
+    m=st.integers(1, 4),
+    n_src=st.integers(1, 140),
+    seed=st.integers(0, 10_000),
+    bitmaps=st.booleans(),
+)
 def test_two_hop_reach_property_heavy_tailed_against_scipy(n, m, n_src, seed, bitmaps):
     """On heavy-tailed (preferential attachment) graphs, per-source counts and the union match A[S] @ A."""
     import scipy.sparse as sp
 
     g = nx.barabasi_albert_graph(n, min(m, n - 1), seed=seed)
     edges = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
-    rg = ReachGraph(people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(n)]}),
-                    strength=np.ones(edges.shape[0]), edges=edges)
+    rg = ReachGraph(
+        people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(n)]}),
+        strength=np.ones(edges.shape[0]),
+        edges=edges,
+    )
     rng = np.random.default_rng(seed)
     sources = rng.choice(n, min(n_src, n), replace=False)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(neighbourhood, "PAIR_NS", 1e12 if bitmaps else 0.0)
         got = two_hop_reach(rg, sources)
-    a = sp.csr_matrix((np.ones(2 * edges.shape[0]), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
-                      shape=(n, n))
+    a = sp.csr_matrix(
+        (np.ones(2 * edges.shape[0]), (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])), shape=(n, n)
+    )
     s1 = a[sources]
     within = ((s1 @ a + s1) > 0).toarray()
     within[np.arange(sources.shape[0]), sources] = False
@@ -457,24 +483,34 @@ def test_two_hop_reach_property_heavy_tailed_against_scipy(n, m, n_src, seed, bi
 
 def _heavy_tailed(seed: int, n: int) -> nx.Graph:
     """Preferential attachment plus a few isolated pairs: hubs, leaves and more than one component."""
-    g = nx.barabasi_albert_graph(n, 1 + seed % 3, seed=seed) if seed % 2 else nx.powerlaw_cluster_graph(
-        n, 1 + seed % 2, 0.3, seed=seed)
+    g = (
+        nx.barabasi_albert_graph(n, 1 + seed % 3, seed=seed)
+        if seed % 2
+        else nx.powerlaw_cluster_graph(n, 1 + seed % 2, 0.3, seed=seed)
+    )
     g.add_edges_from([(n, n + 1), (n + 2, n + 3)])
     g.add_nodes_from([n + 4])
     return g
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(6, 150), n_pairs=st.integers(1, 140),
-       max_hops=st.one_of(st.none(), st.integers(0, 5)))
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(6, 150),
+    n_pairs=st.integers(1, 140),
+    max_hops=st.one_of(st.none(), st.integers(0, 5)),
+)
 def test_hop_distances_and_bidirectional_paths_match_networkx(seed, n, n_pairs, max_hops):
     from reach.algorithms.separation import hop_distances
 
     g = _heavy_tailed(seed, n)
     nn = n + 5
     c = csr_from_edges(np.array(list(g.edges), dtype=np.int64), nn)
-    rg = ReachGraph(people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(nn)]}),
-                    strength=np.ones(g.number_of_edges()), edges=np.array(list(g.edges), dtype=np.int64))
+    rg = ReachGraph(
+        people=pl.DataFrame({"person_id": [f"p{i:04d}" for i in range(nn)]}),
+        strength=np.ones(g.number_of_edges()),
+        edges=np.array(list(g.edges), dtype=np.int64),
+    )
     rng = np.random.default_rng(seed)
     pairs = rng.choice(nn, (n_pairs, 2))
     want = []

@@ -16,8 +16,11 @@ from reach.io.formats import detect_format
 def _edges(parsed) -> list[tuple[str, str]]:
     rec = pl.from_arrow(parsed.records).select("record_id", "key")
     it = pl.from_arrow(parsed.interactions)
-    it = it.join(rec.rename({"record_id": "src_record", "key": "a"}), on="src_record").join(
-        rec.rename({"record_id": "dst_record", "key": "b"}), on="dst_record").sort("line")
+    it = (
+        it.join(rec.rename({"record_id": "src_record", "key": "a"}), on="src_record")
+        .join(rec.rename({"record_id": "dst_record", "key": "b"}), on="dst_record")
+        .sort("line")
+    )
     return list(zip(it["a"].to_list(), it["b"].to_list(), strict=True))
 
 
@@ -91,12 +94,18 @@ def test_not_an_edge_list_names_file_and_line(tmp_path):
 
 SEPS = st.sampled_from([" ", "\t", ",", "  ", " \t"])
 KEYS = st.text(alphabet=string.ascii_letters + string.digits + "_.-@", min_size=1, max_size=8).filter(
-    lambda k: not k.startswith(("#", "%")))
+    lambda k: not k.startswith(("#", "%"))
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edges=st.lists(st.tuples(KEYS, KEYS), min_size=1, max_size=30), sep=SEPS,
-       eol=st.sampled_from(["\n", "\r\n"]), final=st.booleans(), comment=st.booleans())
+@given(
+    edges=st.lists(st.tuples(KEYS, KEYS), min_size=1, max_size=30),
+    sep=SEPS,
+    eol=st.sampled_from(["\n", "\r\n"]),
+    final=st.booleans(),
+    comment=st.booleans(),
+)
 def test_round_trip_any_layout(tmp_path_factory, edges, sep, eol, final, comment):
     path = tmp_path_factory.mktemp("el") / "g.txt"
     body = eol.join(f"{a}{sep}{b}" for a, b in edges)
@@ -139,8 +148,15 @@ def _assert_same(a, b):
     assert (a.n_rows, a.n_skipped) == (b.n_rows, b.n_skipped)
 
 
-@pytest.mark.parametrize("name", ["snap_email_eu_core/email-Eu-core.txt", "snap_email_enron/Email-Enron.txt",
-                                  "snap_collegemsg/CollegeMsg.txt", "snap_ca_grqc/CA-GrQc.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "snap_email_eu_core/email-Eu-core.txt",
+        "snap_email_enron/Email-Enron.txt",
+        "snap_collegemsg/CollegeMsg.txt",
+        "snap_ca_grqc/CA-GrQc.txt",
+    ],
+)
 def test_fast_path_gives_the_general_answer_on_snap_files(shared_data, name, monkeypatch):
     fast_taken, a, b = _both_paths(shared_data / name, monkeypatch)
     # CA-GrQc has one line separated by a space instead of a tab: only the general path may read it
@@ -150,8 +166,9 @@ def test_fast_path_gives_the_general_answer_on_snap_files(shared_data, name, mon
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    rows=st.lists(st.tuples(st.integers(-5, 3000), st.integers(0, 3000), st.integers(-2, 2_000_000_000)),
-                  min_size=1, max_size=40),
+    rows=st.lists(
+        st.tuples(st.integers(-5, 3000), st.integers(0, 3000), st.integers(-2, 2_000_000_000)), min_size=1, max_size=40
+    ),
     n_cols=st.sampled_from([2, 3]),
     sep=st.sampled_from(["\t", " ", ",", ";"]),
     eol=st.sampled_from(["\n", "\r\n"]),
@@ -160,8 +177,9 @@ def test_fast_path_gives_the_general_answer_on_snap_files(shared_data, name, mon
     damage=st.sampled_from([None, "zero", "plus", "space", "cr", "mid_comment", "blank"]),
     where=st.integers(0, 39),
 )
-def test_fast_path_matches_the_general_path_on_any_integer_layout(tmp_path_factory, monkeypatch, rows, n_cols, sep,
-                                                                  eol, final, n_comments, damage, where):
+def test_fast_path_matches_the_general_path_on_any_integer_layout(
+    tmp_path_factory, monkeypatch, rows, n_cols, sep, eol, final, n_comments, damage, where
+):
     toks = [[str(a), str(b), str(c)][:n_cols] for a, b, c in rows]
     i = where % len(toks)
     if damage == "zero":

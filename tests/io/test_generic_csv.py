@@ -15,8 +15,13 @@ from reach.io import csvutil
 from reach.io.formats import detect_format, get_format
 from reach.io.generic_csv import read_generic_csv, read_hubspot_csv, read_salesforce_csv
 
-PEOPLE = {"display_name": "Full Name", "email": "Email", "company": "Associated Company", "title": "Job Title",
-          "phone": "Phone Number"}
+PEOPLE = {
+    "display_name": "Full Name",
+    "email": "Email",
+    "company": "Associated Company",
+    "title": "Job Title",
+    "phone": "Phone Number",
+}
 
 
 def _write(path: Path, text: str) -> Path:
@@ -25,12 +30,14 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_people_with_a_mapping(tmp_path):
-    path = _write(tmp_path / "people.csv",
-                  "Full Name,Email,Phone Number,Associated Company,Job Title,Notes\n"
-                  "Grace Lee,grace.lee@acme.example;grace@lee-family.example,+1 555-0142,Acme Inc.,VP Engineering,\n"
-                  'Dev Patel,dev.patel@globex.example,,Globex,CTO,"met at\nthe summit"\n'
-                  ",,,Nobody Inc.,,\n"
-                  "Maria Rossi,maria@initech.example,,Initech,Head of Talent,\n")
+    path = _write(
+        tmp_path / "people.csv",
+        "Full Name,Email,Phone Number,Associated Company,Job Title,Notes\n"
+        "Grace Lee,grace.lee@acme.example;grace@lee-family.example,+1 555-0142,Acme Inc.,VP Engineering,\n"
+        'Dev Patel,dev.patel@globex.example,,Globex,CTO,"met at\nthe summit"\n'
+        ",,,Nobody Inc.,,\n"
+        "Maria Rossi,maria@initech.example,,Initech,Head of Talent,\n",
+    )
     with pytest.raises(InputFormatError, match="unrecognised format"):
         detect_format(path)  # generic-csv is never picked by detection
     parsed = read_generic_csv(path, owner="ana@northwind.example", options={"mapping": PEOPLE})
@@ -44,11 +51,15 @@ def test_people_with_a_mapping(tmp_path):
 
 def test_mapping_file_and_sibling_file(tmp_path):
     path = _write(tmp_path / "export.csv", "Name,E-Mail,Firm\nTom Becker,tom.becker@initech.example,Initech\n")
-    toml = _write(tmp_path / "my-mapping.toml", '[mapping]\ndisplay_name = "Name"\nemail = ["E-Mail"]\n'
-                                                'company = "Firm"\n')
+    toml = _write(
+        tmp_path / "my-mapping.toml", '[mapping]\ndisplay_name = "Name"\nemail = ["E-Mail"]\ncompany = "Firm"\n'
+    )
     (rec,) = read_generic_csv(path, owner=None, options={"mapping_file": str(toml)}).records.to_pylist()
-    assert (rec["display_name"], rec["emails"], rec["company"]) == ("Tom Becker", ["tom.becker@initech.example"],
-                                                                    "Initech")
+    assert (rec["display_name"], rec["emails"], rec["company"]) == (
+        "Tom Becker",
+        ["tom.becker@initech.example"],
+        "Initech",
+    )
     with pytest.raises(InputFormatError, match="needs a column mapping"):
         read_generic_csv(path, owner=None, options={})
     _write(tmp_path / "export.mapping.toml", 'display_name = "Name"\nemail = "E-Mail"\n')  # top-level keys
@@ -77,9 +88,15 @@ def test_interactions_sample(samples_dir):
     parsed = read_generic_csv(path, owner="ana@northwind.example", options={})  # intros-log.toml beside it
     recs = {r["record_id"]: r for r in parsed.records.to_pylist()}
     assert recs[0]["role"] == "owner"
-    edges = [((recs[i["src_record"]]["emails"] or [recs[i["src_record"]]["display_name"]])[0],
-              (recs[i["dst_record"]]["emails"] or [recs[i["dst_record"]]["display_name"]])[0], i["channel"], i["at"])
-             for i in parsed.interactions.to_pylist()]
+    edges = [
+        (
+            (recs[i["src_record"]]["emails"] or [recs[i["src_record"]]["display_name"]])[0],
+            (recs[i["dst_record"]]["emails"] or [recs[i["dst_record"]]["display_name"]])[0],
+            i["channel"],
+            i["at"],
+        )
+        for i in parsed.interactions.to_pylist()
+    ]
     assert edges[0] == ("ana@northwind.example", "grace.lee@acme.example", "meeting", datetime(2024, 3, 12, tzinfo=UTC))
     assert edges[4][2] == "other"  # an empty "How" falls back to the default channel
     assert edges[5][:2] == ("Ana Souza", "Kenji Watanabe")  # names stay names (not the owner's address)
@@ -88,22 +105,32 @@ def test_interactions_sample(samples_dir):
 
 
 def test_interactions_rejects_loops_and_dates(tmp_path):
-    path = _write(tmp_path / "log.csv",
-                  "From,To,When,Kind,Weight\n"
-                  "a@x.example,b@x.example,2024-03-12T09:14:00.000Z,Email,2\n"
-                  "a@x.example,,2024-03-12,email,\n"
-                  "B@x.example,b@x.example,2024-03-12,email,\n"
-                  "b@x.example,https://www.linkedin.com/in/carol,1710235200,meeting,x\n"
-                  "carol,a@x.example,3/15/2024 2:30 PM,,\n")
-    parsed = read_generic_csv(path, owner=None, options={
-        "mapping": {"src": "From", "dst": "To", "at": "When", "channel": "Kind", "weight": "Weight"},
-        "channel": "message"})
+    path = _write(
+        tmp_path / "log.csv",
+        "From,To,When,Kind,Weight\n"
+        "a@x.example,b@x.example,2024-03-12T09:14:00.000Z,Email,2\n"
+        "a@x.example,,2024-03-12,email,\n"
+        "B@x.example,b@x.example,2024-03-12,email,\n"
+        "b@x.example,https://www.linkedin.com/in/carol,1710235200,meeting,x\n"
+        "carol,a@x.example,3/15/2024 2:30 PM,,\n",
+    )
+    parsed = read_generic_csv(
+        path,
+        owner=None,
+        options={
+            "mapping": {"src": "From", "dst": "To", "at": "When", "channel": "Kind", "weight": "Weight"},
+            "channel": "message",
+        },
+    )
     it = parsed.interactions.to_pylist()
     assert [i["line"] for i in it] == [2, 5, 6]
     assert [i["channel"] for i in it] == ["email", "meeting", "message"]
     assert [i["weight"] for i in it] == [2.0, 1.0, 1.0]
-    assert [i["at"] for i in it] == [datetime(2024, 3, 12, 9, 14, tzinfo=UTC), datetime(2024, 3, 12, 9, 20, tzinfo=UTC),
-                                     datetime(2024, 3, 15, 14, 30, tzinfo=UTC)]
+    assert [i["at"] for i in it] == [
+        datetime(2024, 3, 12, 9, 14, tzinfo=UTC),
+        datetime(2024, 3, 12, 9, 20, tzinfo=UTC),
+        datetime(2024, 3, 15, 14, 30, tzinfo=UTC),
+    ]
     assert parsed.rejects.column("line").to_pylist() == [3] and parsed.n_skipped == 1
     recs = parsed.records.to_pylist()
     assert recs[2]["linkedin_url"] == "https://www.linkedin.com/in/carol" and recs[3]["display_name"] == "carol"
@@ -135,21 +162,26 @@ def test_salesforce_data_export(samples_dir):
 
 
 def test_salesforce_without_accounts_and_report_footer(tmp_path):
-    api = _write(tmp_path / "Contact.csv", '"Id","IsDeleted","AccountId","LastName","FirstName","Email"\n'
-                                           '"0035g0000001AAA","false","0015g0000009ZZZ","Kim","Noah",'
-                                           '"noah.kim@initech.example"\n'
-                                           '"0035g0000002AAA","true","","Gone","Guy","gone@x.example"\n')
+    api = _write(
+        tmp_path / "Contact.csv",
+        '"Id","IsDeleted","AccountId","LastName","FirstName","Email"\n'
+        '"0035g0000001AAA","false","0015g0000009ZZZ","Kim","Noah",'
+        '"noah.kim@initech.example"\n'
+        '"0035g0000002AAA","true","","Gone","Guy","gone@x.example"\n',
+    )
     parsed = read_salesforce_csv(api, owner=None, options={})
     assert parsed.records.num_rows == 1 and any("Account.csv" in n for n in parsed.notes)
-    report = _write(tmp_path / "report.csv",
-                    '"First Name","Last Name","Title","Account Name","Email"\n'
-                    '"Yuki","Tanaka","Engineering Manager","Hooli","yuki@hooli.example"\n'
-                    '"Aisha","Bello","Talent Partner","Hooli","aisha@hooli.example"\n'
-                    "\n"
-                    '"Northwind contacts"\n'
-                    '"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."\n'
-                    '"Confidential Information - Do Not Distribute"\n'
-                    '"Generated By:  Ana Souza  3/15/2025 2:30 PM"\n')
+    report = _write(
+        tmp_path / "report.csv",
+        '"First Name","Last Name","Title","Account Name","Email"\n'
+        '"Yuki","Tanaka","Engineering Manager","Hooli","yuki@hooli.example"\n'
+        '"Aisha","Bello","Talent Partner","Hooli","aisha@hooli.example"\n'
+        "\n"
+        '"Northwind contacts"\n'
+        '"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."\n'
+        '"Confidential Information - Do Not Distribute"\n'
+        '"Generated By:  Ana Souza  3/15/2025 2:30 PM"\n',
+    )
     assert detect_format(report).name == "salesforce-csv"
     parsed = read_salesforce_csv(report, owner=None, options={})
     assert [r["company"] for r in parsed.records.to_pylist()] == ["Hooli", "Hooli"]
@@ -178,9 +210,13 @@ CELLS = ["a", "bc", "é", '"q,r"', '"x""y"', '"multi\nline"', '"crlf\r\nline"', 
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5),
-                          st.sampled_from(["\n", "\r\n"])), max_size=12),
-       st.integers(1, 4))
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5), st.sampled_from(["\n", "\r\n"])),
+        max_size=12,
+    ),
+    st.integers(1, 4),
+)
 def test_engine_matches_the_csv_module(rows, ncols):
     text = "".join(",".join(cells) + end for cells, end in rows)
     header = csvutil.Header(cells=[f"h{i}" for i in range(ncols)], line=0, offset=0, delimiter=",")
@@ -201,13 +237,17 @@ def test_engine_matches_the_csv_module(rows, ncols):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(list('ab,;"\n\r \té') + ['""', "\r\n", "x@y.example"]), max_size=120).map("".join),
-       st.sampled_from(["people", "interactions", "hubspot", "salesforce"]))
+@given(
+    st.lists(st.sampled_from(list('ab,;"\n\r \té') + ['""', "\r\n", "x@y.example"]), max_size=120).map("".join),
+    st.sampled_from(["people", "interactions", "hubspot", "salesforce"]),
+)
 def test_fuzz_only_reach_errors(body, kind):
-    headers = {"people": "Full Name,Email,Phone Number,Associated Company,Job Title",
-               "interactions": "From,To,Date,How",
-               "hubspot": "Record ID,First Name,Last Name,Email,Phone Number,Contact owner,Associated Company",
-               "salesforce": "Id,IsDeleted,AccountId,LastName,FirstName,Email,Phone"}
+    headers = {
+        "people": "Full Name,Email,Phone Number,Associated Company,Job Title",
+        "interactions": "From,To,Date,How",
+        "hubspot": "Record ID,First Name,Last Name,Email,Phone Number,Contact owner,Associated Company",
+        "salesforce": "Id,IsDeleted,AccountId,LastName,FirstName,Email,Phone",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.csv"
         path.write_bytes((headers[kind] + "\n" + body).encode())
@@ -215,8 +255,11 @@ def test_fuzz_only_reach_errors(body, kind):
             if kind == "people":
                 read_generic_csv(path, owner="me@x.example", options={"mapping": PEOPLE})
             elif kind == "interactions":
-                read_generic_csv(path, owner="me@x.example", options={
-                    "mapping": {"src": "From", "dst": "To", "at": "Date", "channel": "How"}})
+                read_generic_csv(
+                    path,
+                    owner="me@x.example",
+                    options={"mapping": {"src": "From", "dst": "To", "at": "Date", "channel": "How"}},
+                )
             elif kind == "hubspot":
                 read_hubspot_csv(path, owner=None, options={})
             else:

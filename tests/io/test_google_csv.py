@@ -14,8 +14,10 @@ from reach.errors import InputFormatError, ReachError
 from reach.io.formats import detect_format
 from reach.io.google_csv import read_google_csv
 
-CURRENT = ("First Name,Middle Name,Last Name,Name Prefix,Nickname,File As,Organization Name,Organization Title,"
-           "Notes,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value")
+CURRENT = (
+    "First Name,Middle Name,Last Name,Name Prefix,Nickname,File As,Organization Name,Organization Title,"
+    "Notes,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value"
+)
 
 
 def _by_line(parsed) -> dict[int, dict]:
@@ -49,8 +51,11 @@ def test_real_legacy_export(shared_data):
     recs = parsed.records.to_pylist()
     assert recs[0]["role"] == "owner" and recs[0]["emails"] == ["me@example.com"]
     it = parsed.interactions.to_pylist()
-    assert [(i["src_record"], i["channel"], i["line"]) for i in it] == [(0, "contact", 2), (0, "contact", 3),
-                                                                      (0, "contact", 4)]
+    assert [(i["src_record"], i["channel"], i["line"]) for i in it] == [
+        (0, "contact", 2),
+        (0, "contact", 3),
+        (0, "contact", 4),
+    ]
     # the header has 56 columns (shared/data/README.md says 57) and the rows agree with the csv module
     oracle = _oracle_rows(path)
     assert len(oracle[0][1]) == 56 and all(len(r) == 56 for _, r in oracle)
@@ -79,16 +84,21 @@ def test_sample_current_header(samples_dir):
     assert by_name["Ana Souza"]["phones"] == ["+1 555-0100", "+1 555-0101"]
     assert by_name["Ana Souza"]["linkedin_url"] == "https://www.linkedin.com/in/ana-souza"
     assert by_name["Chloé Martin"]["emails"] == ["chloe@northwind.example", "chloe.martin@personal.example"]
-    assert by_name["Dev Patel"]["emails"] == ["dev.patel@globex.example", "dev@patel-family.example",
-                                              "DEV.PATEL@globex.example"]
+    assert by_name["Dev Patel"]["emails"] == [
+        "dev.patel@globex.example",
+        "dev@patel-family.example",
+        "DEV.PATEL@globex.example",
+    ]
     assert by_name["Lucas Müller"]["location"] == "Zürich, Switzerland"
     assert by_name["Lucas Müller"]["linkedin_url"] == "linkedin.com/in/lucas-muller/"
     assert by_name["Grace Lee"]["company"] == "Acme Inc." and by_name["Grace Lee"]["title"] == "VP Engineering"
     # a phone-only row (named by its nickname) and "Other Contacts" rows named by their address
     assert by_name["Plumber"]["phones"] == ["+44 20 7946 0018"] and by_name["Plumber"]["emails"] is None
     other = [r for r in rows.values() if r["display_name"] is None]
-    assert sorted(e for r in other for e in r["emails"]) == ["julia.kowalski@hooli.example",
-                                                             "sara.lind@vandelay.example"]
+    assert sorted(e for r in other for e in r["emails"]) == [
+        "julia.kowalski@hooli.example",
+        "sara.lind@vandelay.example",
+    ]
     assert all(r["first_name"] is None for r in other)
     assert any("Other Contacts" in n for n in parsed.notes)
     # the empty row is skipped, not rejected
@@ -97,13 +107,17 @@ def test_sample_current_header(samples_dir):
 
 
 def test_variable_columns_and_multi_values(tmp_path):
-    header = ("Name,Given Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value,E-mail 2 - Type,"
-              "E-mail 2 - Value,E-mail 3 - Type,E-mail 3 - Value,E-mail 4 - Type,E-mail 4 - Value,Phone 1 - Type,"
-              "Phone 1 - Value,Organization 1 - Name,Organization 1 - Title,Website 1 - Type,Website 1 - Value")
+    header = (
+        "Name,Given Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value,E-mail 2 - Type,"
+        "E-mail 2 - Value,E-mail 3 - Type,E-mail 3 - Value,E-mail 4 - Type,E-mail 4 - Value,Phone 1 - Type,"
+        "Phone 1 - Value,Organization 1 - Name,Organization 1 - Title,Website 1 - Type,Website 1 - Value"
+    )
     rows = [
-        ("Maria Rossi,Maria,Rossi,* myContacts,* Work,maria@initech.example ::: m.rossi@initech.example,,,,,Home,"
-         "maria@rossi.example,Mobile,+39 02 0000 0001 ::: +39 02 0000 0002,Initech,Head of Talent,Profile,"
-         "https://www.linkedin.com/in/maria-rossi"),
+        (
+            "Maria Rossi,Maria,Rossi,* myContacts,* Work,maria@initech.example ::: m.rossi@initech.example,,,,,Home,"
+            "maria@rossi.example,Mobile,+39 02 0000 0001 ::: +39 02 0000 0002,Initech,Head of Talent,Profile,"
+            "https://www.linkedin.com/in/maria-rossi"
+        ),
         ",,,* Other Contacts,* Other,tom.becker@initech.example,,,,,,,,,,,,",
         "Tom Becker,Tom,Becker,* myContacts,,,,,,,,,Work,+49 30 90182055,,,,",
     ]
@@ -121,14 +135,18 @@ def test_variable_columns_and_multi_values(tmp_path):
 
 def test_too_many_columns_rejected_with_line(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text(CURRENT + "\n"
-                    "Grace,,Lee,,,,Acme Inc.,VP Engineering,\"two\nlines\",* myContacts,,grace.lee@acme.example,,\n"
-                    "Bad,,Row,,,,,,,,,,,,,extra,cells\n"
-                    "Dev,,Patel,,,,Globex,CTO,,,,dev.patel@globex.example,,\n"
-                    "Trailing,,Comma,,,,,,,,,t@x.example,,,\n", encoding="utf-8")
+    path.write_text(
+        CURRENT + "\n"
+        'Grace,,Lee,,,,Acme Inc.,VP Engineering,"two\nlines",* myContacts,,grace.lee@acme.example,,\n'
+        "Bad,,Row,,,,,,,,,,,,,extra,cells\n"
+        "Dev,,Patel,,,,Globex,CTO,,,,dev.patel@globex.example,,\n"
+        "Trailing,,Comma,,,,,,,,,t@x.example,,,\n",
+        encoding="utf-8",
+    )
     parsed = read_google_csv(path, owner=None, options={})
     assert parsed.rejects.to_pylist() == [
-        {"line": 4, "reason": "row has 17 columns, the header has 14", "excerpt": "Bad,,Row,,,,,,,,,,,,,extra,cells"}]
+        {"line": 4, "reason": "row has 17 columns, the header has 14", "excerpt": "Bad,,Row,,,,,,,,,,,,,extra,cells"}
+    ]
     assert [r["line"] for r in parsed.records.to_pylist()] == [2, 5, 6]  # an empty extra cell is tolerated
     assert parsed.n_rows == 4
 
@@ -179,8 +197,10 @@ def test_50mb_line_is_rejected_quickly(tmp_path):
 def test_many_rows_fast(tmp_path):
     n = 100_000
     path = tmp_path / "many.csv"
-    body = "".join(f"First{i},,Last{i},,,,Co {i % 97},Engineer,,* myContacts,* Work,p{i}@c{i % 13}.example,"
-                   f"Mobile,+1 555 {i:07d}\n" for i in range(n))
+    body = "".join(
+        f"First{i},,Last{i},,,,Co {i % 97},Engineer,,* myContacts,* Work,p{i}@c{i % 13}.example,Mobile,+1 555 {i:07d}\n"
+        for i in range(n)
+    )
     path.write_text(CURRENT + "\n" + body, encoding="utf-8")
     t0 = time.perf_counter()
     parsed = read_google_csv(path, owner="me@example.com", options={})
@@ -192,8 +212,12 @@ def test_many_rows_fast(tmp_path):
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(list('ab,"\n\r :@é\t;') + ["\ufeff", " ::: ", "* Other Contacts", "x@y.example",
-                                                              "\r\n"]), max_size=120).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(list('ab,"\n\r :@é\t;') + ["\ufeff", " ::: ", "* Other Contacts", "x@y.example", "\r\n"]),
+        max_size=120,
+    ).map("".join)
+)
 def test_fuzz_only_reach_errors(body):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.csv"

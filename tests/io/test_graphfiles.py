@@ -38,16 +38,22 @@ def _read_igraph(path, kind):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return {"gml": ig.Graph.Read_GML, "graphml": ig.Graph.Read_GraphML, "pajek": ig.Graph.Read_Pajek}[kind](
-            str(path))
+            str(path)
+        )
 
 
-@pytest.mark.parametrize(("name", "fmt"), [
-    (f"{GRAPHS}/igraph.celegansneural.gml", "gml"),
-    (f"{GRAPHS}/igraph.kegg_hsa05010.graphml", "graphml"),
-    (f"{GRAPHS}/igraph.pajek_bipartite.net", "pajek"),
-    ("classic_graphs/karate.gml", "gml"), ("classic_graphs/football.gml", "gml"),
-    ("classic_graphs/dolphins.gml", "gml"), ("classic_graphs/lesmis.gml", "gml"),
-])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        (f"{GRAPHS}/igraph.celegansneural.gml", "gml"),
+        (f"{GRAPHS}/igraph.kegg_hsa05010.graphml", "graphml"),
+        (f"{GRAPHS}/igraph.pajek_bipartite.net", "pajek"),
+        ("classic_graphs/karate.gml", "gml"),
+        ("classic_graphs/football.gml", "gml"),
+        ("classic_graphs/dolphins.gml", "gml"),
+        ("classic_graphs/lesmis.gml", "gml"),
+    ],
+)
 def test_counts_match_igraph(shared_data, name, fmt):
     path = shared_data / name
     form = detect_format(path)
@@ -132,9 +138,11 @@ def test_football_gml_imports_and_communities_match_conferences(shared_data, tmp
 
 def test_directed_gml_reports_what_was_folded(tmp_path):
     path = tmp_path / "d.gml"
-    path.write_text('graph [ directed 1 node [ id 1 label "a" ] node [ id 2 label "b" ] node [ id 3 ]\n'
-                    "edge [ source 1 target 2 ] edge [ source 2 target 1 ] edge [ source 1 target 2 ]\n"
-                    "edge [ source 3 target 3 ] edge [ source 1 target 9 ] ]\n")
+    path.write_text(
+        'graph [ directed 1 node [ id 1 label "a" ] node [ id 2 label "b" ] node [ id 3 ]\n'
+        "edge [ source 1 target 2 ] edge [ source 2 target 1 ] edge [ source 1 target 2 ]\n"
+        "edge [ source 3 target 3 ] edge [ source 1 target 9 ] ]\n"
+    )
     parsed = get_format("gml").read(path, owner=None, options={})
     notes = " ".join(parsed.notes)
     assert "1 reciprocal" in notes and "1 parallel" in notes and "1 self-loops" in notes
@@ -143,12 +151,36 @@ def test_directed_gml_reports_what_was_folded(tmp_path):
 
 
 READERS = ["gml", "graphml", "gexf", "pajek", "matrixmarket", "konect"]
-PREFIX = {"gml": "graph [ ", "graphml": "<graphml>", "gexf": "<gexf>", "pajek": "*Vertices 3\n",
-          "matrixmarket": "%%MatrixMarket matrix coordinate real general\n", "konect": "% sym weighted\n"}
-ALPHABET = st.sampled_from(list('0123456789 \n\t[]"<>/=-.e*%abcdefghijklmnopqrstuvwxyz') +
-                           ["node", "edge", "id ", "source ", "target ", "label ", '<node id="1"/>',
-                            '<edge source="1" target="2"/>', "*Edges\n", "*Arcs\n", "</graphml>", "</gexf>",
-                            "weight", "&amp;", "\r\n", "\ufeff", "é"])
+PREFIX = {
+    "gml": "graph [ ",
+    "graphml": "<graphml>",
+    "gexf": "<gexf>",
+    "pajek": "*Vertices 3\n",
+    "matrixmarket": "%%MatrixMarket matrix coordinate real general\n",
+    "konect": "% sym weighted\n",
+}
+ALPHABET = st.sampled_from(
+    list('0123456789 \n\t[]"<>/=-.e*%abcdefghijklmnopqrstuvwxyz')
+    + [
+        "node",
+        "edge",
+        "id ",
+        "source ",
+        "target ",
+        "label ",
+        '<node id="1"/>',
+        '<edge source="1" target="2"/>',
+        "*Edges\n",
+        "*Arcs\n",
+        "</graphml>",
+        "</gexf>",
+        "weight",
+        "&amp;",
+        "\r\n",
+        "\ufeff",
+        "é",
+    ]
+)
 
 
 @pytest.mark.parametrize("fmt", READERS)

@@ -14,12 +14,21 @@ from reach.io.formats import detect_format
 from reach.io.ics import FORMATS, parse_params, read_ics, sniff
 
 REAL_FILES = [
-    "biweekly/outlook-2010.ics", "biweekly/rfc5545-example1.ics", "biweekly/rfc5545-example2.ics",
-    "biweekly/rfc5545-example3.ics", "biweekly/rfc5545-example4.ics", "biweekly/rfc5545-example5.ics",
-    "biweekly/rfc5545-example6.ics", "icalendar/docs_tutorials_example.ics", "icalendar/event_with_rsvp.ics",
+    "biweekly/outlook-2010.ics",
+    "biweekly/rfc5545-example1.ics",
+    "biweekly/rfc5545-example2.ics",
+    "biweekly/rfc5545-example3.ics",
+    "biweekly/rfc5545-example4.ics",
+    "biweekly/rfc5545-example5.ics",
+    "biweekly/rfc5545-example6.ics",
+    "icalendar/docs_tutorials_example.ics",
+    "icalendar/event_with_rsvp.ics",
     "icalendar/event_with_unicode_organizer.ics",
-    "icalendar/issue_101_icalendar_chokes_on_umlauts_in_organizer.ics", "icalendar/property_params.ics",
-    "icalendar/rfc_6868.ics", "icalendar/rfc_7256_multi_value_parameters.ics", "vobject/ms_tzid.ics",
+    "icalendar/issue_101_icalendar_chokes_on_umlauts_in_organizer.ics",
+    "icalendar/property_params.ics",
+    "icalendar/rfc_6868.ics",
+    "icalendar/rfc_7256_multi_value_parameters.ics",
+    "vobject/ms_tzid.ics",
     "vobject/radicale-0816.ics",
 ]
 AS_OF = {"as_of": "2026-11-23T00:00:00Z"}
@@ -37,13 +46,17 @@ def parties(parsed) -> dict[str, dict]:
 def edges(parsed) -> list[tuple[str, str, datetime | None, int]]:
     """Interactions as (src email, dst email, at, n_participants), owner as 'OWNER'."""
     rec = pl.from_arrow(parsed.records).with_columns(
-        who=pl.when(pl.col("role") == "owner").then(pl.lit("OWNER"))
-        .otherwise(pl.col("emails").list.first().str.to_lowercase()))
+        who=pl.when(pl.col("role") == "owner")
+        .then(pl.lit("OWNER"))
+        .otherwise(pl.col("emails").list.first().str.to_lowercase())
+    )
     names = dict(zip(rec["record_id"], rec["who"], strict=True))
     it = pl.from_arrow(parsed.interactions)
     assert set(it["channel"]) <= {"meeting"}
-    return [(names[s], names[d], at, n) for s, d, at, n in
-            zip(it["src_record"], it["dst_record"], it["at"], it["n_participants"], strict=True)]
+    return [
+        (names[s], names[d], at, n)
+        for s, d, at, n in zip(it["src_record"], it["dst_record"], it["at"], it["n_participants"], strict=True)
+    ]
 
 
 def write(tmp_path: Path, text: str, name: str = "x.ics") -> Path:
@@ -76,14 +89,21 @@ def test_outlook_2010(shared_data):
     parsed = read_ics(shared_data / "ics/biweekly/outlook-2010.ics", owner=None, options=AS_OF)
     p = parties(parsed)
     assert {k: v["display_name"] for k, v in p.items()} == {
-        "bobsmith@example.com": "Smith, Bob", "johndoe@example.com": "Doe, John",  # folded with a TAB
-        "janedoe@example.com": "Doe, Jane"}
-    assert (p["johndoe@example.com"]["line"], p["janedoe@example.com"]["line"], p["bobsmith@example.com"]["line"]) \
-        == (22, 24, 34)
+        "bobsmith@example.com": "Smith, Bob",
+        "johndoe@example.com": "Doe, John",  # folded with a TAB
+        "janedoe@example.com": "Doe, Jane",
+    }
+    assert (p["johndoe@example.com"]["line"], p["janedoe@example.com"]["line"], p["bobsmith@example.com"]["line"]) == (
+        22,
+        24,
+        34,
+    )
     at = utc(2013, 6, 10, 16)  # TZID="Eastern Standard Time" (a Windows name), 12:00 EDT
-    assert edges(parsed) == [("bobsmith@example.com", "johndoe@example.com", at, 3),
-                             ("bobsmith@example.com", "janedoe@example.com", at, 3),
-                             ("johndoe@example.com", "janedoe@example.com", at, 3)]
+    assert edges(parsed) == [
+        ("bobsmith@example.com", "johndoe@example.com", at, 3),
+        ("bobsmith@example.com", "janedoe@example.com", at, 3),
+        ("johndoe@example.com", "janedoe@example.com", at, 3),
+    ]
     assert pl.from_arrow(parsed.interactions)["line"].to_list() == [21, 21, 21]
 
 
@@ -107,22 +127,32 @@ def test_icalendar_project_files(shared_data):
     p = parties(pp)
     # MAILTO: in capitals; the organiser is also an ATTENDEE (CN there) and counts once
     assert {k: v["display_name"] for k, v in p.items()} == {
-        "rembrand@daxlab.com": "RembrandDX", "rembrand@xs4all.nl": "RembrandXS",
-        "rembspam@xs4all.nl": "RembrandSB"}
+        "rembrand@daxlab.com": "RembrandDX",
+        "rembrand@xs4all.nl": "RembrandXS",
+        "rembspam@xs4all.nl": "RembrandSB",
+    }
     day = utc(2012, 8, 14)  # DTSTART;VALUE=DATE:20120814
-    assert edges(pp) == [("rembrand@daxlab.com", "rembrand@xs4all.nl", day, 3),
-                         ("rembrand@daxlab.com", "rembspam@xs4all.nl", day, 3),
-                         ("rembrand@xs4all.nl", "rembspam@xs4all.nl", day, 3)]
+    assert edges(pp) == [
+        ("rembrand@daxlab.com", "rembrand@xs4all.nl", day, 3),
+        ("rembrand@daxlab.com", "rembspam@xs4all.nl", day, 3),
+        ("rembrand@xs4all.nl", "rembspam@xs4all.nl", day, 3),
+    ]
     doc = read_ics(base / "docs_tutorials_example.ics", owner=None, options=AS_OF)
     assert doc.n_rows == 2 and doc.n_skipped == 1  # the first event has nobody
     at = utc(2026, 3, 28, 7)
-    assert edges(doc) == [("me@example.com", "another_friend@example.com", at, 3),
-                          ("me@example.com", "late_joiner@example.com", at, 3),
-                          ("another_friend@example.com", "late_joiner@example.com", at, 3)]
+    assert edges(doc) == [
+        ("me@example.com", "another_friend@example.com", at, 3),
+        ("me@example.com", "late_joiner@example.com", at, 3),
+        ("another_friend@example.com", "late_joiner@example.com", at, 3),
+    ]
     multi = read_ics(base / "rfc_7256_multi_value_parameters.ics", owner=None, options=AS_OF)
     assert len(edges(multi)) == 6 and all(at is None for _, _, at, _ in edges(multi))  # no DTSTART
-    for name in ("event_with_rsvp.ics", "event_with_unicode_organizer.ics",
-                 "issue_101_icalendar_chokes_on_umlauts_in_organizer.ics", "rfc_6868.ics"):
+    for name in (
+        "event_with_rsvp.ics",
+        "event_with_unicode_organizer.ics",
+        "issue_101_icalendar_chokes_on_umlauts_in_organizer.ics",
+        "rfc_6868.ics",
+    ):
         parsed = read_ics(base / name, owner=None, options=AS_OF)
         assert parsed.n_rows == 1 and parsed.n_skipped == 1 and parsed.interactions.num_rows == 0
 
@@ -139,31 +169,36 @@ def with_line(path: Path, tmp_path: Path, line: bytes) -> Path:
 def test_umlaut_and_cyrillic_organizer_names(shared_data, tmp_path):
     base = shared_data / "ics/icalendar"
     extra = b"ATTENDEE;CN=Guest:mailto:guest@example.com"
-    p = parties(read_ics(with_line(base / "issue_101_icalendar_chokes_on_umlauts_in_organizer.ics", tmp_path,
-                                   extra), owner=None, options=AS_OF))
+    p = parties(
+        read_ics(
+            with_line(base / "issue_101_icalendar_chokes_on_umlauts_in_organizer.ics", tmp_path, extra),
+            owner=None,
+            options=AS_OF,
+        )
+    )
     assert p["adm-acme@mydomain.de"]["display_name"] == "acme, ädmin"
-    p = parties(read_ics(with_line(base / "event_with_unicode_organizer.ics", tmp_path, extra), owner=None,
-                         options=AS_OF))
+    p = parties(
+        read_ics(with_line(base / "event_with_unicode_organizer.ics", tmp_path, extra), owner=None, options=AS_OF)
+    )
     assert p["john.doe@example.org"]["display_name"] == "Джон Доу"
 
 
 def test_rfc_6868_caret_escapes(shared_data, tmp_path):
     path = shared_data / "ics/icalendar/rfc_6868.ics"
     line = next(ln for ln in path.read_text().splitlines() if ln.startswith("ATTENDEE"))
-    params, value = parse_params(line[len("ATTENDEE"):])
+    params, value = parse_params(line[len("ATTENDEE") :])
     assert params["CN"] == ['George Herman "Babe" Ruth'] and value == "mailto:babe@example.com"
     x_param = next(ln for ln in path.read_text().splitlines() if ln.startswith("X-PARAM"))
-    params, value = parse_params(x_param[len("X-PARAM"):])
+    params, value = parse_params(x_param[len("X-PARAM") :])
     assert params == {"NEWLINE": ["\n"], "ALL": ['^"\n'], "UNKNOWN": ["^a^ ^asd"]} and value == "asd"
-    parsed = read_ics(with_line(path, tmp_path, b"ORGANIZER;CN=Ump:mailto:ump@example.com"), owner=None,
-                      options=AS_OF)
+    parsed = read_ics(with_line(path, tmp_path, b"ORGANIZER;CN=Ump:mailto:ump@example.com"), owner=None, options=AS_OF)
     assert parties(parsed)["babe@example.com"]["display_name"] == 'George Herman "Babe" Ruth'
 
 
 def test_rfc_7256_multi_valued_params(shared_data):
     path = shared_data / "ics/icalendar/rfc_7256_multi_value_parameters.ics"
     line = next(ln for ln in path.read_text().splitlines() if ln.startswith("ATTENDEE;DELEGATED-TO"))
-    params, value = parse_params(line[len("ATTENDEE"):])
+    params, value = parse_params(line[len("ATTENDEE") :])
     assert params["DELEGATED-TO"] == ["mailto:jdoe@example.com", "mailto:jqpublic@example.com"]
     assert value == "mailto:jsmith@example.com"
 
@@ -177,14 +212,20 @@ def test_microsoft_tzid_from_vtimezone(shared_data, tmp_path):
 
 
 def test_radicale_europe_london(shared_data, tmp_path):
-    path = with_line(shared_data / "ics/vobject/radicale-0816.ics", tmp_path,
-                     b"ORGANIZER:mailto:a@example.com\nATTENDEE:mailto:b@example.com")
+    path = with_line(
+        shared_data / "ics/vobject/radicale-0816.ics",
+        tmp_path,
+        b"ORGANIZER:mailto:a@example.com\nATTENDEE:mailto:b@example.com",
+    )
     assert edges(read_ics(path, owner=None, options=AS_OF))[0][2] == utc(2016, 6, 16, 8)  # 09:00 BST
 
 
 def test_unknown_tzid_is_read_as_utc(tmp_path):
-    path = write(tmp_path, "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=Mars/Olympus_Mons:20250101T100000\n"
-                           "ORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@x.example\nEND:VEVENT\nEND:VCALENDAR\n")
+    path = write(
+        tmp_path,
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=Mars/Olympus_Mons:20250101T100000\n"
+        "ORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@x.example\nEND:VEVENT\nEND:VCALENDAR\n",
+    )
     parsed = read_ics(path, owner=None, options=AS_OF)
     assert edges(parsed)[0][2] == utc(2025, 1, 1, 10)
     assert any("unknown TZID" in n for n in parsed.notes)
@@ -205,15 +246,22 @@ def test_against_icalendar(shared_data, name):
         when = None
         if start is not None:
             when = start.dt if not isinstance(start.dt, datetime) else start.dt.astimezone(UTC)
-        theirs.append((
-            None if org is None else (str(org).split(":", 1)[1].lower(), org.params.get("CN")),
-            [(str(a).split(":", 1)[1].lower(), a.params.get("CN")) for a in atts], when))
+        theirs.append(
+            (
+                None if org is None else (str(org).split(":", 1)[1].lower(), org.params.get("CN")),
+                [(str(a).split(":", 1)[1].lower(), a.params.get("CN")) for a in atts],
+                when,
+            )
+        )
     events, vtimezones, _wr_tz, _, _ = ics._scan(data.decode("utf-8"))
     zones = ics._Zones(vtimezones)
     mine = []
     for ev in events:
-        org = None if ev.organizer is None else (ics._address(ev.organizer[0], ev.organizer[1]).lower(),
-                                                 ics._cn(ev.organizer[1]))
+        org = (
+            None
+            if ev.organizer is None
+            else (ics._address(ev.organizer[0], ev.organizer[1]).lower(), ics._cn(ev.organizer[1]))
+        )
         atts = [(ics._address(v, p).lower(), ics._cn(p)) for v, p, _ in ev.attendees]
         when = None
         if ev.dtstart is not None:
@@ -225,9 +273,21 @@ def test_against_icalendar(shared_data, name):
 
 # ---- recurrence, checked by hand against the RFC 5545 (3.8.5.3) examples ----------------------------
 
+
 def series(tmp_path: Path, dtstart: str, *lines: str, as_of: str = "2030-01-01T00:00:00Z", **options) -> list:
-    body = "\n".join(["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:s1", dtstart, *lines,
-                      "ORGANIZER:mailto:o@x.example", "ATTENDEE:mailto:a@x.example", "END:VEVENT", "END:VCALENDAR"])
+    body = "\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "BEGIN:VEVENT",
+            "UID:s1",
+            dtstart,
+            *lines,
+            "ORGANIZER:mailto:o@x.example",
+            "ATTENDEE:mailto:a@x.example",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+    )
     parsed = read_ics(write(tmp_path, body), owner=None, options={"as_of": as_of, **options})
     assert parsed.rejects.num_rows == 0, pl.from_arrow(parsed.rejects).to_dicts()
     return [at for _, _, at, _ in edges(parsed)]
@@ -261,26 +321,56 @@ def test_rrule_weekly_monthly_examples(tmp_path):
     got = series(tmp_path, "DTSTART;TZID=America/New_York:19970905T090000", "RRULE:FREQ=MONTHLY;COUNT=10;BYDAY=1FR")
     assert [(d.year, d.month, d.day) for d in got][:3] == [(1997, 9, 5), (1997, 10, 3), (1997, 11, 7)]
     assert len(got) == 10 and (got[-1].year, got[-1].month, got[-1].day) == (1998, 6, 5)
-    got = series(tmp_path, "DTSTART;TZID=America/New_York:19970907T090000",
-                 "RRULE:FREQ=MONTHLY;INTERVAL=2;COUNT=10;BYDAY=1SU,-1SU")
-    assert [(d.month, d.day) for d in got] == [(9, 7), (9, 28), (11, 2), (11, 30), (1, 4), (1, 25), (3, 1),
-                                               (3, 29), (5, 3), (5, 31)]
+    got = series(
+        tmp_path,
+        "DTSTART;TZID=America/New_York:19970907T090000",
+        "RRULE:FREQ=MONTHLY;INTERVAL=2;COUNT=10;BYDAY=1SU,-1SU",
+    )
+    assert [(d.month, d.day) for d in got] == [
+        (9, 7),
+        (9, 28),
+        (11, 2),
+        (11, 30),
+        (1, 4),
+        (1, 25),
+        (3, 1),
+        (3, 29),
+        (5, 3),
+        (5, 31),
+    ]
     got = series(tmp_path, NY, "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=TU", as_of="1998-01-01T00:00:00Z")
-    assert [(d.month, d.day) for d in got] == [(9, 2), (9, 9), (9, 16), (9, 23), (9, 30), (11, 4), (11, 11),
-                                               (11, 18), (11, 25)]
+    assert [(d.month, d.day) for d in got] == [
+        (9, 2),
+        (9, 9),
+        (9, 16),
+        (9, 23),
+        (9, 30),
+        (11, 4),
+        (11, 11),
+        (11, 18),
+        (11, 25),
+    ]
 
 
 def test_exdate_rdate(tmp_path):
-    got = series(tmp_path, "DTSTART:19960401T010000Z", "RRULE:FREQ=DAILY;COUNT=5",
-                 "EXDATE:19960402T010000Z,19960403T010000Z,19960404T010000Z")
+    got = series(
+        tmp_path,
+        "DTSTART:19960401T010000Z",
+        "RRULE:FREQ=DAILY;COUNT=5",
+        "EXDATE:19960402T010000Z,19960403T010000Z,19960404T010000Z",
+    )
     assert got == [utc(1996, 4, 1, 1), utc(1996, 4, 5, 1)]
-    got = series(tmp_path, "DTSTART:19960402T010000Z",
-                 "RDATE;VALUE=PERIOD:19960403T020000Z/19960403T040000Z,19960404T010000Z/PT3H")
+    got = series(
+        tmp_path,
+        "DTSTART:19960402T010000Z",
+        "RDATE;VALUE=PERIOD:19960403T020000Z/19960403T040000Z,19960404T010000Z/PT3H",
+    )
     assert got == [utc(1996, 4, 2, 1), utc(1996, 4, 3, 2), utc(1996, 4, 4, 1)]
     got = series(tmp_path, "DTSTART;VALUE=DATE:20250106", "RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE;VALUE=DATE:20250113")
     assert got == [utc(2025, 1, 6), utc(2025, 1, 20), utc(2025, 1, 27)]
-    got = series(tmp_path, "DTSTART;TZID=Europe/Berlin:20250106T100000", "RRULE:FREQ=DAILY;COUNT=3",
-                 "EXDATE:20250107T090000Z")  # 10:00 CET given in UTC
+    got = series(
+        tmp_path, "DTSTART;TZID=Europe/Berlin:20250106T100000", "RRULE:FREQ=DAILY;COUNT=3", "EXDATE:20250107T090000Z"
+    )  # 10:00 CET given in UTC
     assert got == [utc(2025, 1, 6, 9), utc(2025, 1, 8, 9)]
 
 
@@ -369,6 +459,7 @@ END:VCALENDAR"""
 
 # ---- Ben's sample calendar --------------------------------------------------------------------------
 
+
 def test_ben_sample(samples_dir):
     path = samples_dir / "calendar" / "ben-calendar.ics"
     assert detect_format(path).name == "ics"
@@ -386,15 +477,23 @@ def test_ben_sample(samples_dir):
     assert "omar.haddad@umbrella.example" in p and "priya.nair@globex.example" not in p
     assert not any("resource.calendar.google.com" in k or "candidate" in k or "reminders" in k for k in p)
     got = edges(parsed)
-    one_on_one = sorted(at for s, d, at, _ in got if {s, d} == {"OWNER", "ana@northwind.example"}
-                        and at.weekday() in (0, 1) and at.hour in (9, 10) and at.minute == 0)
+    one_on_one = sorted(
+        at
+        for s, d, at, _ in got
+        if {s, d} == {"OWNER", "ana@northwind.example"}
+        and at.weekday() in (0, 1)
+        and at.hour in (9, 10)
+        and at.minute == 0
+    )
     # Mondays Sep 8 - Nov 24 (12), less the EXDATE (Oct 27), the 10th moved to Tuesday the 11th
     assert len(one_on_one) == 11
     assert one_on_one[0] == utc(2025, 9, 8, 9) and one_on_one[-1] == utc(2025, 11, 24, 10)  # BST, then GMT
     assert utc(2025, 11, 11, 10) in one_on_one and utc(2025, 10, 27, 10) not in one_on_one
     grace = [e for e in got if e[0] == "grace.lee@acme.example"]
-    assert grace == [("grace.lee@acme.example", "OWNER", utc(2025, 10, 14, 15), 3),
-                     ("grace.lee@acme.example", "chloe@northwind.example", utc(2025, 10, 14, 15), 3)]
+    assert grace == [
+        ("grace.lee@acme.example", "OWNER", utc(2025, 10, 14, 15), 3),
+        ("grace.lee@acme.example", "chloe@northwind.example", utc(2025, 10, 14, 15), 3),
+    ]
     assert ("OWNER", "dev.patel@globex.example", utc(2025, 9, 23, 13), 2) in got
     assert ("OWNER", "dev.patel@globex.example", utc(2025, 11, 20, 12, 30), 2) in got
     maria = [e for e in got if e[2] == utc(2025, 10, 16, 9)]  # 11:00 Europe/Rome
@@ -420,14 +519,19 @@ def test_ben_sample_meeting_size_and_aliases(samples_dir):
     # no owner: Ben is a party like everyone else; with his other address as an alias: record 0
     plain = read_ics(path, owner=None, options={"as_of": "2025-12-01"})
     assert "ben@northwind.example" in parties(plain)
-    aliased = read_ics(path, owner="Ben Okafor", options={"as_of": "2025-12-01",
-                                                          "aliases": ["BEN@northwind.example"]})
+    aliased = read_ics(path, owner="Ben Okafor", options={"as_of": "2025-12-01", "aliases": ["BEN@northwind.example"]})
     assert "ben@northwind.example" not in parties(aliased)
     assert pl.from_arrow(aliased.records)["emails"][0] is None  # a name, not an address
     later = read_ics(path, owner=None, options={"as_of": date(2026, 2, 1), "max_occurrences": 3})
     assert ("grace.lee@acme.example", "ben@northwind.example", utc(2026, 1, 15, 15), 2) in edges(later)
-    ones = [at for s, d, at, _ in edges(later) if {s, d} == {"ben@northwind.example", "ana@northwind.example"}
-            and at.minute == 0 and at.hour == 10 and at.weekday() == 0]
+    ones = [
+        at
+        for s, d, at, _ in edges(later)
+        if {s, d} == {"ben@northwind.example", "ana@northwind.example"}
+        and at.minute == 0
+        and at.hour == 10
+        and at.weekday() == 0
+    ]
     assert len(ones) == 3  # the three most recent Mondays
 
 
@@ -467,33 +571,72 @@ END:VCALENDAR
 """
     parsed = read_ics(write(tmp_path, body), owner=None, options={"as_of": "2026-01-01"})
     at = utc(2025, 1, 1, 10)
-    assert edges(parsed) == [("o@x.example", "param@x.example", at, 3), ("o@x.example", "guest@x.example", at, 3),
-                             ("param@x.example", "guest@x.example", at, 3)]
+    assert edges(parsed) == [
+        ("o@x.example", "param@x.example", at, 3),
+        ("o@x.example", "guest@x.example", at, 3),
+        ("param@x.example", "guest@x.example", at, 3),
+    ]
     assert parsed.n_skipped == 4 and "a@x.example" not in parties(parsed)
     assert parties(parsed)["param@x.example"]["display_name"] == "Param"
     assert parties(parsed)["guest@x.example"]["display_name"] is None  # CN was just the address
 
 
-ICS_LINES = st.sampled_from([
-    "BEGIN:VCALENDAR", "END:VCALENDAR", "BEGIN:VEVENT", "END:VEVENT", "BEGIN:VALARM", "END:VALARM",
-    "BEGIN:VTIMEZONE", "END:VTIMEZONE", "TZID:Eastern Standard Time", "TZOFFSETTO:-0500", "TZOFFSETFROM:+0100",
-    "BEGIN:STANDARD", "END:STANDARD", "DTSTART:19701025T030000", "UID:u1", "UID:u2",
-    "DTSTART:20250101T100000Z", "DTSTART;TZID=Europe/Paris:20250101T100000", "DTSTART;VALUE=DATE:20250101",
-    "DTSTART;TZID=Eastern Standard Time:20250101T100000", "DTSTART:2025", "DTSTART:99991231T235959",
-    "RRULE:FREQ=DAILY;COUNT=3", "RRULE:FREQ=WEEKLY;UNTIL=20250201T000000Z", "RRULE:FREQ=YEARLY;BYDAY=-1SU",
-    "RRULE:FREQ=MONTHLY;BYMONTHDAY=31;UNTIL=2025", "RRULE:", "RRULE:FREQ=DAILY;INTERVAL=0",
-    "EXDATE:20250102T100000Z", "EXDATE;TZID=Nowhere:bad", "RDATE;VALUE=PERIOD:20250105T100000Z/PT1H",
-    "RECURRENCE-ID:20250102T100000Z", "STATUS:CANCELLED", "CLASS:PRIVATE",
-    "ORGANIZER;CN=\"A, B\":MAILTO:a@x.example", "ATTENDEE:mailto:b@x.example", "ATTENDEE;CN=^'C^':c@x.example",
-    "ATTENDEE;PARTSTAT=DECLINED:mailto:d@x.example", "ATTENDEE;CUTYPE=ROOM:mailto:r@x.example",
-    'ATTENDEE;CN="unbalanced:mailto:e@x.example', "ATTENDEE", "ATTENDEE;:", " folded", "\tfolded",
-])
+ICS_LINES = st.sampled_from(
+    [
+        "BEGIN:VCALENDAR",
+        "END:VCALENDAR",
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "BEGIN:VALARM",
+        "END:VALARM",
+        "BEGIN:VTIMEZONE",
+        "END:VTIMEZONE",
+        "TZID:Eastern Standard Time",
+        "TZOFFSETTO:-0500",
+        "TZOFFSETFROM:+0100",
+        "BEGIN:STANDARD",
+        "END:STANDARD",
+        "DTSTART:19701025T030000",
+        "UID:u1",
+        "UID:u2",
+        "DTSTART:20250101T100000Z",
+        "DTSTART;TZID=Europe/Paris:20250101T100000",
+        "DTSTART;VALUE=DATE:20250101",
+        "DTSTART;TZID=Eastern Standard Time:20250101T100000",
+        "DTSTART:2025",
+        "DTSTART:99991231T235959",
+        "RRULE:FREQ=DAILY;COUNT=3",
+        "RRULE:FREQ=WEEKLY;UNTIL=20250201T000000Z",
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU",
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=31;UNTIL=2025",
+        "RRULE:",
+        "RRULE:FREQ=DAILY;INTERVAL=0",
+        "EXDATE:20250102T100000Z",
+        "EXDATE;TZID=Nowhere:bad",
+        "RDATE;VALUE=PERIOD:20250105T100000Z/PT1H",
+        "RECURRENCE-ID:20250102T100000Z",
+        "STATUS:CANCELLED",
+        "CLASS:PRIVATE",
+        'ORGANIZER;CN="A, B":MAILTO:a@x.example',
+        "ATTENDEE:mailto:b@x.example",
+        "ATTENDEE;CN=^'C^':c@x.example",
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:d@x.example",
+        "ATTENDEE;CUTYPE=ROOM:mailto:r@x.example",
+        'ATTENDEE;CN="unbalanced:mailto:e@x.example',
+        "ATTENDEE",
+        "ATTENDEE;:",
+        " folded",
+        "\tfolded",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.one_of(ICS_LINES, st.text(max_size=25)), max_size=40),
-       sep=st.sampled_from(["\r\n", "\n", "\r"]),
-       owner=st.sampled_from([None, "a@x.example"]))
+@given(
+    lines=st.lists(st.one_of(ICS_LINES, st.text(max_size=25)), max_size=40),
+    sep=st.sampled_from(["\r\n", "\n", "\r"]),
+    owner=st.sampled_from([None, "a@x.example"]),
+)
 def test_fuzz_only_input_format_errors(tmp_path, lines, sep, owner):
     path = tmp_path / "fuzz.ics"
     path.write_bytes(sep.join(lines).encode("utf-8", "surrogatepass"))

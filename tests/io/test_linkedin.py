@@ -18,11 +18,14 @@ from reach.errors import InputFormatError, ReachError
 from reach.io.formats import detect_format
 from reach.io.linkedin import parse_connected_on, read_connections, read_invitations, read_messages, read_zip
 
-NOTES = ('Notes:\r\n"When exporting your connection data, you may notice that some of the email addresses are '
-         'missing."\r\n\r\n')
+NOTES = (
+    'Notes:\r\n"When exporting your connection data, you may notice that some of the email addresses are '
+    'missing."\r\n\r\n'
+)
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
-MSG_HEADER_10 = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT," \
-                "CONTENT,FOLDER"
+MSG_HEADER_10 = (
+    "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER"
+)
 LI = "https://www.linkedin.com/in/"
 
 
@@ -31,8 +34,9 @@ def _contacts(parsed) -> list[dict]:
 
 
 def _edges(parsed) -> list[tuple[str, str, str]]:
-    names = {r["record_id"]: ("OWNER" if r["role"] == "owner" else r["display_name"])
-             for r in parsed.records.to_pylist()}
+    names = {
+        r["record_id"]: ("OWNER" if r["role"] == "owner" else r["display_name"]) for r in parsed.records.to_pylist()
+    }
     return [(names[i["src_record"]], names[i["dst_record"]], i["channel"]) for i in parsed.interactions.to_pylist()]
 
 
@@ -45,9 +49,17 @@ def test_real_connections_file(shared_data):
     parsed = read_connections(path, owner="me@example.com", options={})
     owner, alex = parsed.records.to_pylist()
     assert owner["role"] == "owner" and owner["record_id"] == 0
-    assert alex == {**alex, "line": 5, "display_name": "Alex Rohrberg", "first_name": "Alex", "last_name": "Rohrberg",
-                    "company": "Schneider Electric", "title": "Software Engineer", "emails": None,
-                    "linkedin_url": "https://www.linkedin.com/in/alexrohrberg"}
+    assert alex == {
+        **alex,
+        "line": 5,
+        "display_name": "Alex Rohrberg",
+        "first_name": "Alex",
+        "last_name": "Rohrberg",
+        "company": "Schneider Electric",
+        "title": "Software Engineer",
+        "emails": None,
+        "linkedin_url": "https://www.linkedin.com/in/alexrohrberg",
+    }
     (it,) = parsed.interactions.to_pylist()
     assert (it["src_record"], it["dst_record"], it["channel"], it["line"]) == (0, 1, "connection", 5)
     assert it["at"] == datetime(2025, 12, 22, tzinfo=UTC)
@@ -96,8 +108,10 @@ def test_ana_and_ben_overlap(samples_dir):
 @pytest.mark.parametrize("preamble", ["", "Notes:\n", '"Notes:"\n', "Notes:\nline two\n\n\n"])
 def test_connections_preamble_variants(tmp_path, preamble):
     path = tmp_path / "Connections.csv"
-    path.write_text(preamble + HEADER + "\nGrace,Lee,https://www.linkedin.com/in/grace-lee,,Acme Inc.,VP,"
-                                        "12 Mar 2024\n", encoding="utf-8")
+    path.write_text(
+        preamble + HEADER + "\nGrace,Lee,https://www.linkedin.com/in/grace-lee,,Acme Inc.,VP,12 Mar 2024\n",
+        encoding="utf-8",
+    )
     assert detect_format(path).name == "linkedin-connections"
     (grace,) = _contacts(read_connections(path, owner="ana"))
     assert grace["line"] == preamble.count("\n") + 2 and grace["display_name"] == "Grace Lee"
@@ -105,20 +119,25 @@ def test_connections_preamble_variants(tmp_path, preamble):
 
 def test_connections_old_layout_blank_and_bad_rows(tmp_path):
     path = tmp_path / "Connections.csv"
-    path.write_text("First Name,Last Name,Email Address,Company,Position,Connected On\n"
-                    "Dev,Patel,dev.patel@globex.example,Globex,CTO,08-Nov-23\n"
-                    ",,,,,\n"
-                    "\n"
-                    ',,,"",,\n'
-                    "Bad,Row,a,b,c,d,e,f\n"
-                    ",,,Nobody Inc.,,2024-03-12\n"
-                    'Maria,Rossi,,"Initech, ""the"" company",Head of Talent,2023-06-21\n', encoding="utf-8")
+    path.write_text(
+        "First Name,Last Name,Email Address,Company,Position,Connected On\n"
+        "Dev,Patel,dev.patel@globex.example,Globex,CTO,08-Nov-23\n"
+        ",,,,,\n"
+        "\n"
+        ',,,"",,\n'
+        "Bad,Row,a,b,c,d,e,f\n"
+        ",,,Nobody Inc.,,2024-03-12\n"
+        'Maria,Rossi,,"Initech, ""the"" company",Head of Talent,2023-06-21\n',
+        encoding="utf-8",
+    )
     parsed = read_connections(path, owner="ana@northwind.example")
     dev, maria = _contacts(parsed)
     assert dev["emails"] == ["dev.patel@globex.example"] and dev["linkedin_url"] is None
     assert maria["company"] == 'Initech, "the" company' and maria["line"] == 8
     assert [(r["line"], r["reason"]) for r in parsed.rejects.to_pylist()] == [
-        (6, "row has 8 columns, the header has 6"), (7, "row has no name, profile URL or email")]
+        (6, "row has 8 columns, the header has 6"),
+        (7, "row has no name, profile URL or email"),
+    ]
     assert parsed.n_skipped == 3 and parsed.n_rows == 4
     ats = [i["at"] for i in parsed.interactions.to_pylist()]
     assert ats == [datetime(2023, 11, 8, tzinfo=UTC), datetime(2023, 6, 21, tzinfo=UTC)]
@@ -134,8 +153,9 @@ def test_parse_connected_on():
 def test_connections_fast(tmp_path):
     n = 100_000
     path = tmp_path / "Connections.csv"
-    rows = "".join(f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Co {i % 50},Engineer,12 Mar 2024\r\n"
-                   for i in range(n))
+    rows = "".join(
+        f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Co {i % 50},Engineer,12 Mar 2024\r\n" for i in range(n)
+    )
     path.write_text("\ufeff" + NOTES + HEADER + "\r\n" + rows, encoding="utf-8")
     t0 = time.perf_counter()
     parsed = read_connections(path, owner="ana@northwind.example")
@@ -159,16 +179,23 @@ def test_ana_messages_sample(samples_dir):
     assert len(names) == len(set(names)) == 10 and "Quick Crypto Deals" not in names and "Omar Haddad" not in names
     assert parsed.n_rows == 16 and parsed.n_skipped == 2 and parsed.rejects.num_rows == 0
     edges = _edges(parsed)
-    assert edges[:3] == [("Grace Lee", "OWNER", "message"), ("OWNER", "Grace Lee", "message"),
-                         ("Grace Lee", "OWNER", "message")]
+    assert edges[:3] == [
+        ("Grace Lee", "OWNER", "message"),
+        ("OWNER", "Grace Lee", "message"),
+        ("Grace Lee", "OWNER", "message"),
+    ]
     it = parsed.interactions.to_pylist()
     # multi-line CONTENT: the third message starts on line 6
     assert [i["line"] for i in it[:3]] == [2, 3, 6]
     assert it[0]["at"] == datetime(2024, 3, 12, 9, 14, 2, tzinfo=UTC)
     # group message to "Maria Rossi, Tom Becker" (comma-separated URLs) and a reply (semicolons)
     group = [(e, i["n_participants"]) for e, i in zip(edges, it, strict=True) if i["line"] in (10, 12)]
-    assert group == [(("OWNER", "Maria Rossi", "message"), 3), (("OWNER", "Tom Becker", "message"), 3),
-                     (("Maria Rossi", "OWNER", "message"), 3), (("Maria Rossi", "Tom Becker", "message"), 3)]
+    assert group == [
+        (("OWNER", "Maria Rossi", "message"), 3),
+        (("OWNER", "Tom Becker", "message"), 3),
+        (("Maria Rossi", "OWNER", "message"), 3),
+        (("Maria Rossi", "Tom Becker", "message"), 3),
+    ]
     assert {i["channel"] for i in it} == {"message"}
 
 
@@ -179,10 +206,15 @@ def test_messages_old_vintage_names_only(tmp_path):
         'c1,,Ana Souza,"Fay Wray, Gus Grissom",2023-06-11 15:33:58 UTC,,"hello\nboth",INBOX\n'
         "c1,,Fay Wray,Ana Souza,2023-06-11 16:00:00 UTC,,hi,INBOX\n"
         "c2,,Gus Grissom,Ana Souza,2023-06-12 08:00:00 UTC,,spam,SPAM\n"
-        ",,,Ana Souza,2023-06-12 09:00:00 UTC,,who?,INBOX\n", encoding="utf-8")
+        ",,,Ana Souza,2023-06-12 09:00:00 UTC,,who?,INBOX\n",
+        encoding="utf-8",
+    )
     parsed = read_messages(path, owner="Ana Souza", options={})
-    assert _edges(parsed) == [("OWNER", "Fay Wray", "message"), ("OWNER", "Gus Grissom", "message"),
-                              ("Fay Wray", "OWNER", "message")]
+    assert _edges(parsed) == [
+        ("OWNER", "Fay Wray", "message"),
+        ("OWNER", "Gus Grissom", "message"),
+        ("Fay Wray", "OWNER", "message"),
+    ]
     assert parsed.rejects.to_pylist()[0]["line"] == 6 and parsed.n_skipped == 1
 
 
@@ -190,8 +222,10 @@ def test_messages_13_columns_drafts_and_broadcast(tmp_path):
     header = MSG_HEADER_10 + ",ATTACHMENTS,IS MESSAGE DRAFT,IS CONVERSATION DRAFT"
     many = [f"Person {k}" for k in range(25)]
     rows = [
-        (f'c1,,Ana Souza,{LI}ana-souza,"{", ".join(many)}","{";".join(LI + f"p{k}" for k in range(25))}",'
-         "2024-01-01 10:00:00 UTC,,Newsletter,INBOX,,No,No"),
+        (
+            f'c1,,Ana Souza,{LI}ana-souza,"{", ".join(many)}","{";".join(LI + f"p{k}" for k in range(25))}",'
+            "2024-01-01 10:00:00 UTC,,Newsletter,INBOX,,No,No"
+        ),
         f"c2,,Ana Souza,{LI}ana-souza,Grace Lee,{LI}grace-lee,2024-01-02 10:00:00 UTC,,draft,INBOX,,Yes,No",
         f"c3,,Ana Souza,{LI}ana-souza,Dev Patel,{LI}dev-patel,2024-01-03 10:00:00 UTC,,draft,INBOX,,No,true",
         f"c4,,Grace Lee,{LI}grace-lee,Ana Souza,{LI}ana-souza,2024-01-04 10:00:00 UTC,,hi,INBOX,,No,No",
@@ -203,17 +237,18 @@ def test_messages_13_columns_drafts_and_broadcast(tmp_path):
     assert sum(i["channel"] == "broadcast" for i in it) == 25 and it[0]["n_participants"] == 26
     assert parsed.n_skipped == 2
     assert _edges(parsed)[-1] == ("Grace Lee", "OWNER", "message")
-    small = read_messages(path, owner="someone@example.com", options={"aliases": ["Ana Souza"],
-                                                                      "max_recipients": 30})
+    small = read_messages(path, owner="someone@example.com", options={"aliases": ["Ana Souza"], "max_recipients": 30})
     assert {i["channel"] for i in small.interactions.to_pylist()} == {"message"}
 
 
 def test_messages_owner_by_tokens_and_mojibake(tmp_path):
     path = tmp_path / "messages.csv"
     mangled = "ChloÃ© Martin"  # UTF-8 read as Latin-1 once, as some exports have it
-    path.write_text(MSG_HEADER_10 + "\n"
-                    f"c1,,{mangled},{LI}chloe-martin,Maria Rossi,{LI}maria-rossi,2024-05-02 13:05:19 UTC,,hi,INBOX\n",
-                    encoding="utf-8")
+    path.write_text(
+        MSG_HEADER_10 + "\n"
+        f"c1,,{mangled},{LI}chloe-martin,Maria Rossi,{LI}maria-rossi,2024-05-02 13:05:19 UTC,,hi,INBOX\n",
+        encoding="utf-8",
+    )
     parsed = read_messages(path, owner="chloe@northwind.example", options={})
     assert _edges(parsed) == [("OWNER", "Maria Rossi", "message")]
     anyone = read_messages(path, owner="nobody@northwind.example", options={})
@@ -228,9 +263,13 @@ def test_ana_invitations_sample(samples_dir):
     path = samples_dir / "linkedin" / "ana" / "Invitations.csv"
     assert detect_format(path).name == "linkedin-invitations"
     parsed = read_invitations(path, owner="ana@northwind.example", options={})
-    assert _edges(parsed) == [("OWNER", "Lucas Müller", "invitation"), ("Fatima Zahra", "OWNER", "invitation"),
-                              ("Nina Ivanova", "OWNER", "invitation"), ("OWNER", "Peter Obi", "invitation"),
-                              ("OWNER", "Grace Lee", "invitation")]
+    assert _edges(parsed) == [
+        ("OWNER", "Lucas Müller", "invitation"),
+        ("Fatima Zahra", "OWNER", "invitation"),
+        ("Nina Ivanova", "OWNER", "invitation"),
+        ("OWNER", "Peter Obi", "invitation"),
+        ("OWNER", "Grace Lee", "invitation"),
+    ]
     it = parsed.interactions.to_pylist()
     assert it[0]["at"] == datetime(2025, 3, 14, 14, 37, tzinfo=UTC)
     assert it[2]["at"] == datetime(2024, 12, 2, 23, 48, tzinfo=UTC)
@@ -266,16 +305,20 @@ def _export_zip(path: Path, members: dict[str, bytes]) -> Path:
 def test_export_zip_with_data_descriptors(tmp_path, samples_dir):
     ana = samples_dir / "linkedin" / "ana"
     bad_invitations = (ana / "Invitations.csv").read_bytes() + (
-        b'Somebody,Someone Else,"1/1/25, 9:00 AM",,SIDEWAYS,,\r\n')
-    path = _export_zip(tmp_path / "Basic_LinkedInDataExport_03-18-2025.zip", {
-        "Connections.csv": (ana / "Connections.csv").read_bytes(),
-        "Basic_LinkedInDataExport_03-18-2025/messages.csv": (ana / "messages.csv").read_bytes(),
-        "Basic_LinkedInDataExport_03-18-2025/Invitations.csv": bad_invitations,
-        "Basic_LinkedInDataExport_03-18-2025/Profile.csv": (ana / "Profile.csv").read_bytes(),
-        "guide_messages.csv": (ana / "messages.csv").read_bytes(),
-        "Email Addresses.csv": b"Email Address,Confirmed,Primary,Updated On\r\nana@northwind.example,Yes,Yes,"
-                               b'"10/24/13, 8:43 AM"\r\n',
-    })
+        b'Somebody,Someone Else,"1/1/25, 9:00 AM",,SIDEWAYS,,\r\n'
+    )
+    path = _export_zip(
+        tmp_path / "Basic_LinkedInDataExport_03-18-2025.zip",
+        {
+            "Connections.csv": (ana / "Connections.csv").read_bytes(),
+            "Basic_LinkedInDataExport_03-18-2025/messages.csv": (ana / "messages.csv").read_bytes(),
+            "Basic_LinkedInDataExport_03-18-2025/Invitations.csv": bad_invitations,
+            "Basic_LinkedInDataExport_03-18-2025/Profile.csv": (ana / "Profile.csv").read_bytes(),
+            "guide_messages.csv": (ana / "messages.csv").read_bytes(),
+            "Email Addresses.csv": b"Email Address,Confirmed,Primary,Updated On\r\nana@northwind.example,Yes,Yes,"
+            b'"10/24/13, 8:43 AM"\r\n',
+        },
+    )
     raw = path.read_bytes()
     assert struct.unpack("<H", raw[6:8])[0] & 0x08 and struct.unpack("<I", raw[18:22])[0] == 0
     assert detect_format(path).name == "linkedin-zip"
@@ -285,14 +328,18 @@ def test_export_zip_with_data_descriptors(tmp_path, samples_dir):
     # connections are contacts; people only seen in messages/invitations are parties, once each
     assert roles == [("contact", 20), ("owner", 1), ("party", 5)]
     assert sorted(r["display_name"] for r in recs if r["role"] == "party") == [
-        "Julia Kowalski", "Lucas Müller", "Nina Ivanova", "Peter Obi", "Tom Becker"]
+        "Julia Kowalski",
+        "Lucas Müller",
+        "Nina Ivanova",
+        "Peter Obi",
+        "Tom Becker",
+    ]
     channels = pl.from_arrow(parsed.interactions).group_by("channel").len().sort("channel").rows()
     assert channels == [("connection", 20), ("invitation", 5), ("message", 18)]
     # Grace (a connection) is the same record in Connections, messages and Invitations
     grace = [r["record_id"] for r in recs if r["display_name"] == "Grace Lee"]
     assert len(grace) == 1
-    touching = {i["channel"] for i in parsed.interactions.to_pylist() if grace[0] in (i["src_record"],
-                                                                                     i["dst_record"])}
+    touching = {i["channel"] for i in parsed.interactions.to_pylist() if grace[0] in (i["src_record"], i["dst_record"])}
     assert touching == {"connection", "message", "invitation"}
     # rejects keep the member file's line and name it in the excerpt
     (rej,) = parsed.rejects.to_pylist()
@@ -324,8 +371,10 @@ def test_pipeline_imports_zip_and_connections(tmp_path, samples_dir):
     from reach.imports import import_paths
 
     ana = samples_dir / "linkedin" / "ana"
-    path = _export_zip(tmp_path / "export.zip", {n: (ana / n).read_bytes() for n in
-                                                 ("Connections.csv", "messages.csv", "Invitations.csv")})
+    path = _export_zip(
+        tmp_path / "export.zip",
+        {n: (ana / n).read_bytes() for n in ("Connections.csv", "messages.csv", "Invitations.csv")},
+    )
     ws = tmp_path / "ws"
     s1 = import_paths(ws, [path], owner="ana@northwind.example")
     s2 = import_paths(ws, [samples_dir / "linkedin" / "ben" / "Connections.csv"], owner="ben@northwind.example")
@@ -337,30 +386,50 @@ def test_pipeline_imports_zip_and_connections(tmp_path, samples_dir):
 
 # ------------------------------------------------------------------ fuzzing
 
-PIECES = list('a,"\n\r ;é') + ["\r\n", '""', LI + "x", "Ana Souza", "12 Mar 2024", "2023-06-11 15:33:58 UTC",
-                               "INCOMING", "OUTGOING", "SPAM"]
+PIECES = list('a,"\n\r ;é') + [
+    "\r\n",
+    '""',
+    LI + "x",
+    "Ana Souza",
+    "12 Mar 2024",
+    "2023-06-11 15:33:58 UTC",
+    "INCOMING",
+    "OUTGOING",
+    "SPAM",
+]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(PIECES), max_size=100).map("".join),
-       st.sampled_from(["connections", "messages", "invitations", "zip"]))
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=100).map("".join),
+    st.sampled_from(["connections", "messages", "invitations", "zip"]),
+)
 def test_fuzz_only_reach_errors(body, kind):
-    header = {"connections": NOTES + HEADER, "messages": MSG_HEADER_10 + ",ATTACHMENTS,IS MESSAGE DRAFT",
-              "invitations": "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
-              "zip": HEADER}[kind]
+    header = {
+        "connections": NOTES + HEADER,
+        "messages": MSG_HEADER_10 + ",ATTACHMENTS,IS MESSAGE DRAFT",
+        "invitations": "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
+        "zip": HEADER,
+    }[kind]
     data = (header + "\r\n" + body).encode()
     with tempfile.TemporaryDirectory() as tmp:
         try:
             if kind == "zip":
-                path = _export_zip(Path(tmp) / "x.zip", {"Connections.csv": data, "messages.csv":
-                                                         (MSG_HEADER_10 + "\n" + body).encode(),
-                                                         "Invitations.csv": body.encode()})
+                path = _export_zip(
+                    Path(tmp) / "x.zip",
+                    {
+                        "Connections.csv": data,
+                        "messages.csv": (MSG_HEADER_10 + "\n" + body).encode(),
+                        "Invitations.csv": body.encode(),
+                    },
+                )
                 parsed = read_zip(path, owner="ana", options={})
             else:
                 path = Path(tmp) / f"{kind}.csv"
                 path.write_bytes(data)
-                reader = {"connections": read_connections, "messages": read_messages,
-                          "invitations": read_invitations}[kind]
+                reader = {"connections": read_connections, "messages": read_messages, "invitations": read_invitations}[
+                    kind
+                ]
                 parsed = reader(path, owner="Ana Souza", options={})
         except ReachError:
             return

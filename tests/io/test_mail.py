@@ -35,8 +35,9 @@ ALIAS = "ana.souza@personal.example"
 def _valid(parsed) -> None:
     """The tables fit the schema (as the import stage will conform them)."""
     conform(parsed.records.append_column("source_id", pa.array(["s"] * parsed.records.num_rows)), RECORDS)
-    conform(parsed.interactions.append_column("source_id", pa.array(["s"] * parsed.interactions.num_rows)),
-            INTERACTIONS)
+    conform(
+        parsed.interactions.append_column("source_id", pa.array(["s"] * parsed.interactions.num_rows)), INTERACTIONS
+    )
     assert parsed.records.column("record_id").to_pylist() == list(range(parsed.records.num_rows))
 
 
@@ -47,8 +48,13 @@ def _addr_of(parsed) -> dict[int, str]:
 def _pairs(parsed) -> Counter:
     addr = _addr_of(parsed)
     it = parsed.interactions
-    return Counter(zip((addr[s] for s in it.column("src_record").to_pylist()),
-                       (addr[d] for d in it.column("dst_record").to_pylist()), strict=True))
+    return Counter(
+        zip(
+            (addr[s] for s in it.column("src_record").to_pylist()),
+            (addr[d] for d in it.column("dst_record").to_pylist()),
+            strict=True,
+        )
+    )
 
 
 def _norm(pairs) -> list[str]:
@@ -127,11 +133,17 @@ def test_enron_matches_stdlib_mailbox(enron, name):
     addr = _addr_of(parsed)
     assert {addr[s] for s in parsed.interactions.column("src_record").to_pylist()} <= oracle["froms"]
     assert {e for r in parsed.records.to_pylist() for e in r["emails"]} == (
-        oracle["froms"] | {b for _a, b in oracle["pairs"]})
+        oracle["froms"] | {b for _a, b in oracle["pairs"]}
+    )
     assert Counter(parsed.interactions.column("at").to_pylist()) == oracle["dates"]
     assert set(parsed.interactions.column("line").to_pylist()) <= set(_separator_lines(path))
-    n_bcast = len(set(parsed.interactions.filter(
-        pc.equal(parsed.interactions.column("channel"), "broadcast")).column("line").to_pylist()))
+    n_bcast = len(
+        set(
+            parsed.interactions.filter(pc.equal(parsed.interactions.column("channel"), "broadcast"))
+            .column("line")
+            .to_pylist()
+        )
+    )
     assert n_bcast == oracle["n_broadcast"]
 
 
@@ -145,8 +157,13 @@ def test_enron_counts_and_names(enron):
     assert rec["phillip.allen@enron.com"]["line"] == 1
     # one's own sent folder: all from the owner but four his assistant sent for him
     addr = _addr_of(parsed)
-    messages = set(zip(parsed.interactions.column("line").to_pylist(),
-                       parsed.interactions.column("src_record").to_pylist(), strict=True))
+    messages = set(
+        zip(
+            parsed.interactions.column("line").to_pylist(),
+            parsed.interactions.column("src_record").to_pylist(),
+            strict=True,
+        )
+    )
     senders = Counter(addr[src] for _line, src in messages)
     assert senders == {"phillip.allen@enron.com": 597, "ina.rangel@enron.com": 4}
 
@@ -171,7 +188,9 @@ def test_enron_owner_mapping(shared_data):
     assert parsed.interactions.num_rows == read_mbox(path).interactions.num_rows
     addr = _addr_of(parsed)
     assert {addr[s] for s in parsed.interactions.column("src_record").to_pylist()} == {
-        "Phillip.Allen@enron.com", "ina.rangel@enron.com"}
+        "Phillip.Allen@enron.com",
+        "ina.rangel@enron.com",
+    }
 
 
 def test_enron_small_chunks_give_the_same_result(shared_data, monkeypatch):
@@ -307,7 +326,9 @@ def test_broadcast_threshold(tmp_path):
     path.write_text(_msg(f"From: a@x.example\nTo: {many}") + _msg(f"From: a@x.example\nTo: {twenty}\nCc: p0@x.example"))
     it = read_mbox(path, owner=None, options={}).interactions.to_pylist()
     assert Counter((r["line"], r["channel"], r["n_participants"]) for r in it) == {
-        (1, "broadcast", 22): 21, (7, "email", 21): 20}
+        (1, "broadcast", 22): 21,
+        (7, "email", 21): 20,
+    }
     it = read_mbox(path, owner=None, options={"max_recipients": 21}).interactions
     assert set(it.column("channel").to_pylist()) == {"email"}
 
@@ -346,16 +367,19 @@ def test_truncated_file_imports_what_it_can(takeout, tmp_path):
     assert parsed.rejects.num_rows == 0
     full = read_mbox(takeout, owner=ANA, options={})
     last_line = max(parsed.interactions.column("line").to_pylist())
-    assert parsed.interactions.equals(full.interactions.filter(
-        pc.less_equal(full.interactions.column("line"), last_line)))
+    assert parsed.interactions.equals(
+        full.interactions.filter(pc.less_equal(full.interactions.column("line"), last_line))
+    )
     path.write_bytes(data[: data.index(b"Claim your prize")])  # inside a body
     assert read_mbox(path, owner=ANA, options={}).n_rows == 10
 
 
 def test_body_from_lines_do_not_split(tmp_path):
     path = tmp_path / "f.mbox"
-    body = ("Hi,\n\nFrom what I heard, it went well.\nSee you.\n\nFrom 9:30 to 10:00 on Monday.\n\n"
-            "From: a forwarded header? no.\n")
+    body = (
+        "Hi,\n\nFrom what I heard, it went well.\nSee you.\n\nFrom 9:30 to 10:00 on Monday.\n\n"
+        "From: a forwarded header? no.\n"
+    )
     text = (
         _msg("From: a@x.example\nTo: b@x.example", body)
         + _msg("From: c@x.example\nTo: a@x.example", envelope="From c@x.example")  # envelope without a date
@@ -371,7 +395,7 @@ def test_crlf_bom_leading_blank_lines_and_folding(tmp_path):
     path = tmp_path / "c.mbox"
     text = "\ufeff\r\n" + (
         "From x Mon Jan  5 10:00:00 2026\r\nFROM: =?iso-8859-1?q?Andr=E9?= <A@X.example>\r\n"
-        "To: b@x.example,\r\n\tc@x.example\r\nCC: \"Doe, Jane\" <jane@x.example>\r\n"
+        'To: b@x.example,\r\n\tc@x.example\r\nCC: "Doe, Jane" <jane@x.example>\r\n'
         "Date: 5 Jan 2026 10:00 +0530\r\n\r\nbody\r\n\r\n"
     )
     path.write_bytes(text.encode("utf-8"))
@@ -388,8 +412,11 @@ def test_oversize_header_is_rejected(tmp_path, monkeypatch):
     monkeypatch.setattr(mail, "CHUNK", 512)
     path = tmp_path / "big.mbox"
     huge = "To: " + ",\n ".join(f"p{i}@x.example" for i in range(400))
-    path.write_text(_msg("From: a@x.example\nTo: b@x.example") + _msg(f"From: a@x.example\n{huge}")
-                    + _msg("From: c@x.example\nTo: b@x.example"))
+    path.write_text(
+        _msg("From: a@x.example\nTo: b@x.example")
+        + _msg(f"From: a@x.example\n{huge}")
+        + _msg("From: c@x.example\nTo: b@x.example")
+    )
     parsed = read_mbox(path, owner=None, options={})
     assert parsed.n_rows == 3
     first, second, third = _separator_lines(path)
@@ -426,8 +453,12 @@ def test_not_mail_raises_naming_the_file(tmp_path, shared_data):
     with pytest.raises(InputFormatError, match="cannot read"):
         read_mbox(tmp_path / "missing.mbox", owner=None, options={})
     # other real formats are not taken for mail
-    for rel in ("vcard/ez-vcard/John_Doe_GMAIL.vcf", "ics/biweekly/outlook-2010.ics",
-                "contacts_csv/linkedin_Connections.tombarr.csv", "snap_email_eu_core/email-Eu-core.txt"):
+    for rel in (
+        "vcard/ez-vcard/John_Doe_GMAIL.vcf",
+        "ics/biweekly/outlook-2010.ics",
+        "contacts_csv/linkedin_Connections.tombarr.csv",
+        "snap_email_eu_core/email-Eu-core.txt",
+    ):
         head = (shared_data / rel).read_text(encoding="utf-8", errors="replace")[:65536]
         assert mail.sniff_mbox(head, shared_data / rel) == 0
         assert mail.sniff_eml(head, shared_data / rel) == 0
@@ -523,7 +554,8 @@ def test_memory_is_flat_in_file_size(tmp_path):
 # --------------------------------------------------------------------------- fast paths agree with the stdlib
 
 _atom = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", min_size=1, max_size=8).filter(
-    lambda s: s[0] not in ".-")
+    lambda s: s[0] not in ".-"
+)
 _address = st.builds(lambda a, b: f"{a}@{b}.example", _atom, _atom)
 _name = st.text(alphabet="ABCabcÉéü .'-", min_size=1, max_size=12).filter(lambda s: s.strip(" .'-"))
 _entry = st.one_of(
@@ -543,8 +575,11 @@ def test_address_fast_path_matches_getaddresses(entries, sep):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)),
-       st.integers(min_value=-14 * 60, max_value=14 * 60), st.booleans())
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+    st.booleans(),
+)
 def test_date_fast_path_matches_parsedate(when, offset_min, weekday):
     dt = when.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=offset_min)))
     text = format_datetime(dt)
@@ -566,21 +601,59 @@ def test_dates_odd_and_garbage():
     assert as_dt(b"Tue, 1 Jul 2003 10:52:37 GMT") == datetime(2003, 7, 1, 10, 52, 37, tzinfo=UTC)
     assert as_dt(b"1 Jul 03 10:52 EDT") == datetime(2003, 7, 1, 14, 52, tzinfo=UTC)
     assert as_dt(b"Thu, 29 Feb 2024 23:59:59 -0000") == datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)
-    for bad in (b"", b"sometime last week", b"31 Feb 2024 10:00:00 +0000", b"Mon, 99 Foo 2024 25:61 +9999",
-                b"\xff\xfe", b"1 Jan 2024 24:00:00 +0000"):
+    for bad in (
+        b"",
+        b"sometime last week",
+        b"31 Feb 2024 10:00:00 +0000",
+        b"Mon, 99 Foo 2024 25:61 +9999",
+        b"\xff\xfe",
+        b"1 Jan 2024 24:00:00 +0000",
+    ):
         assert parse_date(bad) is None, bad
 
 
 # --------------------------------------------------------------------------- fuzz
 
-_header_names = st.sampled_from(["From", "To", "Cc", "Bcc", "Date", "Subject", "X-Gmail-Labels", "List-Id",
-                                 "Precedence", "Auto-Submitted", "X-From", "Received", "from", "TO", "", " "])
+_header_names = st.sampled_from(
+    [
+        "From",
+        "To",
+        "Cc",
+        "Bcc",
+        "Date",
+        "Subject",
+        "X-Gmail-Labels",
+        "List-Id",
+        "Precedence",
+        "Auto-Submitted",
+        "X-From",
+        "Received",
+        "from",
+        "TO",
+        "",
+        " ",
+    ]
+)
 _values = st.one_of(
     st.text(max_size=40),
     _address,
     st.lists(_entry, max_size=4).map(", ".join),
-    st.sampled_from(["=?utf-8?q?bad", "=?x?b?!!?=", "<>", "@", "a@", "@b", '"unterminated <a@b', "Spam", "bulk",
-                     "Mon, 99 Foo 2024 25:61 +9999", "(((", "undisclosed-recipients:;"]),
+    st.sampled_from(
+        [
+            "=?utf-8?q?bad",
+            "=?x?b?!!?=",
+            "<>",
+            "@",
+            "a@",
+            "@b",
+            '"unterminated <a@b',
+            "Spam",
+            "bulk",
+            "Mon, 99 Foo 2024 25:61 +9999",
+            "(((",
+            "undisclosed-recipients:;",
+        ]
+    ),
 )
 _header = st.builds(lambda n, v: f"{n}: {v}", _header_names, _values) | st.text(max_size=30)
 _message = st.builds(
@@ -651,9 +724,14 @@ def test_rfc2822_comments_never_reach_names(shared_data):
     parsed = read_eml(shared_data / "real_exports_2/eml/mailgem.rfc2822_comments_everywhere.eml")
     recs = parsed.records.to_pylist()
     # the RFC 2822 A.5 example: the names are the phrases, the addresses have their comments removed
-    assert sorted(((r["display_name"] or ""), r["emails"][0]) for r in recs) == sorted([
-        ("Pete", "pete@silly.test"), ("Chris Jones", "c@public.example"), ("", "joe@example.org"),
-        ("John", "jdoe@one.test")])
+    assert sorted(((r["display_name"] or ""), r["emails"][0]) for r in recs) == sorted(
+        [
+            ("Pete", "pete@silly.test"),
+            ("Chris Jones", "c@public.example"),
+            ("", "joe@example.org"),
+            ("John", "jdoe@one.test"),
+        ]
+    )
     assert all(r["emails"] for r in recs)
     assert parsed.interactions.num_rows == 3
 
@@ -664,31 +742,41 @@ def test_rfc2822_groups(shared_data):
     # oracle: the stdlib's group-aware header parser
     import email
     from email import policy
+
     msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     expected = {a.addr_spec.lower() for h in ("From", "To", "Cc") for g in msg[h].groups for a in g.addresses}
     assert {e for r in parsed.records.to_pylist() for e in r["emails"]} == expected
     assert len(expected) == 4
     assert parse_addresses(b"Undisclosed recipients:;") == []
     assert parse_addresses(b"A Group(Some people):Chris <c@a.test>, joe@b.test;, x@y.test") == [
-        ("Chris", "c@a.test"), (None, "joe@b.test"), (None, "x@y.test")]
+        ("Chris", "c@a.test"),
+        (None, "joe@b.test"),
+        (None, "x@y.test"),
+    ]
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (b"john@doe <john@doe.com>, Bob <b@c.d>", [(None, "john@doe.com"), ("Bob", "b@c.d")]),
-    (b"Mary @ Home <m@h.org>", [(None, "m@h.org")]),
-    (b'"joe@x.com" <joe@x.com>', [(None, "joe@x.com")]),
-    (b"jdoe@one.test (John Doe)", [("John Doe", "jdoe@one.test")]),
-    (b'"Smith, J" <s@x.y>, "a\\"b" <ab@x.y>', [("Smith, J", "s@x.y"), ('a"b', "ab@x.y")]),
-    (b"Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>", [("Pete", "pete@silly.test")]),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b"john@doe <john@doe.com>, Bob <b@c.d>", [(None, "john@doe.com"), ("Bob", "b@c.d")]),
+        (b"Mary @ Home <m@h.org>", [(None, "m@h.org")]),
+        (b'"joe@x.com" <joe@x.com>', [(None, "joe@x.com")]),
+        (b"jdoe@one.test (John Doe)", [("John Doe", "jdoe@one.test")]),
+        (b'"Smith, J" <s@x.y>, "a\\"b" <ab@x.y>', [("Smith, J", "s@x.y"), ('a"b', "ab@x.y")]),
+        (b"Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>", [("Pete", "pete@silly.test")]),
+    ],
+)
 def test_names_holding_at_or_comments_make_no_extra_person(header, expected):
     assert parse_addresses(header) == expected
 
 
 ATOM = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
 ADDRS = st.builds(lambda a, b: f"{a}@{b}.example", ATOM, ATOM)
-PHRASES = st.one_of(st.none(), st.text("abcdefghij KLMNOP.-'", min_size=1, max_size=15).filter(str.strip),
-                    st.builds(lambda a: f"{a}@home", ATOM))
+PHRASES = st.one_of(
+    st.none(),
+    st.text("abcdefghij KLMNOP.-'", min_size=1, max_size=15).filter(str.strip),
+    st.builds(lambda a: f"{a}@home", ATOM),
+)
 COMMENTS = st.one_of(st.just(""), st.builds(lambda t: f"({t})", st.text("abc xyz,:;<>@", max_size=10)))
 
 
@@ -715,9 +803,14 @@ def test_address_lists_with_comments_and_groups(entries, group):
 
 def test_nested_plain_maildirs_are_read_fully(tmp_path):
     root = tmp_path / "mail"
-    for folder, name, sender in [("INBOX", "1", "a@x.test"), ("bar", "2", "b@x.test"), ("bar/baz", "3", "c@x.test"),
-                                 ("bar/baz/deep", "4", "d@x.test"), ("Trash", "5", "t@x.test"),
-                                 ("Trash/old", "6", "u@x.test")]:
+    for folder, name, sender in [
+        ("INBOX", "1", "a@x.test"),
+        ("bar", "2", "b@x.test"),
+        ("bar/baz", "3", "c@x.test"),
+        ("bar/baz/deep", "4", "d@x.test"),
+        ("Trash", "5", "t@x.test"),
+        ("Trash/old", "6", "u@x.test"),
+    ]:
         for part in ("cur", "new", "tmp"):
             (root / folder / part).mkdir(parents=True, exist_ok=True)
         (root / folder / "new" / ".noindex").write_bytes(b"")
@@ -735,11 +828,16 @@ def test_mu_testdir2_sibling_maildirs(shared_data):
     parsed = read_maildir(root)
     # oracle: every file in a cur/ or new/ (no dot files), parsed by the stdlib
     import email
-    msgs = [email.message_from_bytes(f.read_bytes()) for f in sorted(root.glob("*/*/*"))
-            if f.parent.name in ("cur", "new") and not f.name.startswith(".")]
+
+    msgs = [
+        email.message_from_bytes(f.read_bytes())
+        for f in sorted(root.glob("*/*/*"))
+        if f.parent.name in ("cur", "new") and not f.name.startswith(".")
+    ]
     assert parsed.n_rows == len(msgs) == 14
-    addrs = {a.lower() for m in msgs for h in ("From", "To", "Cc")
-             for _, a in getaddresses(m.get_all(h, [])) if "@" in a}
+    addrs = {
+        a.lower() for m in msgs for h in ("From", "To", "Cc") for _, a in getaddresses(m.get_all(h, [])) if "@" in a
+    }
     assert {e for r in parsed.records.to_pylist() for e in r["emails"]} == addrs
 
 
@@ -755,4 +853,8 @@ def test_messages_sharing_a_message_id_are_all_kept(tmp_path):
     parsed = read_maildir(root, owner="me@x.test")
     assert parsed.interactions.num_rows == 3
     assert {e for r in parsed.records.to_pylist() for e in r["emails"] or []} == {
-        "me@x.test", "a@x.test", "b@x.test", "c@x.test"}
+        "me@x.test",
+        "a@x.test",
+        "b@x.test",
+        "c@x.test",
+    }

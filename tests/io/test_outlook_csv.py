@@ -12,9 +12,11 @@ from reach.io.formats import detect_format
 from reach.io.outlook_csv import read_outlook_csv
 
 # the outlook.com / Google "Outlook CSV" flavour (FORMATS.md 4.3), trimmed to the columns that matter
-LIVE_HEADER = ("First Name,Middle Name,Last Name,Title,Suffix,Nickname,E-mail Address,E-mail 2 Address,"
-               "E-mail 3 Address,Home Phone,Business Phone,Mobile Phone,Business Fax,Job Title,Department,Company,"
-               "Business City,Business Country/Region,Personal Web Site,Categories")
+LIVE_HEADER = (
+    "First Name,Middle Name,Last Name,Title,Suffix,Nickname,E-mail Address,E-mail 2 Address,"
+    "E-mail 3 Address,Home Phone,Business Phone,Mobile Phone,Business Fax,Job Title,Department,Company,"
+    "Business City,Business Country/Region,Personal Web Site,Categories"
+)
 
 
 def _names(parsed) -> dict[str, dict]:
@@ -60,7 +62,8 @@ def test_outlook_live_flavour_utf8(tmp_path):
         "Dev,,Patel,,,,dev.patel@globex.example,dev@patel-family.example,,,+1 555-0111,,+1 555-0999,CTO,,Globex,"
         "Austin,United States,https://www.linkedin.com/in/dev-patel/,myContacts;starred\n"
         "Noah,,Kim,,,,noah.kim@initech.example,,,,,,,Product Manager,,Initech,Seoul,South Korea,,myContacts\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert detect_format(path).name == "outlook-csv"
     parsed = read_outlook_csv(path, owner=None, options={})
     dev, noah = parsed.records.to_pylist()
@@ -71,10 +74,14 @@ def test_outlook_live_flavour_utf8(tmp_path):
 
 
 def test_utf16_old_business_country_and_semicolons(tmp_path):
-    header = '"Title";"First Name";"Last Name";"Company";"Job Title";"Business City";"Business Country";' \
-             '"E-mail Address";"E-mail Type";"Mobile Phone"'
-    row = '"";"Tomás";"Herrera";"Umbrella Corp";"QA Lead";"Bogotá";"Colombia";"tomas.herrera@umbrella.example";' \
-          '"SMTP";"+57 1 000 0000"'
+    header = (
+        '"Title";"First Name";"Last Name";"Company";"Job Title";"Business City";"Business Country";'
+        '"E-mail Address";"E-mail Type";"Mobile Phone"'
+    )
+    row = (
+        '"";"Tomás";"Herrera";"Umbrella Corp";"QA Lead";"Bogotá";"Colombia";"tomas.herrera@umbrella.example";'
+        '"SMTP";"+57 1 000 0000"'
+    )
     path = tmp_path / "export.csv"
     path.write_bytes((header + "\r\n" + row + "\r\n").encode("utf-16"))  # with BOM, as Outlook writes it
     assert detect_format(path).name == "outlook-csv"
@@ -84,16 +91,24 @@ def test_utf16_old_business_country_and_semicolons(tmp_path):
 
 
 def test_german_headers(tmp_path):
-    header = ('"Anrede","Vorname","Weitere Vornamen","Nachname","Suffix","Firma","Abteilung","Position",'
-              '"Straße geschäftlich","Ort geschäftlich","Land/Region geschäftlich","Telefon geschäftlich",'
-              '"Mobiltelefon","Fax geschäftlich","E-Mail-Adresse","E-Mail-Typ","E-Mail: Angezeigter Name",'
-              '"E-Mail 2: Adresse","E-Mail 2: Typ","Kategorien"')
-    rows = [('"","Lena","","Fischer","","Globex","Data","Data Scientist","","Berlin","Deutschland",'
-             '"+49 30 90182011","","+49 30 90182099","lena.fischer@globex.example","SMTP",'
-             '"Lena Fischer (lena.fischer@globex.example)","","",""'),
-            ('"Herr","Tom","","Becker","","Initech","","Recruiter","","Hamburg","Deutschland","","+49 30 90182055",'
-             '"","/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=tom","EX","Tom Becker",'
-             '"tom.becker@initech.example","SMTP","Personal"')]
+    header = (
+        '"Anrede","Vorname","Weitere Vornamen","Nachname","Suffix","Firma","Abteilung","Position",'
+        '"Straße geschäftlich","Ort geschäftlich","Land/Region geschäftlich","Telefon geschäftlich",'
+        '"Mobiltelefon","Fax geschäftlich","E-Mail-Adresse","E-Mail-Typ","E-Mail: Angezeigter Name",'
+        '"E-Mail 2: Adresse","E-Mail 2: Typ","Kategorien"'
+    )
+    rows = [
+        (
+            '"","Lena","","Fischer","","Globex","Data","Data Scientist","","Berlin","Deutschland",'
+            '"+49 30 90182011","","+49 30 90182099","lena.fischer@globex.example","SMTP",'
+            '"Lena Fischer (lena.fischer@globex.example)","","",""'
+        ),
+        (
+            '"Herr","Tom","","Becker","","Initech","","Recruiter","","Hamburg","Deutschland","","+49 30 90182055",'
+            '"","/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=tom","EX","Tom Becker",'
+            '"tom.becker@initech.example","SMTP","Personal"'
+        ),
+    ]
     path = tmp_path / "kontakte.csv"
     path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode("cp1252"))
     assert detect_format(path).name == "outlook-csv"
@@ -105,11 +120,15 @@ def test_german_headers(tmp_path):
 
 
 def test_french_headers_with_two_titre_columns(tmp_path):
-    header = ('"Titre","Prénom","Deuxième prénom","Nom","Suffixe","Société","Service","Titre","Rue (bureau)",'
-              '"Ville (bureau)","Pays/Région (bureau)","Téléphone (bureau)","Tél. mobile","Adresse de messagerie",'
-              '"Type de messagerie","Nom complet de l\'adresse de messagerie","Catégories"')
-    row = ('"Mme","Chloé","","Martin","","Northwind Analytics","Data","Head of Data","","Paris","France",'
-           '"+33 1 00 00 00 00","","chloe@northwind.example","SMTP","Chloé Martin (chloe@northwind.example)",""')
+    header = (
+        '"Titre","Prénom","Deuxième prénom","Nom","Suffixe","Société","Service","Titre","Rue (bureau)",'
+        '"Ville (bureau)","Pays/Région (bureau)","Téléphone (bureau)","Tél. mobile","Adresse de messagerie",'
+        '"Type de messagerie","Nom complet de l\'adresse de messagerie","Catégories"'
+    )
+    row = (
+        '"Mme","Chloé","","Martin","","Northwind Analytics","Data","Head of Data","","Paris","France",'
+        '"+33 1 00 00 00 00","","chloe@northwind.example","SMTP","Chloé Martin (chloe@northwind.example)",""'
+    )
     path = tmp_path / "contacts.csv"
     path.write_bytes((header + "\r\n" + row + "\r\n").encode("cp1252"))
     assert detect_format(path).name == "outlook-csv"
@@ -121,17 +140,22 @@ def test_french_headers_with_two_titre_columns(tmp_path):
 
 def test_old_mac_line_endings(tmp_path):
     path = tmp_path / "mac.csv"
-    path.write_bytes(b'"First Name","Last Name","E-mail Address"\r"Noah","Kim","noah.kim@initech.example"\r'
-                     b'"Hana","Sato","hana.sato@wayne.example"\r')
+    path.write_bytes(
+        b'"First Name","Last Name","E-mail Address"\r"Noah","Kim","noah.kim@initech.example"\r'
+        b'"Hana","Sato","hana.sato@wayne.example"\r'
+    )
     noah, hana = read_outlook_csv(path, owner=None, options={}).records.to_pylist()
     assert (noah["line"], hana["line"], hana["emails"]) == (2, 3, ["hana.sato@wayne.example"])
 
 
 def test_display_name_used_when_names_are_missing(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text('"First Name","Last Name","E-mail Address","E-mail Display Name"\n'
-                    '"","","grace.lee@acme.example","Grace Lee (grace.lee@acme.example)"\n'
-                    '"","","omar.haddad@acme.example","omar.haddad@acme.example"\n', encoding="utf-8")
+    path.write_text(
+        '"First Name","Last Name","E-mail Address","E-mail Display Name"\n'
+        '"","","grace.lee@acme.example","Grace Lee (grace.lee@acme.example)"\n'
+        '"","","omar.haddad@acme.example","omar.haddad@acme.example"\n',
+        encoding="utf-8",
+    )
     grace, omar = read_outlook_csv(path, owner=None, options={}).records.to_pylist()
     assert grace["display_name"] == "Grace Lee" and omar["display_name"] is None
     assert omar["emails"] == ["omar.haddad@acme.example"]
@@ -139,8 +163,16 @@ def test_display_name_used_when_names_are_missing(tmp_path):
 
 def test_rejects_header_only_and_wrong_format(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text(LIVE_HEADER + "\n" + "Ana,,Souza,,,,ana@northwind.example" + ",x" * 20 + "\n"
-                    + ",,,,,,,,,,,,,,,,,,,\n" + "Ben,,Okafor,,,,ben@northwind.example\n", encoding="utf-8")
+    path.write_text(
+        LIVE_HEADER
+        + "\n"
+        + "Ana,,Souza,,,,ana@northwind.example"
+        + ",x" * 20
+        + "\n"
+        + ",,,,,,,,,,,,,,,,,,,\n"
+        + "Ben,,Okafor,,,,ben@northwind.example\n",
+        encoding="utf-8",
+    )
     parsed = read_outlook_csv(path, owner=None, options={})
     assert parsed.rejects.column("line").to_pylist() == [2]
     assert parsed.records.column("line").to_pylist() == [4] and parsed.n_skipped == 1
@@ -158,8 +190,13 @@ def test_rejects_header_only_and_wrong_format(tmp_path):
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(list('a,"\n\r ;@ü\t') + ['"/o=ExchangeLabs"', '"EX"', "\r\n", '""', "x@y.example"]),
-                max_size=120).map("".join), st.sampled_from(["utf-8", "cp1252", "utf-16"]))
+@given(
+    st.lists(
+        st.sampled_from(list('a,"\n\r ;@ü\t') + ['"/o=ExchangeLabs"', '"EX"', "\r\n", '""', "x@y.example"]),
+        max_size=120,
+    ).map("".join),
+    st.sampled_from(["utf-8", "cp1252", "utf-16"]),
+)
 def test_fuzz_only_reach_errors(body, encoding):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.csv"

@@ -16,8 +16,15 @@ from reach.io.formats import detect_format, get_format
 from reach.io.slack import parse_members, read_slack
 from reach.schema import RECORDS, conform
 
-ANA, BEN, CHLOE, GRACE, DAN, EVE, BOT = ("U05ANA1001", "U05BEN1002", "U05CHL1003", "U05GRC1004", "U05DAN1005",
-                                         "U05EVE1006", "U05STB1007")
+ANA, BEN, CHLOE, GRACE, DAN, EVE, BOT = (
+    "U05ANA1001",
+    "U05BEN1002",
+    "U05CHL1003",
+    "U05GRC1004",
+    "U05DAN1005",
+    "U05EVE1006",
+    "U05STB1007",
+)
 NAMES = {ANA: "Ana Souza", BEN: "Ben Okafor", CHLOE: "Chloé Martin", GRACE: "Grace Lee", DAN: "Dan Whitfield"}
 
 
@@ -80,8 +87,9 @@ def test_sample_counts_match_the_files(sample):
     parsed = read_slack(sample, owner=None, options={})
     messages = [m for f in sorted(sample.glob("*/*.json")) for m in json.loads(f.read_text(encoding="utf-8"))]
     assert parsed.n_rows == len(messages) == 38
-    system = [m for m in messages if m.get("subtype") in {"channel_join", "channel_leave", "channel_topic",
-                                                            "bot_message"}]
+    system = [
+        m for m in messages if m.get("subtype") in {"channel_join", "channel_leave", "channel_topic", "bot_message"}
+    ]
     by_bots = [m for m in messages if m.get("user") in {BOT, "USLACKBOT"}]
     assert parsed.n_skipped == len(system) + len(by_bots) == 7
     rec = pl.from_arrow(parsed.records)
@@ -98,16 +106,21 @@ def test_dm_each_message_to_the_other_member(sample):
     named = _named(parsed)
     for day in ("2024-03-04", "2024-03-06"):
         for idx, m in enumerate(_load(sample, f"D05ANACHL1/{day}.json"), start=1):
-            rows = named.filter((pl.col("line") == idx) & (pl.col("at") == _at(m["ts"])) &
-                                (pl.col("channel") == "message"))
+            rows = named.filter(
+                (pl.col("line") == idx) & (pl.col("at") == _at(m["ts"])) & (pl.col("channel") == "message")
+            )
             other = CHLOE if m["user"] == ANA else ANA
             assert rows.select("src", "dst", "n_participants").rows() == [(NAMES[m["user"]], NAMES[other], 2)]
     # the DM reply in a thread (day 4, 4) is still a DM message; reactions are reactor -> author
     d4, d6 = _load(sample, "D05ANACHL1/2024-03-04.json"), _load(sample, "D05ANACHL1/2024-03-06.json")
     assert d4[3]["thread_ts"] == d4[0]["ts"]
-    reactions = named.filter(pl.col("channel") == "reaction").filter(pl.col("at").is_in([_at(m["ts"]) for m in d4 + d6]))
+    reactions = named.filter(pl.col("channel") == "reaction").filter(
+        pl.col("at").is_in([_at(m["ts"]) for m in d4 + d6])
+    )
     assert sorted(reactions.select("line", "at", "src", "dst").rows()) == [
-        (3, _at(d4[2]["ts"]), "Chloé Martin", "Ana Souza"), (4, _at(d6[3]["ts"]), "Ana Souza", "Chloé Martin")]
+        (3, _at(d4[2]["ts"]), "Chloé Martin", "Ana Souza"),
+        (4, _at(d6[3]["ts"]), "Ana Souza", "Chloé Martin"),
+    ]
 
 
 def test_channel_threads_top_level_and_reactions(sample):
@@ -134,7 +147,8 @@ def test_channel_threads_top_level_and_reactions(sample):
     assert sorted(dan["dst"]) == sorted(NAMES[u] for u in (ANA, BEN, CHLOE, GRACE))
     assert set(dan["n_participants"]) == {5}
     assert on4.filter((pl.col("line") == 7) & (pl.col("channel") == "reaction")).select("src", "dst").rows() == [
-        ("Ana Souza", "Dan Whitfield")]
+        ("Ana Souza", "Dan Whitfield")
+    ]
     # 10: Ana replies in her own thread: no tie to herself
     assert on4.filter(pl.col("line") == 10).height == 0
 
@@ -156,8 +170,12 @@ def test_large_channel_gives_no_pairwise_ties(sample):
     assert general.height == 0  # no top-level fan-out in general (4 humans)
     assert any("no pairwise ties" in n for n in parsed.notes)
     # replies, reactions and DMs still count
-    assert named.filter((pl.col("channel") == "message") & (pl.col("dst") == "Ana Souza")
-                        & (pl.col("src") == "Grace Lee")).height >= 2
+    assert (
+        named.filter(
+            (pl.col("channel") == "message") & (pl.col("dst") == "Ana Souza") & (pl.col("src") == "Grace Lee")
+        ).height
+        >= 2
+    )
     assert named.filter(pl.col("channel") == "reaction").height > 0
     with pytest.raises(ConfigError):
         read_slack(sample, owner=None, options={"max_channel_size": "twelve"})
@@ -221,40 +239,53 @@ def test_private_channels_group_dms_and_unlisted_folders():
         "mpims.json": json.dumps([{"id": "G2", "name": "mpdm-ua--ub--ud-1", "members": ["UA", "UB", "UD"]}]).encode(),
         "dms.json": b"[]",
         "secret/2024-01-01.json": json.dumps([_msg("UA", "1704067200.000100")]).encode(),
-        "mpdm-ua--ub--ud-1/2024-01-01.json": json.dumps([
-            _msg("UD", "1704067300.000000"),
-            _msg("UB", "1704067400.000000", thread_ts="1704067300.000000", parent_user_id="UD")]).encode(),
+        "mpdm-ua--ub--ud-1/2024-01-01.json": json.dumps(
+            [
+                _msg("UD", "1704067300.000000"),
+                _msg("UB", "1704067400.000000", thread_ts="1704067300.000000", parent_user_id="UD"),
+            ]
+        ).encode(),
         # not in any listing: a DM by its id, members from its authors
         "D0UNLISTED/2024-01-02.json": json.dumps([_msg("UC", "1704153600.5"), _msg("UD", "1704153700.25")]).encode(),
     }
     parsed = parse_members(files)
     got = _named(parsed).select("at", "src", "dst", "n_participants").rows()
     t = datetime.fromtimestamp
-    assert sorted(got) == sorted([
-        (t(1704067200.0001, UTC), "UA", "UB", 3), (t(1704067200.0001, UTC), "UA", "UC", 3),
-        (t(1704067300, UTC), "UD", "UA", 3), (t(1704067300, UTC), "UD", "UB", 3),
-        (t(1704067400, UTC), "UB", "UA", 3), (t(1704067400, UTC), "UB", "UD", 3),
-        (t(1704153600.5, UTC), "UC", "UD", 2), (t(1704153700.25, UTC), "UD", "UC", 2),
-    ])
+    assert sorted(got) == sorted(
+        [
+            (t(1704067200.0001, UTC), "UA", "UB", 3),
+            (t(1704067200.0001, UTC), "UA", "UC", 3),
+            (t(1704067300, UTC), "UD", "UA", 3),
+            (t(1704067300, UTC), "UD", "UB", 3),
+            (t(1704067400, UTC), "UB", "UA", 3),
+            (t(1704067400, UTC), "UB", "UD", 3),
+            (t(1704153600.5, UTC), "UC", "UD", 2),
+            (t(1704153700.25, UTC), "UD", "UC", 2),
+        ]
+    )
     assert any("no member list" in n for n in parsed.notes)
 
 
 def test_users_missing_from_users_json_and_bots():
     files = {
-        "users.json": json.dumps([
-            {"id": "UA", "name": "a", "profile": {"real_name": "Alice Able", "email": "alice@x.example"}},
-            {"id": "UBOT", "name": "bot", "is_bot": True, "profile": {"real_name": "Bot"}},
-        ]).encode(),
+        "users.json": json.dumps(
+            [
+                {"id": "UA", "name": "a", "profile": {"real_name": "Alice Able", "email": "alice@x.example"}},
+                {"id": "UBOT", "name": "bot", "is_bot": True, "profile": {"real_name": "Bot"}},
+            ]
+        ).encode(),
         "channels.json": json.dumps([{"id": "C1", "name": "team", "members": ["UA", "UBOT", "UZ"]}]).encode(),
-        "team/2024-01-01.json": json.dumps([
-            _msg("UA", "1704067200.000100", reactions=[{"name": "+1", "users": ["UBOT", "UZ"], "count": 2}]),
-            _msg("UNEW", "1704067201.000000", user_profile={"real_name": "Newt New", "name": "newt"}),
-            {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "beep", "ts": "1704067202.0"},
-            {"type": "message", "bot_id": "B1", "user": "UBOT", "text": "beep", "ts": "1704067203.0"},
-            _msg("UBOT", "1704067204.0"),
-            {"type": "message", "subtype": "channel_purpose", "user": "UA", "ts": "1704067205.0", "text": "x"},
-            {"type": "message", "subtype": "message_deleted", "hidden": True, "ts": "1704067206.0"},
-        ]).encode(),
+        "team/2024-01-01.json": json.dumps(
+            [
+                _msg("UA", "1704067200.000100", reactions=[{"name": "+1", "users": ["UBOT", "UZ"], "count": 2}]),
+                _msg("UNEW", "1704067201.000000", user_profile={"real_name": "Newt New", "name": "newt"}),
+                {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "beep", "ts": "1704067202.0"},
+                {"type": "message", "bot_id": "B1", "user": "UBOT", "text": "beep", "ts": "1704067203.0"},
+                _msg("UBOT", "1704067204.0"),
+                {"type": "message", "subtype": "channel_purpose", "user": "UA", "ts": "1704067205.0", "text": "x"},
+                {"type": "message", "subtype": "message_deleted", "hidden": True, "ts": "1704067206.0"},
+            ]
+        ).encode(),
     }
     parsed = parse_members(files)
     rec = pl.from_arrow(parsed.records)
@@ -262,7 +293,8 @@ def test_users_missing_from_users_json_and_bots():
     assert parsed.n_rows == 7 and parsed.n_skipped == 5 and parsed.rejects.num_rows == 0
     named = _named(parsed)
     assert sorted(named.filter(pl.col("line") == 1).select("src", "dst", "channel").rows(), key=str) == sorted(
-        [("Alice Able", None, "message"), (None, "Alice Able", "reaction")], key=str)
+        [("Alice Able", None, "message"), (None, "Alice Able", "reaction")], key=str
+    )
     assert sorted(named.filter(pl.col("line") == 2)["dst"].to_list(), key=str) == sorted(["Alice Able", None], key=str)
     assert any("missing from users.json" in n for n in parsed.notes)
 
@@ -274,14 +306,16 @@ def test_rejects_name_the_day_file_and_index():
     files = {
         "users.json": _users("UA", "UB"),
         "channels.json": json.dumps([{"id": "C1", "name": "team", "members": ["UA", "UB"]}]).encode(),
-        "team/2024-01-01.json": json.dumps([
-            _msg("UA", "1704067200.000100"),
-            "not a message",
-            {"type": "message", "user": "UA", "text": "no ts"},
-            _msg("UA", "yesterday"),
-            {"type": "message", "text": "nobody", "ts": "1704067300.0"},
-            _msg("UB", "1704067400.000000"),
-        ]).encode(),
+        "team/2024-01-01.json": json.dumps(
+            [
+                _msg("UA", "1704067200.000100"),
+                "not a message",
+                {"type": "message", "user": "UA", "text": "no ts"},
+                _msg("UA", "yesterday"),
+                {"type": "message", "text": "nobody", "ts": "1704067300.0"},
+                _msg("UB", "1704067400.000000"),
+            ]
+        ).encode(),
         "team/2024-01-02.json": b"{ not json",
         "team/2024-01-03.json": b'{"messages": []}',
         "team/notes.json": b"ignored: not a day file",
@@ -297,14 +331,17 @@ def test_rejects_name_the_day_file_and_index():
     assert parsed.n_rows == 6
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    ({"channels.json": b"[]"}, "no users.json"),
-    ({"users.json": b"[]"}, "no channels.json"),
-    ({"users.json": b"[{", "channels.json": b"[]"}, "users.json: not valid JSON"),
-    ({"users.json": b'{"a": 1}', "channels.json": b"[]"}, "users.json: expected a JSON array"),
-    ({"users.json": b"[]", "channels.json": b"7"}, "channels.json: expected a JSON array"),
-    ({"users.json": b"[]", "channels.json": b"[]", "dms.json": b"\xff\xfe\x00"}, "dms.json"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"channels.json": b"[]"}, "no users.json"),
+        ({"users.json": b"[]"}, "no channels.json"),
+        ({"users.json": b"[{", "channels.json": b"[]"}, "users.json: not valid JSON"),
+        ({"users.json": b'{"a": 1}', "channels.json": b"[]"}, "users.json: expected a JSON array"),
+        ({"users.json": b"[]", "channels.json": b"7"}, "channels.json: expected a JSON array"),
+        ({"users.json": b"[]", "channels.json": b"[]", "dms.json": b"\xff\xfe\x00"}, "dms.json"),
+    ],
+)
 def test_broken_exports_raise_input_format_error(files, message):
     with pytest.raises(InputFormatError, match=message):
         parse_members(files)
@@ -337,14 +374,24 @@ def test_ts_parsing_and_encodings():
     files = {
         "users.json": "\ufeff".encode() + _users("UA", "UB"),
         "channels.json": json.dumps([{"id": "C1", "name": "t", "members": ["UA", "UB"]}]).encode("utf-16"),
-        "t/2024-01-01.json": json.dumps([_msg("UA", "1506624512.000100"), _msg("UB", 1506624513.5),
-                                         _msg("UA", "1506624514"), _msg("UB", "-5"), _msg("UA", True),
-                                         _msg("UB", float("nan"))]).encode(),
+        "t/2024-01-01.json": json.dumps(
+            [
+                _msg("UA", "1506624512.000100"),
+                _msg("UB", 1506624513.5),
+                _msg("UA", "1506624514"),
+                _msg("UB", "-5"),
+                _msg("UA", True),
+                _msg("UB", float("nan")),
+            ]
+        ).encode(),
     }
     parsed = parse_members(files)
     at = pl.from_arrow(parsed.interactions).sort("line")["at"].to_list()
-    assert at == [datetime(2017, 9, 28, 18, 48, 32, 100, tzinfo=UTC), datetime(2017, 9, 28, 18, 48, 33, 500000, tzinfo=UTC),
-                  datetime(2017, 9, 28, 18, 48, 34, tzinfo=UTC)]
+    assert at == [
+        datetime(2017, 9, 28, 18, 48, 32, 100, tzinfo=UTC),
+        datetime(2017, 9, 28, 18, 48, 33, 500000, tzinfo=UTC),
+        datetime(2017, 9, 28, 18, 48, 34, tzinfo=UTC),
+    ]
     assert pl.from_arrow(parsed.rejects)["line"].to_list() == [4, 5, 6]
 
 
@@ -358,21 +405,53 @@ def test_notes_hold_no_personal_data(sample):
 # --------------------------------------------------------------------------- fuzzing
 
 JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12))
-JSON = st.recursive(JSON_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=6), inner, max_size=4)),
-                    max_leaves=12)
-ANY = st.one_of(JSON, st.sampled_from(["UA", "UB", "UX", "1704067200.000100", "1704067300.5", "D1", "message",
-                                       "thread_broadcast", "bot_message", ""]))
-MESSAGE = st.fixed_dictionaries({}, optional={
-    "type": ANY, "subtype": ANY, "user": ANY, "ts": ANY, "thread_ts": ANY, "parent_user_id": ANY,
-    "bot_id": ANY, "hidden": ANY, "user_profile": ANY,
-    "reactions": st.one_of(ANY, st.lists(st.fixed_dictionaries({}, optional={"users": st.one_of(
-        ANY, st.lists(ANY, max_size=3))}), max_size=3)),
-})
-USER = st.fixed_dictionaries({}, optional={"id": ANY, "name": ANY, "real_name": ANY, "is_bot": ANY, "deleted": ANY,
-                                           "profile": st.one_of(ANY, st.fixed_dictionaries({}, optional={
-                                               "email": ANY, "real_name": ANY, "phone": ANY, "bot_id": ANY}))})
-CONV = st.fixed_dictionaries({}, optional={"id": ANY, "name": ANY, "members": st.one_of(ANY, st.lists(ANY, max_size=4))})
+JSON = st.recursive(
+    JSON_LEAF,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=12,
+)
+ANY = st.one_of(
+    JSON,
+    st.sampled_from(
+        ["UA", "UB", "UX", "1704067200.000100", "1704067300.5", "D1", "message", "thread_broadcast", "bot_message", ""]
+    ),
+)
+MESSAGE = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": ANY,
+        "subtype": ANY,
+        "user": ANY,
+        "ts": ANY,
+        "thread_ts": ANY,
+        "parent_user_id": ANY,
+        "bot_id": ANY,
+        "hidden": ANY,
+        "user_profile": ANY,
+        "reactions": st.one_of(
+            ANY,
+            st.lists(
+                st.fixed_dictionaries({}, optional={"users": st.one_of(ANY, st.lists(ANY, max_size=3))}), max_size=3
+            ),
+        ),
+    },
+)
+USER = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": ANY,
+        "name": ANY,
+        "real_name": ANY,
+        "is_bot": ANY,
+        "deleted": ANY,
+        "profile": st.one_of(
+            ANY, st.fixed_dictionaries({}, optional={"email": ANY, "real_name": ANY, "phone": ANY, "bot_id": ANY})
+        ),
+    },
+)
+CONV = st.fixed_dictionaries(
+    {}, optional={"id": ANY, "name": ANY, "members": st.one_of(ANY, st.lists(ANY, max_size=4))}
+)
 
 
 def _dump(value) -> bytes:
@@ -380,13 +459,22 @@ def _dump(value) -> bytes:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(users=st.one_of(st.lists(USER, max_size=4), JSON), channels=st.one_of(st.lists(CONV, max_size=3), JSON),
-       dms=st.one_of(st.none(), st.lists(CONV, max_size=2)), day=st.one_of(st.lists(MESSAGE, max_size=6), JSON),
-       folder=st.sampled_from(["general", "D1", "mpdm-a--b-1", "x"]), owner=st.sampled_from([None, "UA", "a@b.c"]),
-       raw=st.binary(max_size=40))
+@given(
+    users=st.one_of(st.lists(USER, max_size=4), JSON),
+    channels=st.one_of(st.lists(CONV, max_size=3), JSON),
+    dms=st.one_of(st.none(), st.lists(CONV, max_size=2)),
+    day=st.one_of(st.lists(MESSAGE, max_size=6), JSON),
+    folder=st.sampled_from(["general", "D1", "mpdm-a--b-1", "x"]),
+    owner=st.sampled_from([None, "UA", "a@b.c"]),
+    raw=st.binary(max_size=40),
+)
 def test_fuzz_only_input_format_error(users, channels, dms, day, folder, owner, raw):
-    files = {"users.json": _dump(users), "channels.json": _dump(channels), f"{folder}/2024-01-01.json": _dump(day),
-             "x/2024-01-02.json": raw}
+    files = {
+        "users.json": _dump(users),
+        "channels.json": _dump(channels),
+        f"{folder}/2024-01-01.json": _dump(day),
+        "x/2024-01-02.json": raw,
+    }
     if dms is not None:
         files["dms.json"] = _dump(dms)
     try:

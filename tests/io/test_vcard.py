@@ -14,10 +14,18 @@ from reach.io.formats import detect_format
 from reach.io.vcard import FORMATS, read_vcard, sniff
 
 REAL_FILES = [
-    "ez-vcard/John_Doe_ANDROID.vcf", "ez-vcard/John_Doe_BLACK_BERRY.vcf", "ez-vcard/John_Doe_EVOLUTION.vcf",
-    "ez-vcard/John_Doe_GMAIL.vcf", "ez-vcard/John_Doe_IPHONE.vcf", "ez-vcard/John_Doe_MAC_ADDRESS_BOOK.vcf",
-    "ez-vcard/John_Doe_MS_OUTLOOK.vcf", "ez-vcard/gmail-list.vcf", "ez-vcard/gmail-single.vcf",
-    "ez-vcard/outlook-2003.vcf", "ez-vcard/rfc2426-example.vcf", "ez-vcard/rfc6350-example.vcf",
+    "ez-vcard/John_Doe_ANDROID.vcf",
+    "ez-vcard/John_Doe_BLACK_BERRY.vcf",
+    "ez-vcard/John_Doe_EVOLUTION.vcf",
+    "ez-vcard/John_Doe_GMAIL.vcf",
+    "ez-vcard/John_Doe_IPHONE.vcf",
+    "ez-vcard/John_Doe_MAC_ADDRESS_BOOK.vcf",
+    "ez-vcard/John_Doe_MS_OUTLOOK.vcf",
+    "ez-vcard/gmail-list.vcf",
+    "ez-vcard/gmail-single.vcf",
+    "ez-vcard/outlook-2003.vcf",
+    "ez-vcard/rfc2426-example.vcf",
+    "ez-vcard/rfc6350-example.vcf",
     "vobject/radicale-1587.vcf",
 ]
 
@@ -76,18 +84,57 @@ def test_android_21_quoted_printable_soft_breaks(shared_data):
 JOHN_DOE = {
     # file: (display_name, emails, phones, company, title) read by eye from the files
     "John_Doe_BLACK_BERRY.vcf": ("John Doe", None, ["+96123456789"], "Acme Solutions", None),
-    "John_Doe_EVOLUTION.vcf": ("Mr. John Richter, James Doe Sr.", ["john.doe@ibm.com"],
-                               ["905-666-1234", "905-555-1234"], "IBM", "Money Counter"),
-    "John_Doe_GMAIL.vcf": ("Mr. John Richter, James Doe Sr.", ["john.doe@ibm.com"],
-                           ["905-555-1234", "905-666-1234"], "IBM", "Money Counter"),
-    "John_Doe_IPHONE.vcf": ("Mr. John Richter James Doe Sr.", ["john.doe@ibm.com"],
-                            ["905-555-1234", "905-666-1234", "905-777-1234", "905-888-1234", "905-999-1234",
-                             "905-111-1234", "905-222-1234"], "IBM", "Money Counter"),
-    "John_Doe_MAC_ADDRESS_BOOK.vcf": ("Mr. John Richter,James Doe Sr.", ["john.doe@ibm.com"],
-                                      ["905-777-1234", "905-666-1234", "905-555-1234", "905-888-1234",
-                                       "905-999-1234", "905-111-1234", "905-222-1234"], "IBM", "Money Counter"),
-    "John_Doe_MS_OUTLOOK.vcf": ("Mr. John Richter James Doe Sr.", ["john.doe@ibm.cm"],
-                                ["(905) 555-1234", "(905) 666-1234"], "IBM", "Money Counter"),
+    "John_Doe_EVOLUTION.vcf": (
+        "Mr. John Richter, James Doe Sr.",
+        ["john.doe@ibm.com"],
+        ["905-666-1234", "905-555-1234"],
+        "IBM",
+        "Money Counter",
+    ),
+    "John_Doe_GMAIL.vcf": (
+        "Mr. John Richter, James Doe Sr.",
+        ["john.doe@ibm.com"],
+        ["905-555-1234", "905-666-1234"],
+        "IBM",
+        "Money Counter",
+    ),
+    "John_Doe_IPHONE.vcf": (
+        "Mr. John Richter James Doe Sr.",
+        ["john.doe@ibm.com"],
+        [
+            "905-555-1234",
+            "905-666-1234",
+            "905-777-1234",
+            "905-888-1234",
+            "905-999-1234",
+            "905-111-1234",
+            "905-222-1234",
+        ],
+        "IBM",
+        "Money Counter",
+    ),
+    "John_Doe_MAC_ADDRESS_BOOK.vcf": (
+        "Mr. John Richter,James Doe Sr.",
+        ["john.doe@ibm.com"],
+        [
+            "905-777-1234",
+            "905-666-1234",
+            "905-555-1234",
+            "905-888-1234",
+            "905-999-1234",
+            "905-111-1234",
+            "905-222-1234",
+        ],
+        "IBM",
+        "Money Counter",
+    ),
+    "John_Doe_MS_OUTLOOK.vcf": (
+        "Mr. John Richter James Doe Sr.",
+        ["john.doe@ibm.cm"],
+        ["(905) 555-1234", "(905) 666-1234"],
+        "IBM",
+        "Money Counter",
+    ),
 }
 
 
@@ -132,8 +179,10 @@ def test_outlook_2003_placeholders_and_key(shared_data):
 def test_gmail_and_rfc_examples(shared_data):
     base = shared_data / "vcard/ez-vcard"
     assert [(r["display_name"], r["emails"]) for r in rows(read_vcard(base / "gmail-list.vcf", owner=None))] == [
-        ("Arnold Smith", ["asmithk@gmail.com"]), ("Chris Beatle", ["chrisy55d@yahoo.com"]),
-        ("Doug White", ["dwhite@gmail.com"])]
+        ("Arnold Smith", ["asmithk@gmail.com"]),
+        ("Chris Beatle", ["chrisy55d@yahoo.com"]),
+        ("Doug White", ["dwhite@gmail.com"]),
+    ]
     (greg,) = rows(read_vcard(base / "gmail-single.vcf", owner=None))
     assert greg["phones"] == ["555 555 1111", "555 555 2222"] and greg["company"] == "TheCompany"
     frank, tim = rows(read_vcard(base / "rfc2426-example.vcf", owner=None))  # BEGIN:vCard, LF
@@ -217,7 +266,10 @@ def test_android_sample_quoted_printable(samples_dir):
     parsed = read_vcard(samples_dir / "vcard" / "chloe-android.vcf", owner=None)
     recs = rows(parsed)
     assert [(r["display_name"], r["first_name"], r["last_name"]) for r in recs] == [
-        ("Tomás Herrera", "Tomás", "Herrera"), ("Finn Walsh", "Finn", "Walsh"), ("Zoë Adams", "Zoë", "Adams")]
+        ("Tomás Herrera", "Tomás", "Herrera"),
+        ("Finn Walsh", "Finn", "Walsh"),
+        ("Zoë Adams", "Zoë", "Adams"),
+    ]
     assert recs[0]["company"] == "Umbrella Logística"
     assert recs[1]["phones"] == ["+1 555 010 0122", "+1 555 010 0123"]
 
@@ -241,7 +293,10 @@ def test_rejects_and_the_rest_still_imports(tmp_path):
     assert (good["line"], good["display_name"], good["phones"]) == (10, "Card Good", ["+1 555 010 0100"])
     rej = pl.from_arrow(parsed.rejects).sort("line").to_dicts()
     assert [(r["line"], r["reason"]) for r in rej] == [
-        (1, "card has no END:VCARD"), (5, "card has no name, email or phone"), (15, "card has no END:VCARD")]
+        (1, "card has no END:VCARD"),
+        (5, "card has no name, email or phone"),
+        (15, "card has no END:VCARD"),
+    ]
     assert rej[0]["excerpt"].startswith("BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short")
 
 
@@ -265,18 +320,23 @@ def test_quirks(tmp_path):
 
 
 def test_binary_payloads_are_jumped_without_losing_the_next_property(tmp_path):
-    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nPHOTO;ENCODING=b:AAAA\r\n BBBB\r\nEMAIL;TYPE=\r\n"
-            " work:folded@x.example\r\nEND:VCARD\r\n"
-            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:B\r\nKEY;VALUE=uri:\r\n http://k.example/x.asc\r\n"
-            "EMAIL:b@x.example\r\nEND:VCARD\r\n"
-            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:C\r\nPHOTO;VALUE=uri:https://p.example/c.jpg\r\n"
-            "TEL:+1 555 010 0100\r\nEND:VCARD\r\n"
-            "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:D\r\nPHOTO;ENCODING=BASE64;JPEG:/9j/4AAQ\r\nSkZJRg\r\n\r\n"
-            "TEL;CELL:555-0101\r\nEND:VCARD\r\n")
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nPHOTO;ENCODING=b:AAAA\r\n BBBB\r\nEMAIL;TYPE=\r\n"
+        " work:folded@x.example\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:B\r\nKEY;VALUE=uri:\r\n http://k.example/x.asc\r\n"
+        "EMAIL:b@x.example\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:C\r\nPHOTO;VALUE=uri:https://p.example/c.jpg\r\n"
+        "TEL:+1 555 010 0100\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:D\r\nPHOTO;ENCODING=BASE64;JPEG:/9j/4AAQ\r\nSkZJRg\r\n\r\n"
+        "TEL;CELL:555-0101\r\nEND:VCARD\r\n"
+    )
     recs = rows(read_vcard(write(tmp_path, text), owner=None))
     assert [(r["display_name"], r["emails"], r["phones"]) for r in recs] == [
-        ("A", ["folded@x.example"], None), ("B", ["b@x.example"], None), ("C", None, ["+1 555 010 0100"]),
-        ("D", None, ["555-0101"])]
+        ("A", ["folded@x.example"], None),
+        ("B", ["b@x.example"], None),
+        ("C", None, ["+1 555 010 0100"]),
+        ("D", None, ["555-0101"]),
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
@@ -289,8 +349,10 @@ def test_encodings(tmp_path, encoding):
 
 
 def test_quoted_printable_charset_latin1(tmp_path):
-    text = ("BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=QUOTED-PRINTABLE;CHARSET=ISO-8859-1:Ren=E9e=20Dupr=\r\n"
-            "=E9\r\nN;QUOTED-PRINTABLE:Dupr=C3=A9;Ren=C3=A9e\r\nEND:VCARD\r\n")
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=QUOTED-PRINTABLE;CHARSET=ISO-8859-1:Ren=E9e=20Dupr=\r\n"
+        "=E9\r\nN;QUOTED-PRINTABLE:Dupr=C3=A9;Ren=C3=A9e\r\nEND:VCARD\r\n"
+    )
     (rec,) = rows(read_vcard(write(tmp_path, text), owner=None))
     assert rec["display_name"] == "Renée Dupré"
     assert (rec["last_name"], rec["first_name"]) == ("Dupré", "Renée")
@@ -313,19 +375,45 @@ def test_not_a_vcard(tmp_path):
     assert [f.name for f in FORMATS] == ["vcard"] and not FORMATS[0].needs_owner
 
 
-LINES = st.sampled_from([
-    "BEGIN:VCARD", "END:VCARD", "VERSION:3.0", "VERSION:2.1", "FN:Ann Example", "N:Example;Ann;;;",
-    "EMAIL:ann@example.com", "item1.EMAIL;type=pref:x@example.com", "TEL;CELL;PREF:555-0100",
-    "TEL;VALUE=uri:tel:+1-555", "ORG:A\\;B;C", "TITLE:T\\", "URL:https://linkedin.com/in/x",
-    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=91=", "FN;ENCODING=QUOTED-PRINTABLE;CHARSET=nope:=ZZ=",
-    "=C3=91=20=", "=", "PHOTO;ENCODING=b:/9j/4AAQ", " AAAA", "\tBBBB", 'EMAIL;X="unbalanced:a@b.c',
-    'TEL;X="a:b":1', "N:;;;", "FN:", ":", ";", "BEGIN:VCARD\rEND:VCARD", "KEY;ENCODING=BASE64:",
-])
+LINES = st.sampled_from(
+    [
+        "BEGIN:VCARD",
+        "END:VCARD",
+        "VERSION:3.0",
+        "VERSION:2.1",
+        "FN:Ann Example",
+        "N:Example;Ann;;;",
+        "EMAIL:ann@example.com",
+        "item1.EMAIL;type=pref:x@example.com",
+        "TEL;CELL;PREF:555-0100",
+        "TEL;VALUE=uri:tel:+1-555",
+        "ORG:A\\;B;C",
+        "TITLE:T\\",
+        "URL:https://linkedin.com/in/x",
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=91=",
+        "FN;ENCODING=QUOTED-PRINTABLE;CHARSET=nope:=ZZ=",
+        "=C3=91=20=",
+        "=",
+        "PHOTO;ENCODING=b:/9j/4AAQ",
+        " AAAA",
+        "\tBBBB",
+        'EMAIL;X="unbalanced:a@b.c',
+        'TEL;X="a:b":1',
+        "N:;;;",
+        "FN:",
+        ":",
+        ";",
+        "BEGIN:VCARD\rEND:VCARD",
+        "KEY;ENCODING=BASE64:",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.one_of(LINES, st.text(max_size=30)), max_size=40),
-       sep=st.sampled_from(["\r\n", "\n", "\r", "\r\r\n"]))
+@given(
+    lines=st.lists(st.one_of(LINES, st.text(max_size=30)), max_size=40),
+    sep=st.sampled_from(["\r\n", "\n", "\r", "\r\r\n"]),
+)
 def test_fuzz_only_input_format_errors(tmp_path, lines, sep):
     path = tmp_path / "fuzz.vcf"
     path.write_bytes(sep.join(lines).encode("utf-8", "surrogatepass"))
@@ -350,6 +438,7 @@ def test_fuzz_bytes(tmp_path_factory, data):
 
 
 # ----------------------------------------------------------------- character sets (real_exports_2)
+
 
 def _prop_line(data: bytes, name: bytes) -> bytes:
     """Independent oracle: the raw value bytes of the first ``name`` property (split on CRLF/LF, first colon)."""
@@ -411,22 +500,29 @@ def test_cards_in_different_charsets_in_one_file(tmp_path):
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Zoë Ångström".encode("utf-8") + b"\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Renée “Ré”".encode("cp1252") + b"\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=KOI8-R;ENCODING=QUOTED-PRINTABLE:"
-        + "".join(f"={b:02X}" for b in "Иван".encode("koi8-r")).encode() + b"\r\nEND:VCARD\r\n"
+        + "".join(f"={b:02X}" for b in "Иван".encode("koi8-r")).encode()
+        + b"\r\nEND:VCARD\r\n"
     )
     parsed = read_vcard(path, owner=None)
-    assert [r["display_name"] for r in rows(parsed)] == ["山田 太郎", "José Müller", "Zoë Ångström", "Renée “Ré”",
-                                                         "Иван"]
+    assert [r["display_name"] for r in rows(parsed)] == [
+        "山田 太郎",
+        "José Müller",
+        "Zoë Ångström",
+        "Renée “Ré”",
+        "Иван",
+    ]
     assert [r["line"] for r in rows(parsed)] == [1, 5, 9, 13, 17]
 
 
-NAMES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FFFF, blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Zs")),
-                min_size=1, max_size=20).map(lambda s: " ".join(s.replace(";", " ").replace(",", " ")
-                                                                .replace("\\", " ").split()))
+NAMES = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x2FFFF, blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Zs")),
+    min_size=1,
+    max_size=20,
+).map(lambda s: " ".join(s.replace(";", " ").replace(",", " ").replace("\\", " ").split()))
 
 
 @settings(max_examples=200, deadline=None)
-@given(name=NAMES.filter(bool), cut=st.integers(min_value=1, max_value=200), crlf=st.booleans(),
-       other=st.booleans())
+@given(name=NAMES.filter(bool), cut=st.integers(min_value=1, max_value=200), crlf=st.booleans(), other=st.booleans())
 def test_a_fold_inside_a_multibyte_character_is_unfolded_before_decoding(tmp_path_factory, name, cut, crlf, other):
     """RFC 6350 3.2: unfold the bytes, then decode; a fold anywhere in the FN bytes gives back the name."""
     nl = b"\r\n" if crlf else b"\n"

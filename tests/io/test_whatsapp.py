@@ -46,7 +46,9 @@ def test_sample_ios_chat(sample):
     rec = pl.from_arrow(parsed.records)
     conform(parsed.records.append_column("source_id", pl.Series(["s"] * rec.height).to_arrow()), RECORDS)
     assert rec.select("record_id", "role", "display_name", "line").rows() == [
-        (0, "owner", "Chloé Martin", None), (1, "party", "Grace Lee", 3)]
+        (0, "owner", "Chloé Martin", None),
+        (1, "party", "Grace Lee", 3),
+    ]
     assert rec["emails"][0].to_list() == [OWNER]
     lines = sample.read_text(encoding="utf-8").split("\n")
     # an independent reading: lines starting with "[" or LRM+"[" are messages; the two notices are skipped
@@ -97,25 +99,31 @@ def test_timezone_option(sample):
 # --------------------------------------------------------------------------- line variants
 
 
-@pytest.mark.parametrize(("first", "second", "when"), [
-    # Android, US: M/D/YY, 24-hour
-    ("12/31/23, 23:59 - Ana: hi", "12/31/23, 23:59 - Bo: yo", datetime(2023, 12, 31, 23, 59)),
-    # Android, UK/India: D/M/YYYY, 12-hour lower case, U+202F
-    (f"31/12/2023, 9:41{NNBSP}pm - Ana: hi", "31/12/2023, 9:42 pm - Bo: yo", datetime(2023, 12, 31, 21, 41)),
-    # Android en dash and German dotted dates
-    ("31.12.23, 21:41 \u2013 Ana: hi", "31.12.23, 21:42 \u2013 Bo: yo", datetime(2023, 12, 31, 21, 41)),
-    # iOS, US
-    ("[12/31/23, 11:59:59 PM] Ana: hi", "[12/31/23, 11:59:59 PM] Bo: yo", datetime(2023, 12, 31, 23, 59, 59)),
-    (f"[1/2/24, 12:05:09{NNBSP}AM] Ana: hi", "[1/2/24, 12:06:00 AM] Bo: yo", datetime(2024, 1, 2, 0, 5, 9)),
-    # iOS, Finnish
-    ("[12.3.2022 klo 14.08.18] Ana: hi", "[12.3.2022 klo 14.09.00] Bo: yo", datetime(2022, 3, 12, 14, 8, 18)),
-    # iOS, ISO dates
-    ("[2024-12-31, 21:41:09] Ana: hi", "[2024-12-31, 21:42:00] Bo: yo", datetime(2024, 12, 31, 21, 41, 9)),
-    ("[2020/05/01, 12:00:05] Ana: hi", "[2020.05.02, 12:00:05] Bo: yo", datetime(2020, 5, 1, 12, 0, 5)),
-    # U+200E before the line and the text (an attachment), Spanish a. m.
-    (f"{LRM}[3/4/24, 10:00:00 a. m.] Ana: {LRM}<attached: 00000003-PHOTO.jpg>", "[3/4/24, 10:01:00 a. m.] Bo: yo",
-     datetime(2024, 3, 4, 10, 0)),
-])
+@pytest.mark.parametrize(
+    ("first", "second", "when"),
+    [
+        # Android, US: M/D/YY, 24-hour
+        ("12/31/23, 23:59 - Ana: hi", "12/31/23, 23:59 - Bo: yo", datetime(2023, 12, 31, 23, 59)),
+        # Android, UK/India: D/M/YYYY, 12-hour lower case, U+202F
+        (f"31/12/2023, 9:41{NNBSP}pm - Ana: hi", "31/12/2023, 9:42 pm - Bo: yo", datetime(2023, 12, 31, 21, 41)),
+        # Android en dash and German dotted dates
+        ("31.12.23, 21:41 \u2013 Ana: hi", "31.12.23, 21:42 \u2013 Bo: yo", datetime(2023, 12, 31, 21, 41)),
+        # iOS, US
+        ("[12/31/23, 11:59:59 PM] Ana: hi", "[12/31/23, 11:59:59 PM] Bo: yo", datetime(2023, 12, 31, 23, 59, 59)),
+        (f"[1/2/24, 12:05:09{NNBSP}AM] Ana: hi", "[1/2/24, 12:06:00 AM] Bo: yo", datetime(2024, 1, 2, 0, 5, 9)),
+        # iOS, Finnish
+        ("[12.3.2022 klo 14.08.18] Ana: hi", "[12.3.2022 klo 14.09.00] Bo: yo", datetime(2022, 3, 12, 14, 8, 18)),
+        # iOS, ISO dates
+        ("[2024-12-31, 21:41:09] Ana: hi", "[2024-12-31, 21:42:00] Bo: yo", datetime(2024, 12, 31, 21, 41, 9)),
+        ("[2020/05/01, 12:00:05] Ana: hi", "[2020.05.02, 12:00:05] Bo: yo", datetime(2020, 5, 1, 12, 0, 5)),
+        # U+200E before the line and the text (an attachment), Spanish a. m.
+        (
+            f"{LRM}[3/4/24, 10:00:00 a. m.] Ana: {LRM}<attached: 00000003-PHOTO.jpg>",
+            "[3/4/24, 10:01:00 a. m.] Bo: yo",
+            datetime(2024, 3, 4, 10, 0),
+        ),
+    ],
+)
 def test_line_variants(first, second, when):
     parsed = _parse(f"{first}\n{second}\n")
     named = _named(parsed)
@@ -126,14 +134,17 @@ def test_line_variants(first, second, when):
     assert get_format("whatsapp").sniff(f"{first}\n{second}\n", Path("chat.txt")) > 0.5
 
 
-@pytest.mark.parametrize(("dates", "expected"), [
-    (["1/2/24", "1/3/24"], datetime(2024, 1, 2)),  # ambiguous, two-digit year: US month first
-    (["1/2/24", "13/2/24"], datetime(2024, 2, 1)),  # a first field over 12 decides: day first
-    (["1/2/24", "1/13/24"], datetime(2024, 1, 2)),  # a second field over 12: month first
-    (["01/02/2024", "01/03/2024"], datetime(2024, 2, 1)),  # ambiguous, four-digit year: day first
-    (["01/02/2024", "01/30/2024"], datetime(2024, 1, 2)),
-    (["1.2.24", "1.3.24"], datetime(2024, 2, 1)),  # dotted: day first
-])
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (["1/2/24", "1/3/24"], datetime(2024, 1, 2)),  # ambiguous, two-digit year: US month first
+        (["1/2/24", "13/2/24"], datetime(2024, 2, 1)),  # a first field over 12 decides: day first
+        (["1/2/24", "1/13/24"], datetime(2024, 1, 2)),  # a second field over 12: month first
+        (["01/02/2024", "01/03/2024"], datetime(2024, 2, 1)),  # ambiguous, four-digit year: day first
+        (["01/02/2024", "01/30/2024"], datetime(2024, 1, 2)),
+        (["1.2.24", "1.3.24"], datetime(2024, 2, 1)),  # dotted: day first
+    ],
+)
 def test_day_month_inference(dates, expected):
     text = "".join(f"{d}, 10:00 - {who}: hi\n" for d, who in zip(dates, ["Ana", "Bo"], strict=True))
     parsed = _parse(text)
@@ -189,8 +200,11 @@ def test_android_group_system_lines_and_phone_sender():
     parsed = _parse(ANDROID_GROUP, owner="bo@example.org", aliases=["Bo"])
     rec = pl.from_arrow(parsed.records)
     assert rec.select("record_id", "role", "display_name", "phones", "line").rows() == [
-        (0, "owner", "Bo", None, None), (1, "party", "Ana", None, 5), (2, "party", None, ["+1 202-555-0142"], 9),
-        (3, "party", "Cy", None, 10)]
+        (0, "owner", "Bo", None, None),
+        (1, "party", "Ana", None, 5),
+        (2, "party", None, ["+1 202-555-0142"], 9),
+        (3, "party", "Cy", None, 10),
+    ]
     assert parsed.n_rows == 9 and parsed.n_skipped == 5
     named = _named(parsed)
     assert named.filter(pl.col("line") == 5)["dst_record"].to_list() == [0, 2, 3]
@@ -229,8 +243,10 @@ def test_owner_found_by_you_deleted_by_chat_name_and_silent():
     rec = pl.from_arrow(_parse(dm, owner="me@example.org").records)
     assert rec["display_name"].to_list() == ["Zed", "Ana"]
     # chat name from iOS's first notice
-    ios = f"[1/5/24, 9:00:00 AM] Ana: {LRM}Messages and calls are end-to-end encrypted.\n" \
-          "[1/5/24, 9:01:00 AM] Ana: hi\n[1/5/24, 9:02:00 AM] Zed: hello\n"
+    ios = (
+        f"[1/5/24, 9:00:00 AM] Ana: {LRM}Messages and calls are end-to-end encrypted.\n"
+        "[1/5/24, 9:01:00 AM] Ana: hi\n[1/5/24, 9:02:00 AM] Zed: hello\n"
+    )
     assert pl.from_arrow(_parse(ios, owner="me@example.org").records)["display_name"].to_list() == ["Zed", "Ana"]
     # chat name from an Android file name
     android = "1/5/24, 09:01 - Ana: hi\n1/5/24, 09:02 - Zed: hello\n"
@@ -325,19 +341,55 @@ def test_shared_data_other_than_chats_is_not_claimed(shared_data):
 
 # --------------------------------------------------------------------------- fuzzing
 
-FRAGMENTS = st.sampled_from([
-    "[", "]", "12/31/23", "31/12/2023", "1.2.24", "2024-12-31", "13/13/13", "0/0/0", ", ", " ", "klo ",
-    "11:59:59", "23:59", "14.08.18", "99:99", " PM", f"{NNBSP}am", " a. m.", " - ", " \u2013 ", "Ana", "Bo",
-    "+1 202-555-0100", "\u202a+44 7700 900123\u202c", ": ", ":", LRM, "\ufeff", "~ ", "\n", "\r\n",
-    "image omitted", "You deleted this message.", "Messages and calls are end-to-end encrypted.",
-    'created group "x: y"', "“", "hello",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "[",
+        "]",
+        "12/31/23",
+        "31/12/2023",
+        "1.2.24",
+        "2024-12-31",
+        "13/13/13",
+        "0/0/0",
+        ", ",
+        " ",
+        "klo ",
+        "11:59:59",
+        "23:59",
+        "14.08.18",
+        "99:99",
+        " PM",
+        f"{NNBSP}am",
+        " a. m.",
+        " - ",
+        " \u2013 ",
+        "Ana",
+        "Bo",
+        "+1 202-555-0100",
+        "\u202a+44 7700 900123\u202c",
+        ": ",
+        ":",
+        LRM,
+        "\ufeff",
+        "~ ",
+        "\n",
+        "\r\n",
+        "image omitted",
+        "You deleted this message.",
+        "Messages and calls are end-to-end encrypted.",
+        'created group "x: y"',
+        "“",
+        "hello",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(parts=st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=40),
-       owner=st.sampled_from(["Ana", "me@example.org", "+12025550100", " "]),
-       options=st.sampled_from([{}, {"max_group_size": 2}, {"timezone": "Asia/Kolkata"}, {"aliases": ["Bo"]}]))
+@given(
+    parts=st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=40),
+    owner=st.sampled_from(["Ana", "me@example.org", "+12025550100", " "]),
+    options=st.sampled_from([{}, {"max_group_size": 2}, {"timezone": "Asia/Kolkata"}, {"aliases": ["Bo"]}]),
+)
 def test_fuzz_only_input_format_error(parts, owner, options):
     try:
         parsed = parse_chat("".join(parts), owner=owner, options=options)
@@ -367,32 +419,38 @@ RLM = "\u200f"
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-@pytest.mark.parametrize(("line_a", "line_b", "when"), [
-    # Arabic iOS: Arabic-Indic digits, RLM marks inside the date, Arabic comma, Arabic PM after the time
-    (f"[{'18'.translate(ARABIC_DIGITS)}{RLM}/{'3'.translate(ARABIC_DIGITS)}{RLM}/{'2022'.translate(ARABIC_DIGITS)}"
-     f"\u060c {'2:56:01'.translate(ARABIC_DIGITS)}\u00a0م] Ana: hi",
-     f"[{'18'.translate(ARABIC_DIGITS)}/3/2022\u060c 2:57:00\u00a0ص] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    # Persian digits, 24-hour
-    ("[۱۸/۳/۲۰۲۲, ۱۴:۵۶:۰۱] Ana: hi", "[18/3/2022, 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    # time before the date
-    ("[14:56:01, 18/3/2022] Ana: hi", "[14:57:00, 18/3/2022] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    ("14:56, 18.03.2022 - Ana: hi", "14:57, 18.03.2022 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
-    # Thai Buddhist Era years, four and two digits
-    ("[18/3/2565 14:56:01] Ana: hi", "[18/3/2565 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    ("18/3/65 14:56 - Ana: hi", "18/3/65 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
-    # Japanese era years (Reiwa 4 = 2022), letter and kanji
-    ("[R4/03/18 14:56:01] Ana: hi", "[R4/03/18 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    ("令和4/3/18 午後2:56 - Ana: hi", "令和4/3/18 午後2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
-    ("[H31/04/30 9:00:00] Ana: hi", "[H31/04/30 9:01:00] Bo: yo", datetime(2019, 4, 30, 9, 0)),
-    # Chinese / Japanese year-month-day with the AM/PM marker before the time, and with 年月日
-    ("[2022/3/18 下午2:56:01] Ana: hi", "[2022/3/18 下午2:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
-    ("2022年3月18日 14:56 - Ana: hi", "2022年3月18日 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
-    # Korean: dotted year-month-day with a final dot, 오후 before the time
-    ("2022. 3. 18. 오후 2:56 - Ana: hi", "2022. 3. 18. 오후 2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
-    # Spanish a. m./p. m., including the 0-11 hour some Android locales write
-    ("06/20/2020, 00:08 a. m. - Ana: hi", "06/20/2020, 12:10 p. m. - Bo: yo", datetime(2020, 6, 20, 0, 8)),
-    ("06/20/2020, 08:49 p. m. - Ana: hi", "06/20/2020, 08:50 p. m. - Bo: yo", datetime(2020, 6, 20, 20, 49)),
-])
+@pytest.mark.parametrize(
+    ("line_a", "line_b", "when"),
+    [
+        # Arabic iOS: Arabic-Indic digits, RLM marks inside the date, Arabic comma, Arabic PM after the time
+        (
+            f"[{'18'.translate(ARABIC_DIGITS)}{RLM}/{'3'.translate(ARABIC_DIGITS)}{RLM}/{'2022'.translate(ARABIC_DIGITS)}"
+            f"\u060c {'2:56:01'.translate(ARABIC_DIGITS)}\u00a0م] Ana: hi",
+            f"[{'18'.translate(ARABIC_DIGITS)}/3/2022\u060c 2:57:00\u00a0ص] Bo: yo",
+            datetime(2022, 3, 18, 14, 56, 1),
+        ),
+        # Persian digits, 24-hour
+        ("[۱۸/۳/۲۰۲۲, ۱۴:۵۶:۰۱] Ana: hi", "[18/3/2022, 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+        # time before the date
+        ("[14:56:01, 18/3/2022] Ana: hi", "[14:57:00, 18/3/2022] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+        ("14:56, 18.03.2022 - Ana: hi", "14:57, 18.03.2022 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+        # Thai Buddhist Era years, four and two digits
+        ("[18/3/2565 14:56:01] Ana: hi", "[18/3/2565 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+        ("18/3/65 14:56 - Ana: hi", "18/3/65 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+        # Japanese era years (Reiwa 4 = 2022), letter and kanji
+        ("[R4/03/18 14:56:01] Ana: hi", "[R4/03/18 14:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+        ("令和4/3/18 午後2:56 - Ana: hi", "令和4/3/18 午後2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+        ("[H31/04/30 9:00:00] Ana: hi", "[H31/04/30 9:01:00] Bo: yo", datetime(2019, 4, 30, 9, 0)),
+        # Chinese / Japanese year-month-day with the AM/PM marker before the time, and with 年月日
+        ("[2022/3/18 下午2:56:01] Ana: hi", "[2022/3/18 下午2:57:00] Bo: yo", datetime(2022, 3, 18, 14, 56, 1)),
+        ("2022年3月18日 14:56 - Ana: hi", "2022年3月18日 14:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+        # Korean: dotted year-month-day with a final dot, 오후 before the time
+        ("2022. 3. 18. 오후 2:56 - Ana: hi", "2022. 3. 18. 오후 2:57 - Bo: yo", datetime(2022, 3, 18, 14, 56)),
+        # Spanish a. m./p. m., including the 0-11 hour some Android locales write
+        ("06/20/2020, 00:08 a. m. - Ana: hi", "06/20/2020, 12:10 p. m. - Bo: yo", datetime(2020, 6, 20, 0, 8)),
+        ("06/20/2020, 08:49 p. m. - Ana: hi", "06/20/2020, 08:50 p. m. - Bo: yo", datetime(2020, 6, 20, 20, 49)),
+    ],
+)
 def test_every_date_system(line_a, line_b, when):
     parsed = _parse(f"{line_a}\r\n{line_b}\r\n")
     assert parsed.rejects.num_rows == 0, pl.from_arrow(parsed.rejects).to_dicts()
@@ -422,10 +480,12 @@ NOTICES = {  # the end-to-end notice and "this message was deleted" in other UI 
 @pytest.mark.parametrize("lang", sorted(NOTICES))
 def test_ios_partner_whose_only_lines_are_notices_stays_and_the_exporter_is_the_owner(lang):
     e2e, deleted = NOTICES[lang]
-    text = (f"[3/18/22, 14:56:00] Elon Musk: {LRM}{e2e}\r\n"
-            "[3/27/22, 21:41:35] Dmitry S: Hello World\r\n"
-            f"{LRM}[3/27/22, 21:41:55] Dmitry S: {LRM}Bild weggelassen\r\n"
-            f"[3/27/22, 21:54:45] Elon Musk: {LRM}{deleted}\r\n")
+    text = (
+        f"[3/18/22, 14:56:00] Elon Musk: {LRM}{e2e}\r\n"
+        "[3/27/22, 21:41:35] Dmitry S: Hello World\r\n"
+        f"{LRM}[3/27/22, 21:41:55] Dmitry S: {LRM}Bild weggelassen\r\n"
+        f"[3/27/22, 21:54:45] Elon Musk: {LRM}{deleted}\r\n"
+    )
     parsed = parse_chat(text, owner="me@example.org")
     rec = pl.from_arrow(parsed.records)
     assert rec.select("role", "display_name").rows() == [("owner", "Dmitry S"), ("party", "Elon Musk")]
@@ -448,5 +508,7 @@ def test_real_chats_in_other_languages_read_like_the_english_one(shared_data):
         assert minutes[0] == minutes[1]
     russian = read_whatsapp(folder / "whats_json.russian_android.txt", owner="me@example.org")
     # "Вы удалили данное сообщение" (you deleted this message) is written in the exporter's name
-    assert pl.from_arrow(russian.records).select("role", "display_name").rows() == [("owner", "Elon"),
-                                                                                     ("party", "Dmitry S")]
+    assert pl.from_arrow(russian.records).select("role", "display_name").rows() == [
+        ("owner", "Elon"),
+        ("party", "Dmitry S"),
+    ]

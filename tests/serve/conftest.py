@@ -19,7 +19,7 @@ TOKEN = "test-token-0123456789"
 HOSTILE_VCF = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:<script>alert(1)</script>\r\nN:</script>;<script>alert(1);;;\r\n"
     "EMAIL:xss.probe@evil.example\r\nORG:<img src=x onerror=alert(2)>\r\nEND:VCARD\r\n"
-    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:=HYPERLINK(\"http://evil.example\",\"click\")\r\n"
+    'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:=HYPERLINK("http://evil.example","click")\r\n'
     "EMAIL:formula.probe@evil.example\r\nEND:VCARD\r\n"
 )
 
@@ -31,8 +31,9 @@ def build_workspace(root: Path) -> Path:
     config = tomllib.loads((SAMPLES / "pipeline.toml").read_text(encoding="utf-8"))
     ws = root / "ws"
     for src in config["sources"]:
-        import_paths(ws, [SAMPLES / src["path"]], fmt=src.get("format"), owner=src.get("owner"),
-                     options=src.get("options"))
+        import_paths(
+            ws, [SAMPLES / src["path"]], fmt=src.get("format"), owner=src.get("owner"), options=src.get("options")
+        )
     hostile = root / "hostile.vcf"
     hostile.write_text(HOSTILE_VCF, encoding="utf-8")
     import_paths(ws, [hostile], owner="ana@northwind.example")
@@ -89,8 +90,14 @@ def pseudonymised_server(workspace):
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

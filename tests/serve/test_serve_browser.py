@@ -56,8 +56,7 @@ def test_search_person_route_copy(server, browser, workspace):
     routes = page.locator("#routes .route")
     assert routes.count() >= 1
     # every route starts at a team member, ends at Omar, and the warmest shown is the brute-force best
-    shown = [float(t) for t in page.locator("#routes .route-head .strength").all_inner_texts()
-             for t in [t.split()[-1]]]
+    shown = [float(t) for t in page.locator("#routes .route-head .strength").all_inner_texts() for t in [t.split()[-1]]]
     assert max(shown) == pytest.approx(best_route_strength(workspace, pid), abs=0.006)
     first = routes.first
     assert first.locator("ol.steps li").last.locator("a").last.get_attribute("href") == f"/person/{pid}"
@@ -73,8 +72,13 @@ def test_five_targets_table_and_csv(server, browser):
     page = browser.new_page()
     page.goto(server.url)
     page.goto(server.base + "/targets")
-    targets = ["omar.haddad@acme.example", "priya.nair@globex.example", "lucas.mueller@massive.example",
-               "kenji.watanabe@soylent.example", "Nobody Atall"]
+    targets = [
+        "omar.haddad@acme.example",
+        "priya.nair@globex.example",
+        "lucas.mueller@massive.example",
+        "kenji.watanabe@soylent.example",
+        "Nobody Atall",
+    ]
     page.fill("#targets", "\n".join(targets))
     submit(page, "text=Find routes")
     rows = page.locator("#target-table tbody tr")
@@ -108,8 +112,16 @@ def test_no_horizontal_overflow(server, browser, width, tmp_path):
     page.fill("#q", "lee")
     submit(page, "form.search button")
     person = page.locator("#results a").first.get_attribute("href")
-    for path in ["/", "/search?q=lee", person, "/targets", "/accounts", "/candidates?title=engineer", "/team",
-                 "/network"]:
+    for path in [
+        "/",
+        "/search?q=lee",
+        person,
+        "/targets",
+        "/accounts",
+        "/candidates?title=engineer",
+        "/team",
+        "/network",
+    ]:
         page.goto(server.base + path)
         assert no_overflow(page), f"{path} overflows at {width}px"
     page.goto(server.base + "/targets")
@@ -153,7 +165,9 @@ def identities(ws) -> set[str]:
             if col in t.columns:
                 out |= {v for v in t[col].explode().drop_nulls().to_list() if len(v) >= 4}
     people = pl.read_parquet(ws / "build" / "people.parquet")
-    kept = {v for c in ("company", "title", "location") for v in people[c].drop_nulls().to_list()}  # kept, as in the CLI
+    kept = {
+        v for c in ("company", "title", "location") for v in people[c].drop_nulls().to_list()
+    }  # kept, as in the CLI
     return {v for v in out if v not in kept and not any(v in k for k in kept)}
 
 
@@ -176,6 +190,6 @@ def test_pseudonymised_pages_hold_no_identity(pseudonymised_server, browser, wor
     page.fill("#accounts", "Acme Inc.; acme.example")
     submit(page, "text=Show coverage")
     texts.append(page.content())
-    leaks = {v: t[max(0, t.find(v) - 100):t.find(v) + 30] for v in secrets for t in texts if v in t}
+    leaks = {v: t[max(0, t.find(v) - 100) : t.find(v) + 30] for v in secrets for t in texts if v in t}
     assert not leaks
     page.close()

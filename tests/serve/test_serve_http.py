@@ -15,8 +15,19 @@ from tests.serve.conftest import TOKEN
 
 httpx = pytest.importorskip("httpx")
 
-PAGES = ["/", "/search?q=lee", "/targets", "/accounts", "/candidates?title=a", "/team", "/network",
-         "/plot/distances.png", "/static/style.css", "/person/p0000000000000000", "/no-such-page"]
+PAGES = [
+    "/",
+    "/search?q=lee",
+    "/targets",
+    "/accounts",
+    "/candidates?title=a",
+    "/team",
+    "/network",
+    "/plot/distances.png",
+    "/static/style.css",
+    "/person/p0000000000000000",
+    "/no-such-page",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -58,13 +69,18 @@ def test_hostile_names_are_escaped_in_html(server):
 
 def test_targets_csv_is_formula_safe_and_parses_back(server):
     with _client(server) as c:
-        r = c.post("/targets.csv", data={"targets": "formula.probe@evil.example\n=HYPERLINK(\"http://x\")\n"
-                                                    "xss.probe@evil.example"})
+        r = c.post(
+            "/targets.csv",
+            data={"targets": 'formula.probe@evil.example\n=HYPERLINK("http://x")\nxss.probe@evil.example'},
+        )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["query"] for row in rows] == ["formula.probe@evil.example", "'=HYPERLINK(\"http://x\")",
-                                              "xss.probe@evil.example"]
+    assert [row["query"] for row in rows] == [
+        "formula.probe@evil.example",
+        '\'=HYPERLINK("http://x")',
+        "xss.probe@evil.example",
+    ]
     assert rows[0]["name"].startswith("'=HYPERLINK")  # the person's name, escaped
     assert rows[1]["status"] == "unknown"
     for row in rows:  # no cell a spreadsheet would run
@@ -121,8 +137,10 @@ def test_a_new_build_is_served_whole_on_the_next_request(tmp_path, workspace):
         assert served.current() is first
     # a new build with one more person
     extra = tmp_path / "extra.vcf"
-    extra.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Reload Probe\r\nEMAIL:reload.probe@new.example\r\nEND:VCARD\r\n",
-                     encoding="utf-8")
+    extra.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Reload Probe\r\nEMAIL:reload.probe@new.example\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
     import_paths(ws, [extra], owner="ben@northwind.example")
     time.sleep(0.01)
     build(ws)
@@ -146,8 +164,10 @@ def test_remote_host_needs_the_explicit_flag():
 def test_parse_targets_lines_and_csv():
     from reach.serve.pages import parse_targets
 
-    assert parse_targets("Grace Lee\n\n# a comment\ngrace lee\n omar@acme.example ") == ["Grace Lee",
-                                                                                          "omar@acme.example"]
+    assert parse_targets("Grace Lee\n\n# a comment\ngrace lee\n omar@acme.example ") == [
+        "Grace Lee",
+        "omar@acme.example",
+    ]
     text = "Name;Email\nGrace Lee;grace@acme.example\nOmar;\n"
     assert parse_targets(text) == ["grace@acme.example", "Omar"]
     assert parse_targets("", "first name,last name\nMei,Chen\n".encode("utf-16"), "x.csv") == ["Mei Chen"]

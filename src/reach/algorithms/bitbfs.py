@@ -27,7 +27,7 @@ def bit_counts(words: np.ndarray) -> np.ndarray:
     out = np.empty(WORD, dtype=np.int64)
     for byte in range(8):
         h = np.bincount(b[:, byte], minlength=256)
-        out[8 * byte: 8 * byte + 8] = h @ _BYTE_BITS
+        out[8 * byte : 8 * byte + 8] = h @ _BYTE_BITS
     return out
 
 

@@ -42,10 +42,17 @@ MIN_SAMPLE = 32  # sampled betweenness uses at least this many sources
 CONSTRAINT_ALL = 200_000  # above this many people, constraint is computed for the ranked rows only
 
 
-def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarray | None = None,
-            targets: Sequence[int] | Sequence[str] | np.ndarray | None = None,
-            membership: CommunityResult | np.ndarray | None = None, k_sample: int | None = None, seed: int = 0,
-            top: int | None = 20, weights: str | None = "strength") -> pl.DataFrame:
+def brokers(
+    rg: ReachGraph,
+    *,
+    sources: Sequence[int] | Sequence[str] | np.ndarray | None = None,
+    targets: Sequence[int] | Sequence[str] | np.ndarray | None = None,
+    membership: CommunityResult | np.ndarray | None = None,
+    k_sample: int | None = None,
+    seed: int = 0,
+    top: int | None = 20,
+    weights: str | None = "strength",
+) -> pl.DataFrame:
     """Rank people as brokers: betweenness, Burt's constraint, the team's dependence on them.
 
     Parameters
@@ -131,8 +138,11 @@ def brokers(rg: ReachGraph, *, sources: Sequence[int] | Sequence[str] | np.ndarr
         lost, via = team_brokerage(adj, team, tgt)
         is_team = np.zeros(n, dtype=bool)
         is_team[team] = True
-        cols |= {"is_source": pl.Series(is_team, dtype=pl.Boolean), "n_targets_lost": pl.Series(lost, dtype=pl.Int64),
-                 "n_targets_via": pl.Series(via, dtype=pl.Int64)}
+        cols |= {
+            "is_source": pl.Series(is_team, dtype=pl.Boolean),
+            "n_targets_lost": pl.Series(lost, dtype=pl.Int64),
+            "n_targets_via": pl.Series(via, dtype=pl.Int64),
+        }
         order.append(("n_targets_lost", True))
     if membership is not None:
         labels = membership.labels if isinstance(membership, CommunityResult) else np.asarray(membership, np.int64)
@@ -247,8 +257,7 @@ def source_dependencies(csr: Csr, sources: np.ndarray) -> np.ndarray:
                 delta[front] = sigma[front] * over_neighbours(x)[front]
             else:
                 owner, slot = slots_of(csr, front)
-                delta[front] = sigma[front] * np.bincount(owner, weights=x[csr.indices[slot]],
-                                                          minlength=front.shape[0])
+                delta[front] = sigma[front] * np.bincount(owner, weights=x[csr.indices[slot]], minlength=front.shape[0])
         delta[s] = 0.0
         total += delta
     return total / 2.0
@@ -268,8 +277,9 @@ def constraint(rg: ReachGraph, *, weights: str | None = "strength", vertices: np
     return np.asarray(rg.graph.constraint(vertices=vs, weights=w), dtype=np.float64)
 
 
-def team_brokerage(adj: sp.csr_matrix, team: np.ndarray,
-                   targets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def team_brokerage(
+    adj: sp.csr_matrix, team: np.ndarray, targets: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(n_targets_lost, n_targets_via)`` per vertex for a team (see the module docstring).
 
     A target two hops from the team has as intermediaries its neighbours that are next to the team.
@@ -299,11 +309,13 @@ def bridged_communities(adj: sp.csr_matrix, labels: np.ndarray) -> dict[str, pl.
     n = adj.shape[0]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(adj.indptr))
     pairs = pl.DataFrame({"v": rows, "c": labels[adj.indices]}).unique()
-    per = (pairs.sort("v", "c").group_by("v", maintain_order=True).agg(pl.col("c").alias("bridged_communities")))
+    per = pairs.sort("v", "c").group_by("v", maintain_order=True).agg(pl.col("c").alias("bridged_communities"))
     full = pl.DataFrame({"v": np.arange(n, dtype=np.int64)}).join(per, on="v", how="left", maintain_order="left")
     lists = full["bridged_communities"].fill_null(pl.lit([], dtype=pl.List(pl.Int64)))
-    return {"n_communities_bridged": lists.list.len().cast(pl.Int64).alias("n_communities_bridged"),
-            "bridged_communities": lists.alias("bridged_communities")}
+    return {
+        "n_communities_bridged": lists.list.len().cast(pl.Int64).alias("n_communities_bridged"),
+        "bridged_communities": lists.alias("bridged_communities"),
+    }
 
 
 def _vertex_ids(rg: ReachGraph, people: Sequence[int] | Sequence[str] | np.ndarray, what: str) -> np.ndarray:

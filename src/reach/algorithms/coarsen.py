@@ -43,8 +43,9 @@ def _adjacency(edges: np.ndarray, w: np.ndarray, n: int, *, upper: bool = False)
     return sp.csr_matrix((np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
 
 
-def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps: int,
-                  share: float = 1.0) -> np.ndarray:
+def _local_moving(
+    adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps: int, share: float = 1.0
+) -> np.ndarray:
     """Synchronous, vectorised Louvain local moving: each sweep moves every vertex at once to its best community.
 
     In a sweep every active vertex ``v`` computes its tie weight ``w_vC`` to each neighbouring community
@@ -65,8 +66,9 @@ def _local_moving(adj, deg: np.ndarray, gamma: float, labels: np.ndarray, sweeps
     n_blocks = THREADS if adj.nnz >= THREAD_SLOTS else 1
     cuts = np.searchsorted(adj.indptr, np.linspace(0, adj.nnz, n_blocks + 1).astype(np.int64))
     cuts[0], cuts[-1] = 0, n
-    blocks = [(int(a), int(b), _row_block(adj, int(a), int(b)) if n_blocks > 1 else adj)
-              for a, b in pairwise(cuts) if b > a]
+    blocks = [
+        (int(a), int(b), _row_block(adj, int(a), int(b)) if n_blocks > 1 else adj) for a, b in pairwise(cuts) if b > a
+    ]
     active = np.diff(adj.indptr) > 0
     singletons = np.array_equal(c, np.arange(n))
     sparse_rows = adj.nnz < SHORT_ROWS * n
@@ -164,7 +166,7 @@ def _row_block(adj, a: int, b: int):
     s, e = int(adj.indptr[a]), int(adj.indptr[b])
     block = sp.csr_matrix((b - a, adj.shape[1]), dtype=adj.dtype)  # empty, then the views set as they are:
     block.data, block.indices = adj.data[s:e], adj.indices[s:e]  # the constructor copies views under half their base
-    block.indptr = (adj.indptr[a:b + 1] - s).astype(adj.indices.dtype, copy=False)
+    block.indptr = (adj.indptr[a : b + 1] - s).astype(adj.indices.dtype, copy=False)
     block.has_sorted_indices = adj.has_sorted_indices
     return block
 
@@ -214,8 +216,9 @@ def _split_disconnected(edges: np.ndarray, labels: np.ndarray, n: int) -> np.nda
     return comp.astype(np.int64) if k > 0 else labels
 
 
-def _modularity_np(edges: np.ndarray, w: np.ndarray, deg: np.ndarray, labels: np.ndarray,
-                   gamma: float) -> tuple[float, float]:
+def _modularity_np(
+    edges: np.ndarray, w: np.ndarray, deg: np.ndarray, labels: np.ndarray, gamma: float
+) -> tuple[float, float]:
     """Modularity at resolution 1 and at ``gamma`` of ``labels`` (self-loops counted as igraph does)."""
     two_m = float(deg.sum())
     if two_m <= 0:

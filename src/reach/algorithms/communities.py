@@ -187,15 +187,31 @@ class CommunityResult:
 
     def as_dict(self) -> dict:
         """Summary figures as plain Python values (for reports and JSON)."""
-        return {"method": self.method, "communities": self.n_communities, "modularity": round(self.modularity, 6),
-                "resolution": round(self.resolution, 6), "quality": round(self.quality, 6),
-                "weighted": self.weighted, "seed": self.seed, "rounds": self.n_rounds, "runs": self.n_runs,
-                "largest": int(self.sizes["n_people"][0]) if self.sizes.height else 0}
+        return {
+            "method": self.method,
+            "communities": self.n_communities,
+            "modularity": round(self.modularity, 6),
+            "resolution": round(self.resolution, 6),
+            "quality": round(self.quality, 6),
+            "weighted": self.weighted,
+            "seed": self.seed,
+            "rounds": self.n_rounds,
+            "runs": self.n_runs,
+            "largest": int(self.sizes["n_people"][0]) if self.sizes.height else 0,
+        }
 
 
-def detect_communities(rg: ReachGraph, *, method: str = "leiden", resolution: float | Literal["auto"] = "auto",
-                       seed: int | None = 0, weights: str | None = "strength", n_runs: int | None = None,
-                       max_rounds: int | None = None, coarsen: bool | None = None) -> CommunityResult:
+def detect_communities(
+    rg: ReachGraph,
+    *,
+    method: str = "leiden",
+    resolution: float | Literal["auto"] = "auto",
+    seed: int | None = 0,
+    weights: str | None = "strength",
+    n_runs: int | None = None,
+    max_rounds: int | None = None,
+    coarsen: bool | None = None,
+) -> CommunityResult:
     """Partition the people into communities by modularity (see the module docstring for the method).
 
     Parameters
@@ -274,15 +290,29 @@ def detect_communities(rg: ReachGraph, *, method: str = "leiden", resolution: fl
     gamma = 1.0 if auto else float(resolution)
     if coarsen:
         labels, gamma, n_rounds, modularity, best_q, n_runs = _coarsened(
-            edges, w, rg.n_people, gamma, auto, run, seeds, n_runs if runs_given else None, max_rounds,
-            csr=getattr(rg, "csr", None))
+            edges,
+            w,
+            rg.n_people,
+            gamma,
+            auto,
+            run,
+            seeds,
+            n_runs if runs_given else None,
+            max_rounds,
+            csr=getattr(rg, "csr", None),
+        )
     else:
         g, n = rg.graph, rg.n_people
         labels, gamma, n_rounds, best_q = _optimise(
             lambda gam, sd, init, its: run(g, w, gam, sd, init, its),
             lambda lab, gam: _modularity(g, lab, w, gam),
             lambda lab: planted_partition_resolution(edges, lab, w, n=n),
-            gamma, auto, seeds, n_runs, max_rounds)
+            gamma,
+            auto,
+            seeds,
+            n_runs,
+            max_rounds,
+        )
         modularity = None
 
     labels = canonical_labels(labels)
@@ -290,10 +320,13 @@ def detect_communities(rg: ReachGraph, *, method: str = "leiden", resolution: fl
     if modularity is None:
         modularity = _modularity(rg.graph, labels, w, 1.0)
     return CommunityResult(
-        membership=pl.DataFrame({"person_id": rg.people["person_id"],
-                                 "community": pl.Series(labels, dtype=pl.Int64)}),
-        sizes=pl.DataFrame({"community": pl.Series(np.arange(sizes.shape[0]), dtype=pl.Int64),
-                            "n_people": pl.Series(sizes, dtype=pl.Int64)}),
+        membership=pl.DataFrame({"person_id": rg.people["person_id"], "community": pl.Series(labels, dtype=pl.Int64)}),
+        sizes=pl.DataFrame(
+            {
+                "community": pl.Series(np.arange(sizes.shape[0]), dtype=pl.Int64),
+                "n_people": pl.Series(sizes, dtype=pl.Int64),
+            }
+        ),
         modularity=float(modularity),
         quality=float(best_q),
         resolution=float(gamma),
@@ -307,8 +340,17 @@ def detect_communities(rg: ReachGraph, *, method: str = "leiden", resolution: fl
     )
 
 
-def _optimise(run, quality, estimate, gamma: float, auto: bool, seeds, n_runs: int, max_rounds: int,
-              init: np.ndarray | None = None) -> tuple[np.ndarray, float, int, float]:
+def _optimise(
+    run,
+    quality,
+    estimate,
+    gamma: float,
+    auto: bool,
+    seeds,
+    n_runs: int,
+    max_rounds: int,
+    init: np.ndarray | None = None,
+) -> tuple[np.ndarray, float, int, float]:
     """The resolution rounds, the refined partition and the best of ``n_runs``: ``(labels, gamma, rounds, quality)``.
 
     ``run(gamma, seed, init, max_iterations)`` partitions the graph, ``quality(labels, gamma)`` scores a
@@ -336,8 +378,18 @@ def _optimise(run, quality, estimate, gamma: float, auto: bool, seeds, n_runs: i
     return labels, gamma, n_rounds, best_q
 
 
-def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, auto: bool, run, seeds, n_runs: int | None,
-               max_rounds: int, csr=None) -> tuple[np.ndarray, float, int, float, float, int]:
+def _coarsened(
+    edges: np.ndarray,
+    w: np.ndarray | None,
+    n: int,
+    gamma: float,
+    auto: bool,
+    run,
+    seeds,
+    n_runs: int | None,
+    max_rounds: int,
+    csr=None,
+) -> tuple[np.ndarray, float, int, float, float, int]:
     """The large-graph path: ``(labels, gamma, rounds, modularity, quality, runs)`` (see "Large graphs")."""
     ew = np.ones(edges.shape[0]) if w is None else w
     if not (edges[:, 0] != edges[:, 1]).any():  # no ties between people: everyone alone
@@ -351,7 +403,10 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
     deg = np.bincount(edges.ravel(), weights=np.repeat(ew, 2), minlength=n)
     gamma_c = gamma  # coarsening resolution: classic modularity's when the resolution is estimated
     # level 0: vectorised local moving on the full graph; then on each aggregated graph until it is small
-    maps, levels = [], []  # maps[i]: level-i vertex -> level-(i + 1) vertex; levels[i]: level i's (adjacency, strengths)
+    maps, levels = (
+        [],
+        [],
+    )  # maps[i]: level-i vertex -> level-(i + 1) vertex; levels[i]: level i's (adjacency, strengths)
     cur_edges, cur_w, cur_n, cur_adj, cur_deg = edges, ew, n, adj, deg
     stalled = None  # the partition of a level that hardly shrank: the first rough partition of the rounds
     for level in range(COARSE_MAX_LEVELS):
@@ -403,8 +458,16 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
             return _louvain(g, cur_w, gam, sd, init, its)
 
     top, gamma, n_rounds, _ = _optimise(
-        run_agg, quality, lambda lab: planted_partition_resolution(cur_edges, lab, cur_w, n=cur_n),
-        gamma_c, auto, seeds, n_runs, max_rounds, init=stalled)
+        run_agg,
+        quality,
+        lambda lab: planted_partition_resolution(cur_edges, lab, cur_w, n=cur_n),
+        gamma_c,
+        auto,
+        seeds,
+        n_runs,
+        max_rounds,
+        init=stalled,
+    )
     labels = np.asarray(top, dtype=np.int64)
     # project back level by level, refining each level by local moving at the final resolution; then split
     # the communities that came apart
@@ -417,8 +480,9 @@ def _coarsened(edges: np.ndarray, w: np.ndarray | None, n: int, gamma: float, au
     return labels, gamma, n_rounds, modularity, quality, n_runs
 
 
-def planted_partition_resolution(edges: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, *,
-                                 n: int) -> float | None:
+def planted_partition_resolution(
+    edges: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, *, n: int
+) -> float | None:
     """Newman's (2016) resolution for a partition, from its fitted planted-partition rates.
 
     Returns ``None`` when the rates are undefined or show no assortative structure (one community,
@@ -489,8 +553,9 @@ def canonical_labels(labels: np.ndarray) -> np.ndarray:
     return rank[inverse]
 
 
-def summarise_communities(result: CommunityResult, people_df: pl.DataFrame,
-                          team_vertex_ids: Sequence[int] | np.ndarray = (), *, top: int = 3) -> pl.DataFrame:
+def summarise_communities(
+    result: CommunityResult, people_df: pl.DataFrame, team_vertex_ids: Sequence[int] | np.ndarray = (), *, top: int = 3
+) -> pl.DataFrame:
     """One row per community: its size, top companies and email domains, and the team's reach into it.
 
     Parameters
@@ -527,35 +592,49 @@ def summarise_communities(result: CommunityResult, people_df: pl.DataFrame,
 
     companies = _top_values(info.select("community", "person_id", pl.col("company").alias("value")), top)
     domains = _top_values(
-        info.select("community", "person_id", pl.col("emails").alias("value")).explode("value")
-        .with_columns(pl.col("value").str.split("@").list.last().str.to_lowercase()), top)
+        info.select("community", "person_id", pl.col("emails").alias("value"))
+        .explode("value")
+        .with_columns(pl.col("value").str.split("@").list.last().str.to_lowercase()),
+        top,
+    )
 
     is_team = np.zeros(n, dtype=bool)
     is_team[team] = True
     counts = _neighbour_counts(result.edges, labels, team, n)  # (team, community) neighbours in the community
     adj_team = _adjacent_to(result.edges, is_team, n) & ~is_team
     team_ids = members["person_id"].gather(team).to_list() if team.size else []
-    reach_rows = [{"community": int(c), "person_id": team_ids[t], "n_hop1": int(counts[t, c])}
-                  for t, c in zip(*np.nonzero(counts), strict=True)]
+    reach_rows = [
+        {"community": int(c), "person_id": team_ids[t], "n_hop1": int(counts[t, c])}
+        for t, c in zip(*np.nonzero(counts), strict=True)
+    ]
     reach = pl.DataFrame(reach_rows, schema={"community": pl.Int64, "person_id": pl.String, "n_hop1": pl.Int64})
-    reach = (reach.sort(["community", "n_hop1", "person_id"], descending=[False, True, False])
-             .group_by("community", maintain_order=True)
-             .agg(pl.struct("person_id", "n_hop1").alias("team_reach")))
+    reach = (
+        reach.sort(["community", "n_hop1", "person_id"], descending=[False, True, False])
+        .group_by("community", maintain_order=True)
+        .agg(pl.struct("person_id", "n_hop1").alias("team_reach"))
+    )
 
-    out = pl.DataFrame({
-        "community": pl.Series(np.arange(k), dtype=pl.Int64),
-        "n_people": pl.Series(np.bincount(labels, minlength=k), dtype=pl.Int64),
-        "n_team": pl.Series(np.bincount(labels[team], minlength=k), dtype=pl.Int64),
-        "n_team_reach": pl.Series(np.bincount(labels[adj_team], minlength=k), dtype=pl.Int64),
-    })
+    out = pl.DataFrame(
+        {
+            "community": pl.Series(np.arange(k), dtype=pl.Int64),
+            "n_people": pl.Series(np.bincount(labels, minlength=k), dtype=pl.Int64),
+            "n_team": pl.Series(np.bincount(labels[team], minlength=k), dtype=pl.Int64),
+            "n_team_reach": pl.Series(np.bincount(labels[adj_team], minlength=k), dtype=pl.Int64),
+        }
+    )
     empty = pl.lit([], dtype=pl.List(pl.Struct({"value": pl.String, "n_people": pl.Int64})))
-    out = (out.join(companies.rename({"top": "top_companies"}), on="community", how="left")
-           .join(domains.rename({"top": "top_domains"}), on="community", how="left")
-           .join(reach, on="community", how="left")
-           .with_columns(pl.col("top_companies").fill_null(empty), pl.col("top_domains").fill_null(empty),
-                         pl.col("team_reach").fill_null(pl.lit([], dtype=reach.schema["team_reach"])))
-           .select("community", "n_people", "top_companies", "top_domains", "n_team", "n_team_reach", "team_reach")
-           .sort("community"))
+    out = (
+        out.join(companies.rename({"top": "top_companies"}), on="community", how="left")
+        .join(domains.rename({"top": "top_domains"}), on="community", how="left")
+        .join(reach, on="community", how="left")
+        .with_columns(
+            pl.col("top_companies").fill_null(empty),
+            pl.col("top_domains").fill_null(empty),
+            pl.col("team_reach").fill_null(pl.lit([], dtype=reach.schema["team_reach"])),
+        )
+        .select("community", "n_people", "top_companies", "top_domains", "n_team", "n_team_reach", "team_reach")
+        .sort("community")
+    )
     return out
 
 
@@ -602,8 +681,16 @@ class _SeededIgraph:
         ig.set_random_number_generator(random)
 
 
-def _leiden(g: ig.Graph, w: np.ndarray | None, gamma: float, seed: int, init: np.ndarray | None,
-            max_iterations: int, node_weights: np.ndarray | None = None, quality=None) -> np.ndarray:
+def _leiden(
+    g: ig.Graph,
+    w: np.ndarray | None,
+    gamma: float,
+    seed: int,
+    init: np.ndarray | None,
+    max_iterations: int,
+    node_weights: np.ndarray | None = None,
+    quality=None,
+) -> np.ndarray:
     """Leiden iterations from ``init`` (or singletons) until one gains at most LEIDEN_TOL quality.
 
     igraph's own ``n_iterations=-1`` iterates until *no* gain at all, which on graphs without clear
@@ -618,13 +705,23 @@ def _leiden(g: ig.Graph, w: np.ndarray | None, gamma: float, seed: int, init: np
     with _SeededIgraph(seed):
         for _ in range(max_iterations):
             if node_weights is None:
-                part = g.community_leiden(objective_function="modularity", weights=w, resolution=gamma,
-                                          n_iterations=1, initial_membership=membership)
+                part = g.community_leiden(
+                    objective_function="modularity",
+                    weights=w,
+                    resolution=gamma,
+                    n_iterations=1,
+                    initial_membership=membership,
+                )
                 q = part.quality
             else:
-                part = g.community_leiden(objective_function="CPM", weights=w, node_weights=node_weights,
-                                          resolution=gamma / float(node_weights.sum()), n_iterations=1,
-                                          initial_membership=membership)
+                part = g.community_leiden(
+                    objective_function="CPM",
+                    weights=w,
+                    node_weights=node_weights,
+                    resolution=gamma / float(node_weights.sum()),
+                    n_iterations=1,
+                    initial_membership=membership,
+                )
                 q = quality(np.asarray(part.membership, dtype=np.int64), gamma)
             membership = part.membership
             if q - last <= LEIDEN_TOL:
@@ -633,8 +730,9 @@ def _leiden(g: ig.Graph, w: np.ndarray | None, gamma: float, seed: int, init: np
     return np.asarray(membership, dtype=np.int64)
 
 
-def _louvain(g: ig.Graph, w: np.ndarray | None, gamma: float, seed: int, init: np.ndarray | None,
-             max_iterations: int) -> np.ndarray:
+def _louvain(
+    g: ig.Graph, w: np.ndarray | None, gamma: float, seed: int, init: np.ndarray | None, max_iterations: int
+) -> np.ndarray:
     del init, max_iterations  # igraph's multilevel cannot start from a partition and runs to the end
     with _SeededIgraph(seed):
         part = g.community_multilevel(weights=w, resolution=gamma)
@@ -656,10 +754,17 @@ def _people_columns(people_df: pl.DataFrame) -> pl.DataFrame:
 def _top_values(df: pl.DataFrame, top: int) -> pl.DataFrame:
     """Per community, the ``top`` most common values by distinct people: ``community``, ``top``."""
     df = df.filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != "")).unique()
-    counted = (df.group_by("community", "value").agg(pl.len().cast(pl.Int64).alias("n_people"))
-               .sort(["community", "n_people", "value"], descending=[False, True, False]))
-    return (counted.group_by("community", maintain_order=True).head(top)
-            .group_by("community", maintain_order=True).agg(pl.struct("value", "n_people").alias("top")))
+    counted = (
+        df.group_by("community", "value")
+        .agg(pl.len().cast(pl.Int64).alias("n_people"))
+        .sort(["community", "n_people", "value"], descending=[False, True, False])
+    )
+    return (
+        counted.group_by("community", maintain_order=True)
+        .head(top)
+        .group_by("community", maintain_order=True)
+        .agg(pl.struct("value", "n_people").alias("top"))
+    )
 
 
 def _adjacent_to(edges: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:

@@ -44,20 +44,36 @@ def _directed_edges(rg: ReachGraph, allowed: np.ndarray | None = None) -> pl.Dat
     if allowed is not None:
         e, idx = e[allowed], idx[allowed]
     s = rg.strength[idx]
-    return pl.DataFrame({
-        "u": np.concatenate([e[:, 0], e[:, 1]]), "v": np.concatenate([e[:, 1], e[:, 0]]),
-        "s": np.concatenate([s, s]), "e": np.concatenate([idx, idx]),
-    })
+    return pl.DataFrame(
+        {
+            "u": np.concatenate([e[:, 0], e[:, 1]]),
+            "v": np.concatenate([e[:, 1], e[:, 0]]),
+            "s": np.concatenate([s, s]),
+            "e": np.concatenate([idx, idx]),
+        }
+    )
 
 
-def two_hop_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, blocked: np.ndarray | None = None,
-                       allowed_edges: np.ndarray | None = None) -> pl.DataFrame:
+def two_hop_candidates(
+    rg: ReachGraph,
+    team: np.ndarray,
+    targets: np.ndarray,
+    *,
+    blocked: np.ndarray | None = None,
+    allowed_edges: np.ndarray | None = None,
+) -> pl.DataFrame:
     """Every direct and one-introducer path from a team member to a target (see :func:`_two_hop_arrays`)."""
     return pl.DataFrame(_two_hop_arrays(rg, team, targets, blocked=blocked, allowed_edges=allowed_edges))
 
 
-def _two_hop_arrays(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, blocked: np.ndarray | None = None,
-                    allowed_edges: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def _two_hop_arrays(
+    rg: ReachGraph,
+    team: np.ndarray,
+    targets: np.ndarray,
+    *,
+    blocked: np.ndarray | None = None,
+    allowed_edges: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Every direct and one-introducer path from a team member to a target, as columns.
 
     Columns: target, member, introducer (= member for direct ties), hops, strength, bottleneck,
@@ -112,8 +128,14 @@ def _two_hop_arrays(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, bl
     }
 
 
-def hop_limited_best(rg: ReachGraph, team: np.ndarray, *, max_hops: int, blocked: np.ndarray | None = None,
-                     allowed_edges: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hop_limited_best(
+    rg: ReachGraph,
+    team: np.ndarray,
+    *,
+    max_hops: int,
+    blocked: np.ndarray | None = None,
+    allowed_edges: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Warmest path from any team member to every vertex within ``max_hops`` (layered Bellman-Ford).
 
     Returns ``cost`` (n,) summed -ln(strength) (inf if unreachable), ``pred`` (max_hops+1, n) the
@@ -164,9 +186,17 @@ def _walk_back(pred: np.ndarray, layer: int, target: int) -> list[int]:
     return path[::-1]
 
 
-def warm_intro_paths(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, max_hops: int = 2, top_k: int = 3,
-                     max_asks: int | None = None, blocked: np.ndarray | None = None,
-                     allowed_edges: np.ndarray | None = None) -> IntroResult:
+def warm_intro_paths(
+    rg: ReachGraph,
+    team: np.ndarray,
+    targets: np.ndarray,
+    *,
+    max_hops: int = 2,
+    top_k: int = 3,
+    max_asks: int | None = None,
+    blocked: np.ndarray | None = None,
+    allowed_edges: np.ndarray | None = None,
+) -> IntroResult:
     """Ranked warm-intro paths from ``team`` vertices to each of ``targets``.
 
     Output columns: ``target``, ``rank`` (1 = best), ``hops``, ``strength`` (product), ``bottleneck``
@@ -183,8 +213,15 @@ def warm_intro_paths(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
             direct = cand["hops"] == 1
             cand = {k: v[direct] for k, v in cand.items()}
     else:
-        deep = _deep_candidates(rg, team, targets, max_hops=max_hops, blocked=blocked, allowed_edges=allowed_edges,
-                                max_paths_per_target=max(top_k, 1) * (2 if max_asks else 1))
+        deep = _deep_candidates(
+            rg,
+            team,
+            targets,
+            max_hops=max_hops,
+            blocked=blocked,
+            allowed_edges=allowed_edges,
+            max_paths_per_target=max(top_k, 1) * (2 if max_asks else 1),
+        )
         cand = {k: deep[k].to_numpy() for k in ("target", "member", "introducer", "hops", "strength", "bottleneck")}
     # the ranking is array work: a direct tie beats an intro, then warmest, then fewer hops, then lowest ids
     t, hops, member, intro = cand["target"], cand["hops"], cand["member"], cand["introducer"]
@@ -195,8 +232,9 @@ def warm_intro_paths(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
     per_intro = order[_first_of_each(t[order] * (rg.n_people + 1) + intro[order])]  # best path per (target, introducer)
     start = _group_starts(t[per_intro])
     best = np.repeat(strength[per_intro][start], np.diff(np.append(start, per_intro.shape[0])))
-    kept, rank = _assign(per_intro, t=t, hops=hops, intro=intro, strength=strength, top_k=top_k, max_asks=max_asks,
-                         team=team)
+    kept, rank = _assign(
+        per_intro, t=t, hops=hops, intro=intro, strength=strength, top_k=top_k, max_asks=max_asks, team=team
+    )
     sorter = np.argsort(per_intro)
     at = sorter[np.searchsorted(per_intro, kept, sorter=sorter)]  # where each kept row sits in per_intro
     if deep is not None:
@@ -204,17 +242,31 @@ def warm_intro_paths(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
     else:  # two-hop candidates: the path and its ties, for the kept rows only
         out = pl.DataFrame({k: v[kept] for k, v in cand.items()})
         out = out.with_columns(*_two_hop_lists(out))
-    out = out.with_columns(pl.Series("rank", rank, dtype=pl.Int64), pl.Series("best_strength", best[at], dtype=pl.Float64))
-    out = out.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "edges",
-                     "best_strength").with_columns(pl.col("hops").cast(pl.Int32))
+    out = out.with_columns(
+        pl.Series("rank", rank, dtype=pl.Int64), pl.Series("best_strength", best[at], dtype=pl.Float64)
+    )
+    out = out.select(
+        "target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "edges", "best_strength"
+    ).with_columns(pl.col("hops").cast(pl.Int32))
     in_team = np.isin(targets, team)
     if in_team.any():
         selves = sorted_unique(targets[in_team]).tolist()
         k = len(selves)
-        selfrows = pl.DataFrame({"target": selves, "rank": [1] * k, "hops": [0] * k, "strength": [1.0] * k,
-                                 "bottleneck": [1.0] * k, "member": selves, "introducer": selves,
-                                 "path": [[v] for v in selves], "edges": [[] for _ in selves],
-                                 "best_strength": [1.0] * k}, schema=out.schema)
+        selfrows = pl.DataFrame(
+            {
+                "target": selves,
+                "rank": [1] * k,
+                "hops": [0] * k,
+                "strength": [1.0] * k,
+                "bottleneck": [1.0] * k,
+                "member": selves,
+                "introducer": selves,
+                "path": [[v] for v in selves],
+                "edges": [[] for _ in selves],
+                "best_strength": [1.0] * k,
+            },
+            schema=out.schema,
+        )
         out = pl.concat([out.filter(~pl.col("target").is_in(selves)), selfrows])
     # targets in the order given (first mention), each target's paths by rank
     uniq, first = np.unique(targets, return_index=True)  # a short array: the hash path is fine
@@ -241,8 +293,10 @@ def _two_hop_lists(rows: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     edges[e_off[:-1]] = rows["e1"].to_numpy()
     edges[e_off[:-1][two] + 1] = rows["e2"].to_numpy()[two]
     as_list = pa.ListArray.from_arrays
-    return (pl.Series("path", as_list(pa.array(p_off), pa.array(path))),
-            pl.Series("edges", as_list(pa.array(e_off), pa.array(edges))))
+    return (
+        pl.Series("path", as_list(pa.array(p_off), pa.array(path))),
+        pl.Series("edges", as_list(pa.array(e_off), pa.array(edges))),
+    )
 
 
 def _first_of_each(keys: np.ndarray) -> np.ndarray:
@@ -263,8 +317,17 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def _assign(per_intro: np.ndarray, *, t: np.ndarray, hops: np.ndarray, intro: np.ndarray, strength: np.ndarray,
-            top_k: int, max_asks: int | None, team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    per_intro: np.ndarray,
+    *,
+    t: np.ndarray,
+    hops: np.ndarray,
+    intro: np.ndarray,
+    strength: np.ndarray,
+    top_k: int,
+    max_asks: int | None,
+    team: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate rows kept (up to ``top_k`` per target, ranked) and their ranks; with ``max_asks`` no
     introducer is used more than that.
 
@@ -299,9 +362,16 @@ def _assign(per_intro: np.ndarray, *, t: np.ndarray, hops: np.ndarray, intro: np
     return kept, rank
 
 
-def _deep_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, max_hops: int,
-                     blocked: np.ndarray | None, allowed_edges: np.ndarray | None,
-                     max_paths_per_target: int = 10) -> pl.DataFrame:
+def _deep_candidates(
+    rg: ReachGraph,
+    team: np.ndarray,
+    targets: np.ndarray,
+    *,
+    max_hops: int,
+    blocked: np.ndarray | None,
+    allowed_edges: np.ndarray | None,
+    max_paths_per_target: int = 10,
+) -> pl.DataFrame:
     """Candidates beyond two hops: per target and per neighbour ``i`` of the target (the introducer),
     the warmest path from the team to ``i`` within ``max_hops - 1`` hops, extended by the tie (i, target)."""
     cost, pred, layer = hop_limited_best(rg, team, max_hops=max_hops - 1, blocked=blocked, allowed_edges=allowed_edges)
@@ -313,8 +383,10 @@ def _deep_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
     last = last.with_columns(pl.Series("c", cost[intro]), pl.Series("k", layer[intro].astype(np.int64)))
     last = last.filter(pl.col("c").is_finite())
     if blocked is not None and blocked.size:
-        last = last.filter(~pl.col("introducer").is_in(pl.Series(blocked).implode()) |
-                           pl.col("introducer").is_in(pl.Series(team).implode()))
+        last = last.filter(
+            ~pl.col("introducer").is_in(pl.Series(blocked).implode())
+            | pl.col("introducer").is_in(pl.Series(team).implode())
+        )
     # only the warmest few introducers per target need their path walked back
     last = last.with_columns((pl.col("c") - pl.col("s_last").log()).alias("total")).sort("target", "k", "total")
     last = last.filter(pl.int_range(pl.len()).over("target") < 3 * max_paths_per_target)
@@ -326,9 +398,26 @@ def _deep_candidates(rg: ReachGraph, team: np.ndarray, targets: np.ndarray, *, m
         eids = rg.edge_ids(path).tolist()
         s = rg.strength[eids]
         is_direct = r["introducer"] in team_set
-        rows.append({"target": r["target"], "member": path[0], "introducer": r["introducer"] if not is_direct else path[0],
-                     "hops": len(path) - 1, "strength": float(np.prod(s)), "bottleneck": float(s.min()),
-                     "path": path, "edges": eids})
-    schema = {"target": pl.Int64, "member": pl.Int64, "introducer": pl.Int64, "hops": pl.Int32, "strength": pl.Float64,
-              "bottleneck": pl.Float64, "path": pl.List(pl.Int64), "edges": pl.List(pl.Int64)}
+        rows.append(
+            {
+                "target": r["target"],
+                "member": path[0],
+                "introducer": r["introducer"] if not is_direct else path[0],
+                "hops": len(path) - 1,
+                "strength": float(np.prod(s)),
+                "bottleneck": float(s.min()),
+                "path": path,
+                "edges": eids,
+            }
+        )
+    schema = {
+        "target": pl.Int64,
+        "member": pl.Int64,
+        "introducer": pl.Int64,
+        "hops": pl.Int32,
+        "strength": pl.Float64,
+        "bottleneck": pl.Float64,
+        "path": pl.List(pl.Int64),
+        "edges": pl.List(pl.Int64),
+    }
     return pl.DataFrame(rows, schema=schema)

@@ -201,7 +201,7 @@ def _plan_two_hops(csr: Csr, walk: np.ndarray) -> tuple[list[np.ndarray], np.nda
     groups = []
     i = 0
     while i < order.shape[0]:
-        grp = order[i:i + BIT_GROUP]
+        grp = order[i : i + BIT_GROUP]
         if PAIR_NS * float(walk[grp].sum()) <= pass_cost:
             break
         groups.append(grp)
@@ -209,8 +209,9 @@ def _plan_two_hops(csr: Csr, walk: np.ndarray) -> tuple[list[np.ndarray], np.nda
     return groups, order[i:]
 
 
-def _reach_within_two(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _reach_within_two(
+    csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-source ring counts, team best distance and unique counts for hops <= 2."""
     n = csr.n
     k = sources.shape[0]
@@ -231,8 +232,16 @@ def _reach_within_two(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np
     return counts, best, cover.unique()
 
 
-def _hops_by_pairs(csr: Csr, sources: np.ndarray, idx: np.ndarray, hops: int, counts: np.ndarray,
-                   best: np.ndarray, cover: _Coverage, is_source: np.ndarray) -> None:
+def _hops_by_pairs(
+    csr: Csr,
+    sources: np.ndarray,
+    idx: np.ndarray,
+    hops: int,
+    counts: np.ndarray,
+    best: np.ndarray,
+    cover: _Coverage,
+    is_source: np.ndarray,
+) -> None:
     """Enumerate the (source, vertex) pairs within ``hops`` <= 2 of ``sources[idx]``; sort-deduplicate."""
     n = csr.n
     chunk = sources[idx]
@@ -284,8 +293,15 @@ def _bit_counts_2d(words: np.ndarray, width: int) -> np.ndarray:
     return np.rint(hist @ _U16_BITS).astype(np.int64).ravel()[:width]  # exact: counts are far below 2**53
 
 
-def _two_hops_by_bits(csr: Csr, sources: np.ndarray, grp: np.ndarray, counts: np.ndarray, best: np.ndarray,
-                      cover: _Coverage, is_source: np.ndarray) -> None:
+def _two_hops_by_bits(
+    csr: Csr,
+    sources: np.ndarray,
+    grp: np.ndarray,
+    counts: np.ndarray,
+    best: np.ndarray,
+    cover: _Coverage,
+    is_source: np.ndarray,
+) -> None:
     """Up to ``BIT_GROUP`` sources at once: one bit per source in ``W`` words per vertex.
 
     The first ring is pushed from the sources' own slots; the second pulls, for every vertex, the OR
@@ -333,8 +349,9 @@ def _two_hops_by_bits(csr: Csr, sources: np.ndarray, grp: np.ndarray, counts: np
     cover.add(rows, times, own)
 
 
-def _reach_by_bits(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _reach_by_bits(
+    csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-source ring counts, coverage, team best distance and unique counts, for any hops."""
     n = csr.n
     k_src = sources.shape[0]
@@ -343,10 +360,10 @@ def _reach_by_bits(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.nd
     best = np.zeros(n, dtype=np.int8)
     within: list[tuple[int, np.ndarray]] = []
     for lo in range(0, k_src, WORD):
-        chunk = sources[lo:lo + WORD]
+        chunk = sources[lo : lo + WORD]
         reached = np.zeros(n, dtype=np.uint64)
         for k, new in bit_bfs_levels(csr, chunk, max_hops=hops):
-            counts[lo:lo + chunk.shape[0], k - 1] = bit_counts(new[new != 0])[: chunk.shape[0]]
+            counts[lo : lo + chunk.shape[0], k - 1] = bit_counts(new[new != 0])[: chunk.shape[0]]
             reached |= new
             hit = (new != 0) & ~is_source & ((best == 0) | (best > k))  # nearest over every word
             best[hit] = k
@@ -357,7 +374,7 @@ def _reach_by_bits(csr: Csr, sources: np.ndarray, *, hops: int, is_source: np.nd
     solo = covered == 1
     for lo, reached in within:
         width = min(WORD, k_src - lo)
-        per_unique[lo:lo + width] = bit_counts(reached[solo])[:width]
+        per_unique[lo : lo + width] = bit_counts(reached[solo])[:width]
     return counts, covered, best, per_unique
 
 

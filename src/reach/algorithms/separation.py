@@ -59,14 +59,13 @@ def _walk_back(csr: Csr, mark: np.ndarray, v: int) -> list[int]:
     step = -1 if m > 0 else 1
     while m not in (1, -1):
         m += step
-        nb = csr.indices[csr.indptr[v]:csr.indptr[v + 1]]
+        nb = csr.indices[csr.indptr[v] : csr.indptr[v + 1]]
         v = int(nb[mark[nb] == m].min())
         path.append(v)
     return path
 
 
-def _bidirectional(csr: Csr, source: int, target: int, max_hops: int | None
-                   ) -> tuple[np.ndarray, int, int] | None:
+def _bidirectional(csr: Csr, source: int, target: int, max_hops: int | None) -> tuple[np.ndarray, int, int] | None:
     """Bidirectional BFS; ``(mark, u, w)`` with ``mark`` = depth + 1 from the source, -(depth + 1) from the
     target (0 unseen) and ``(u, w)`` the lowest-numbered tie joining the two sides; None when they do not meet."""
     mark = np.zeros(csr.n, dtype=np.int32)
@@ -97,8 +96,9 @@ def _bidirectional(csr: Csr, source: int, target: int, max_hops: int | None
     return None
 
 
-def hop_distances(rg: ReachGraph | Csr, sources: np.ndarray, targets: np.ndarray, *,
-                  max_hops: int | None = None) -> np.ndarray:
+def hop_distances(
+    rg: ReachGraph | Csr, sources: np.ndarray, targets: np.ndarray, *, max_hops: int | None = None
+) -> np.ndarray:
     """Hops between ``sources[i]`` and ``targets[i]`` for every pair; -1 when not connected (or beyond ``max_hops``).
 
     Many pairs in one search: 64 pairs share a word per vertex and side (bit ``j`` = "seen by pair
@@ -127,7 +127,7 @@ def hop_distances(rg: ReachGraph | Csr, sources: np.ndarray, targets: np.ndarray
         raise ValueError(msg)
     out = np.full(src.shape[0], -1, dtype=np.int64)
     for lo in range(0, src.shape[0], WORD):
-        out[lo:lo + WORD] = _hop_word(csr, src[lo:lo + WORD], tgt[lo:lo + WORD], max_hops)
+        out[lo : lo + WORD] = _hop_word(csr, src[lo : lo + WORD], tgt[lo : lo + WORD], max_hops)
     return out
 
 
@@ -241,9 +241,11 @@ def warmest_paths(rg: ReachGraph, source: int, targets: np.ndarray, *, max_hops:
         hops = np.where(far, -1, hops)
         strength = np.where(far, np.nan, strength)
         paths = [None if f else p for p, f in zip(paths, far.tolist(), strict=True)]
-    return pl.DataFrame({
-        "target": pl.Series(targets, dtype=pl.Int64),
-        "hops": pl.Series(hops, dtype=pl.Int64).replace(-1, None),
-        "strength": pl.Series(strength, dtype=pl.Float64).fill_nan(None),
-        "path": pl.Series(paths, dtype=pl.List(pl.Int64)),
-    })
+    return pl.DataFrame(
+        {
+            "target": pl.Series(targets, dtype=pl.Int64),
+            "hops": pl.Series(hops, dtype=pl.Int64).replace(-1, None),
+            "strength": pl.Series(strength, dtype=pl.Float64).fill_nan(None),
+            "path": pl.Series(paths, dtype=pl.List(pl.Int64)),
+        }
+    )

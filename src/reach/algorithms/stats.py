@@ -66,7 +66,9 @@ class NetworkStats:
             "components": self.n_components,
             "largest_component_people": self.largest_component_people,
             "largest_component_ties": self.largest_component_ties,
-            "largest_component_share": round(self.largest_component_people / self.n_people, 4) if self.n_people else 0.0,
+            "largest_component_share": round(self.largest_component_people / self.n_people, 4)
+            if self.n_people
+            else 0.0,
             "average_clustering": round(self.average_clustering, 6),
             "triangles": self.n_triangles,
             "distance_exact": d.exact,
@@ -75,7 +77,9 @@ class NetworkStats:
             "diameter": self.diameter,
             "diameter_exact": self.diameter_exact,
             "effective_diameter_90": round(d.effective_diameter(0.9), 4),
-            "distance_distribution": {str(k): (int(v) if d.exact else round(v, 1)) for k, v in sorted(d.counts.items())},
+            "distance_distribution": {
+                str(k): (int(v) if d.exact else round(v, 1)) for k, v in sorted(d.counts.items())
+            },
         }
 
 
@@ -96,8 +100,14 @@ def effective_diameter(counts: dict[int, float], q: float = 0.9) -> float:
     return float(prev_d + (target - prev_c) * (ds[i] - prev_d) / (cdf[i] - prev_c))
 
 
-def distance_distribution(rg: ReachGraph | Csr, *, vertices: np.ndarray | None = None, exact_limit: int = 50_000,
-                          n_samples: int = 1000, seed: int = 0) -> DistanceDistribution:
+def distance_distribution(
+    rg: ReachGraph | Csr,
+    *,
+    vertices: np.ndarray | None = None,
+    exact_limit: int = 50_000,
+    n_samples: int = 1000,
+    seed: int = 0,
+) -> DistanceDistribution:
     """Pairs of people by hop distance among ``vertices`` (a connected set, e.g. the largest component).
 
     ``vertices`` default to every vertex (which must then be connected). Exact (BFS from every vertex)
@@ -119,7 +129,7 @@ def distance_distribution(rg: ReachGraph | Csr, *, vertices: np.ndarray | None =
         sample = verts[rng.choice(n, size=k, replace=False)]
     total = np.zeros(0, dtype=np.float64)
     for lo in range(0, sample.shape[0], WORD):
-        chunk = np.sort(sample[lo:lo + WORD])
+        chunk = np.sort(sample[lo : lo + WORD])
         for k, new in bit_bfs_levels(csr, chunk):
             if total.shape[0] < k:
                 total = np.pad(total, (0, k - total.shape[0]))
@@ -173,8 +183,15 @@ def network_stats(rg: ReachGraph, *, exact_limit: int = 50_000, n_samples: int =
         exact_d = False
         notes.append(f"distances estimated from {dist.n_sources} sampled sources; diameter is a lower bound")
     return NetworkStats(
-        n_people=rg.n_people, n_ties=rg.n_ties, n_components=n_comp,
-        largest_component_people=lcc_n, largest_component_ties=lcc_m,
-        average_clustering=avg_clust, n_triangles=n_tri, distances=dist,
-        diameter=diameter, diameter_exact=exact_d, notes=notes,
+        n_people=rg.n_people,
+        n_ties=rg.n_ties,
+        n_components=n_comp,
+        largest_component_people=lcc_n,
+        largest_component_ties=lcc_m,
+        average_clustering=avg_clust,
+        n_triangles=n_tri,
+        distances=dist,
+        diameter=diameter,
+        diameter_exact=exact_d,
+        notes=notes,
     )

@@ -27,8 +27,11 @@ class AccountsReport:
         return {"accounts": self.coverage, "account_paths": self.paths, "account_carriers": self.carriers}
 
     def as_dict(self) -> dict:
-        return {"coverage": self.coverage.to_dicts(), "paths": self.paths.to_dicts(),
-                "carriers": self.carriers.to_dicts()}
+        return {
+            "coverage": self.coverage.to_dicts(),
+            "paths": self.paths.to_dicts(),
+            "carriers": self.carriers.to_dicts(),
+        }
 
 
 def accounts(rg: ReachGraph, opts: AccountsOptions) -> AccountsReport:
@@ -44,19 +47,32 @@ def accounts(rg: ReachGraph, opts: AccountsOptions) -> AccountsReport:
         mask[team_v] = False
         verts = np.nonzero(mask)[0]
         d = dist[verts]
-        cov_rows.append({"account": acct.label, "n_people": int(verts.size),
-                         "n_hop1": int(np.count_nonzero(d == 1)), "n_hop2": int(np.count_nonzero(d == 2)),
-                         "coverage_1hop": round(float(np.mean(d == 1)), 4) if verts.size else 0.0,
-                         "coverage_2hop": round(float(np.mean((d >= 1) & (d <= 2))), 4) if verts.size else 0.0})
+        cov_rows.append(
+            {
+                "account": acct.label,
+                "n_people": int(verts.size),
+                "n_hop1": int(np.count_nonzero(d == 1)),
+                "n_hop2": int(np.count_nonzero(d == 2)),
+                "coverage_1hop": round(float(np.mean(d == 1)), 4) if verts.size else 0.0,
+                "coverage_2hop": round(float(np.mean((d >= 1) & (d <= 2))), 4) if verts.size else 0.0,
+            }
+        )
         for m, md in zip(team_v, member_dist, strict=True):
             dm = md[verts]
             if np.any((dm >= 1) & (dm <= 2)):
-                carrier_rows.append({"account": acct.label, "member": rg.people["display_name"][int(m)],
-                                     "member_id": str(rg.person_ids[m]), "n_hop1": int(np.count_nonzero(dm == 1)),
-                                     "n_hop2": int(np.count_nonzero(dm == 2))})
+                carrier_rows.append(
+                    {
+                        "account": acct.label,
+                        "member": rg.people["display_name"][int(m)],
+                        "member_id": str(rg.person_ids[m]),
+                        "n_hop1": int(np.count_nonzero(dm == 1)),
+                        "n_hop2": int(np.count_nonzero(dm == 2)),
+                    }
+                )
         if verts.size:
-            senior = rg.people[verts.tolist()].with_columns(pl.Series("v", verts),
-                                                            seniority(pl.col("title")).alias("rank"))
+            senior = rg.people[verts.tolist()].with_columns(
+                pl.Series("v", verts), seniority(pl.col("title")).alias("rank")
+            )
             top = senior.sort(["rank", "person_id"], descending=[True, False]).head(opts.top_titles)
             res = warm_intro_paths(rg, team_v, top["v"].to_numpy().astype(np.int64), top_k=1)
             if res.paths.height:
@@ -64,5 +80,8 @@ def accounts(rg: ReachGraph, opts: AccountsOptions) -> AccountsReport:
     coverage = conform(pl.DataFrame(cov_rows) if cov_rows else None, "accounts")
     paths = conform(pl.concat(path_frames) if path_frames else None, "account_paths")
     carriers = conform(pl.DataFrame(carrier_rows) if carrier_rows else None, "account_carriers")
-    return AccountsReport(coverage=coverage, paths=paths,
-                          carriers=carriers.sort(["account", "n_hop1", "n_hop2"], descending=[False, True, True]))
+    return AccountsReport(
+        coverage=coverage,
+        paths=paths,
+        carriers=carriers.sort(["account", "n_hop1", "n_hop2"], descending=[False, True, True]),
+    )

@@ -28,8 +28,9 @@ def brokers(rg: ReachGraph, opts: BrokersOptions, *, membership: np.ndarray | No
         rows = broker_scores(rg, sources=sources, targets=None, membership=membership, seed=opts.seed, top=opts.top)
     else:
         target_v = np.asarray(resolve_people(rg, opts.targets), dtype=np.int64)
-        rows = broker_scores(rg, sources=sources, targets=target_v, membership=membership, seed=opts.seed,
-                             top=rg.n_people)
+        rows = broker_scores(
+            rg, sources=sources, targets=target_v, membership=membership, seed=opts.seed, top=rg.n_people
+        )
         rows = rows.sort(["n_targets_lost", "n_targets_via", "betweenness"], descending=True).head(opts.top)
         rows = rows.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"))
     return conform(rows.rename({"display_name": "name", "is_source": "is_team"}, strict=False), "brokers")

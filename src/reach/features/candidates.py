@@ -23,9 +23,11 @@ def candidates(rg: ReachGraph, opts: CandidatesOptions) -> pl.DataFrame:
     """
     team_v = team_vertices(rg, opts.team)
     ppl = rg.people.with_row_index("v")
-    cond = (matches_text("title", opts.title, regex=opts.regex)
-            & matches_text("company", opts.company, regex=opts.regex)
-            & matches_text("location", opts.location, regex=opts.regex))
+    cond = (
+        matches_text("title", opts.title, regex=opts.regex)
+        & matches_text("company", opts.company, regex=opts.regex)
+        & matches_text("location", opts.location, regex=opts.regex)
+    )
     if opts.people:
         cond = cond & pl.col("v").is_in(resolve_people(rg, opts.people))
     companies, domains = own_company(rg, team_v)

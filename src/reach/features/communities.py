@@ -32,8 +32,15 @@ def communities(rg: ReachGraph, opts: CommunitiesOptions) -> CommunitiesReport:
     """Leiden (or Louvain) communities on tie strengths with a fixed seed, summarised (the team is optional)."""
     res = detect_communities(rg, method=opts.method, resolution=opts.resolution, seed=opts.seed)
     summary = summarise_communities(res, rg.people, team_or_none(rg, opts.team))
-    members = pl.DataFrame({"person_id": rg.people["person_id"], "name": rg.people["display_name"],
-                            "community": pl.Series(np.asarray(res.labels), dtype=pl.Int64)})
-    return CommunitiesReport(result=res, summary=conform(summary, "communities"),
-                             members=conform(members.sort(["community", "name"], nulls_last=True),
-                                             "community_members"))
+    members = pl.DataFrame(
+        {
+            "person_id": rg.people["person_id"],
+            "name": rg.people["display_name"],
+            "community": pl.Series(np.asarray(res.labels), dtype=pl.Int64),
+        }
+    )
+    return CommunitiesReport(
+        result=res,
+        summary=conform(summary, "communities"),
+        members=conform(members.sort(["community", "name"], nulls_last=True), "community_members"),
+    )

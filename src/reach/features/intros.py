@@ -31,8 +31,18 @@ def intros(rg: ReachGraph, opts: IntrosOptions) -> IntroReport:
     team_v = team_vertices(rg, opts.team)
     target_v = np.asarray(resolve_people(rg, opts.targets), dtype=np.int64)
     blocked = np.asarray(resolve_people(rg, opts.do_not_ask), dtype=np.int64) if opts.do_not_ask else None
-    res = warm_intro_paths(rg, team_v, target_v, max_hops=opts.max_hops, top_k=opts.top, max_asks=opts.max_asks,
-                           blocked=blocked, allowed_edges=allowed_ties(rg, since=opts.since))
-    return IntroReport(paths=conform(describe_paths(rg, res.paths), "intros"),
-                       unreached=[str(rg.person_ids[v]) for v in res.unreached],
-                       team=[str(rg.person_ids[v]) for v in team_v])
+    res = warm_intro_paths(
+        rg,
+        team_v,
+        target_v,
+        max_hops=opts.max_hops,
+        top_k=opts.top,
+        max_asks=opts.max_asks,
+        blocked=blocked,
+        allowed_edges=allowed_ties(rg, since=opts.since),
+    )
+    return IntroReport(
+        paths=conform(describe_paths(rg, res.paths), "intros"),
+        unreached=[str(rg.person_ids[v]) for v in res.unreached],
+        team=[str(rg.person_ids[v]) for v in team_v],
+    )

@@ -20,8 +20,15 @@ from reach.errors import ConfigError
 EXACT_LIMIT = 50_000  # exact all-pairs distances up to this many people in the largest component
 
 
-def opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
-        choices: tuple[str, ...] = (), section: bool = True) -> Any:
+def opt(
+    default: Any,
+    doc: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] = (),
+    section: bool = True,
+) -> Any:
     """A documented option field; ``section=False`` for fields the run config takes from elsewhere (team, targets)."""
     if isinstance(default, tuple):
         return field(default=default, metadata={"doc": doc, "lo": lo, "hi": hi, "choices": choices, "section": section})
@@ -183,8 +190,9 @@ class ReachedOptions(Options):
 
 @dataclass(frozen=True)
 class StatsOptions(Options):
-    exact_limit: int = opt(EXACT_LIMIT, "Exact all-pairs distances up to this many people in the largest component.",
-                           lo=2)
+    exact_limit: int = opt(
+        EXACT_LIMIT, "Exact all-pairs distances up to this many people in the largest component.", lo=2
+    )
     samples: int = opt(1000, "BFS sources when the distances are estimated.", lo=1)
     seed: int = opt(0, "Seed of the sampled sources.", lo=0, section=False)
 
@@ -231,8 +239,9 @@ class CandidatesOptions(Options):
 
 @dataclass(frozen=True)
 class AccountsOptions(Options):
-    accounts: tuple[str, ...] = opt((), "Target accounts: a company name and/or email domains separated by ';'.",
-                                    section=False)
+    accounts: tuple[str, ...] = opt(
+        (), "Target accounts: a company name and/or email domains separated by ';'.", section=False
+    )
     team: tuple[str, ...] = opt((), TEAM_DOC, section=False)
     top_titles: int = opt(3, "Most senior people per account to find paths to.", lo=1, hi=20)
 
@@ -249,8 +258,12 @@ class TeamOptions(Options):
 class CommunitiesOptions(Options):
     team: tuple[str, ...] = opt((), TEAM_DOC, section=False)
     method: str = opt("leiden", "Community detection method.", choices=("leiden", "louvain"))
-    resolution: float | str = opt("auto", ("Leiden resolution: 'auto' (estimated from the graph, Newman 2016) or a "
-                                           "number (1 = classic modularity)."), lo=0, choices=("auto",))
+    resolution: float | str = opt(
+        "auto",
+        ("Leiden resolution: 'auto' (estimated from the graph, Newman 2016) or a number (1 = classic modularity)."),
+        lo=0,
+        choices=("auto",),
+    )
     seed: int = opt(0, "Seed of the community detection.", lo=0, section=False)
 
 

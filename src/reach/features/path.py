@@ -20,8 +20,13 @@ class PathResult:
     path: pl.DataFrame  # step, person_id, display_name, key, strength_to_next
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "target": self.target, "hops": self.hops,
-                "connected": self.hops is not None, "path": self.path.to_dicts()}
+        return {
+            "source": self.source,
+            "target": self.target,
+            "hops": self.hops,
+            "connected": self.hops is not None,
+            "path": self.path.to_dicts(),
+        }
 
 
 def degrees_of_separation(rg: ReachGraph, source: str, target: str, opts: PathOptions | None = None) -> PathResult:
@@ -31,8 +36,13 @@ def degrees_of_separation(rg: ReachGraph, source: str, target: str, opts: PathOp
     verts = shortest_path(rg, s, t, max_hops=opts.max_hops)
     eids = rg.edge_ids(verts).tolist()
     strengths = [float(rg.strength[e]) for e in eids] + [None]
-    path = rg.people[verts].select("person_id", "display_name", "key").with_columns(
-        pl.Series("step", list(range(len(verts))), dtype=pl.Int64),
-        pl.Series("strength_to_next", strengths, dtype=pl.Float64),
-    ).select("step", "person_id", "display_name", "key", "strength_to_next")
+    path = (
+        rg.people[verts]
+        .select("person_id", "display_name", "key")
+        .with_columns(
+            pl.Series("step", list(range(len(verts))), dtype=pl.Int64),
+            pl.Series("strength_to_next", strengths, dtype=pl.Float64),
+        )
+        .select("step", "person_id", "display_name", "key", "strength_to_next")
+    )
     return PathResult(source=str(rg.person_ids[s]), target=str(rg.person_ids[t]), hops=len(verts) - 1, path=path)

@@ -14,7 +14,17 @@ def find_people(rg: ReachGraph, opts: PeopleOptions) -> pl.DataFrame:
     """People whose name, company, title, key, email or owner label contains ``opts.search`` (any case)."""
     ppl = rg.people
     if opts.search:
-        hay = pl.concat_str([pl.col("display_name"), pl.col("company"), pl.col("title"), pl.col("key"),
-                             pl.col("emails").list.join(" "), pl.col("owner")], separator=" ", ignore_nulls=True)
+        hay = pl.concat_str(
+            [
+                pl.col("display_name"),
+                pl.col("company"),
+                pl.col("title"),
+                pl.col("key"),
+                pl.col("emails").list.join(" "),
+                pl.col("owner"),
+            ],
+            separator=" ",
+            ignore_nulls=True,
+        )
         ppl = ppl.filter(hay.str.to_lowercase().str.contains(opts.search.lower(), literal=True))
     return ppl.select(*PEOPLE_COLUMNS).head(opts.limit)

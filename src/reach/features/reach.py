@@ -21,7 +21,8 @@ def team_reach(rg: ReachGraph, opts: ReachOptions) -> ReachResult:
     result = two_hop_reach(rg, verts, hops=opts.hops)
     names = rg.people.select("person_id", "display_name")
     result.per_source = result.per_source.join(names, on="person_id", how="left").select(
-        "person_id", "display_name", *[c for c in result.per_source.columns if c != "person_id"])
+        "person_id", "display_name", *[c for c in result.per_source.columns if c != "person_id"]
+    )
     return result
 
 
@@ -40,11 +41,17 @@ def reached(rg: ReachGraph, opts: ReachedOptions) -> pl.DataFrame:
     only_idx = np.argmax(within[:, sel], axis=0) if sel.size else np.zeros(0, dtype=np.int64)
     only = np.where(n_members[sel] == 1, names[team_v[only_idx]] if sel.size else np.zeros(0, dtype=object), None)
     ppl = rg.people[sel.tolist()] if sel.size else rg.people.head(0)
-    out = pl.DataFrame({
-        "person_id": ppl["person_id"], "name": ppl["display_name"], "company": ppl["company"], "title": ppl["title"],
-        "distance": pl.Series(dist[sel], dtype=pl.Int64), "n_members": pl.Series(n_members[sel], dtype=pl.Int64),
-        "only_member": pl.Series(only.tolist(), dtype=pl.String),
-    })
+    out = pl.DataFrame(
+        {
+            "person_id": ppl["person_id"],
+            "name": ppl["display_name"],
+            "company": ppl["company"],
+            "title": ppl["title"],
+            "distance": pl.Series(dist[sel], dtype=pl.Int64),
+            "n_members": pl.Series(n_members[sel], dtype=pl.Int64),
+            "only_member": pl.Series(only.tolist(), dtype=pl.String),
+        }
+    )
     return conform(out.sort(["distance", "name", "person_id"], nulls_last=True), "reached")
 
 
@@ -54,12 +61,14 @@ class TeamPlan:
     connections: pl.DataFrame | None  # OUTPUT_TABLES["team_connections"]; None without targets
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        return {"team_reach": self.order} | ({"team_connections": self.connections} if self.connections is not None
-                                             else {})
+        return {"team_reach": self.order} | (
+            {"team_connections": self.connections} if self.connections is not None else {}
+        )
 
     def as_dict(self) -> dict:
         return {"order": self.order.to_dicts()} | (
-            {"connections": self.connections.to_dicts()} if self.connections is not None else {})
+            {"connections": self.connections.to_dicts()} if self.connections is not None else {}
+        )
 
 
 def team_plan(rg: ReachGraph, opts: TeamOptions) -> TeamPlan:
@@ -73,10 +82,12 @@ def team_plan(rg: ReachGraph, opts: TeamOptions) -> TeamPlan:
     order = order.join(vert_ids, on="vertex").drop("vertex").join(per, on="person_id", how="left").sort("order")
     connections = None
     if opts.targets:
-        names = rg.people.with_row_index("vertex").select(pl.col("vertex").cast(pl.Int64), "person_id",
-                                                           "display_name")
-        best = best_new_connections(rg, team_v, np.asarray(resolve_people(rg, opts.targets), dtype=np.int64),
-                                    top=opts.top)
-        connections = conform(best.join(names, on="vertex").sort(["n_targets_gained", "person_id"],
-                                                                 descending=[True, False]), "team_connections")
+        names = rg.people.with_row_index("vertex").select(pl.col("vertex").cast(pl.Int64), "person_id", "display_name")
+        best = best_new_connections(
+            rg, team_v, np.asarray(resolve_people(rg, opts.targets), dtype=np.int64), top=opts.top
+        )
+        connections = conform(
+            best.join(names, on="vertex").sort(["n_targets_gained", "person_id"], descending=[True, False]),
+            "team_connections",
+        )
     return TeamPlan(order=conform(order, "team_reach"), connections=connections)

@@ -23,8 +23,13 @@ class StatsReport:
     def distances(self) -> pl.DataFrame:
         """OUTPUT_TABLES["distances"]: pairs in the largest component per hop distance."""
         dist = self.stats.as_dict()["distance_distribution"]
-        return conform(pl.DataFrame({"distance": [int(k) for k in dist], "pairs": [float(v) for v in dist.values()]},
-                                    schema={"distance": pl.Int64, "pairs": pl.Float64}), "distances")
+        return conform(
+            pl.DataFrame(
+                {"distance": [int(k) for k in dist], "pairs": [float(v) for v in dist.values()]},
+                schema={"distance": pl.Int64, "pairs": pl.Float64},
+            ),
+            "distances",
+        )
 
 
 def stats(rg: ReachGraph, opts: StatsOptions) -> StatsReport:

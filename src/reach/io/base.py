@@ -72,8 +72,11 @@ def rejects_table(rows: list[tuple[int | None, str, str | None]]) -> pa.Table:
         reasons.append(reason)
         excerpts.append(None if raw is None else raw[:EXCERPT_CHARS])
     return pa.table(
-        {"line": pa.array(lines, pa.int64()), "reason": pa.array(reasons, pa.string()),
-         "excerpt": pa.array(excerpts, pa.string())}
+        {
+            "line": pa.array(lines, pa.int64()),
+            "reason": pa.array(reasons, pa.string()),
+            "excerpt": pa.array(excerpts, pa.string()),
+        }
     )
 
 
@@ -84,8 +87,9 @@ def event_key(*parts: object) -> str:
     Message-ID, sender and date; a calendar event's UID and occurrence; ...); the person pair completes
     the identity when ties are counted. Stable across runs and versions (no per-process seed).
     """
-    text = "\x1f".join("" if p is None else p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p)
-                       for p in parts)
+    text = "\x1f".join(
+        "" if p is None else p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in parts
+    )
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
@@ -98,8 +102,7 @@ def owner_record(owner: str) -> dict:
     """The record standing for an export's owner (always local record 0 of owner-relative formats)."""
     owner = owner.strip()
     emails = [owner] if "@" in owner and " " not in owner else None
-    return {"record_id": 0, "line": None, "role": "owner", "owner": owner, "display_name": owner,
-            "emails": emails}
+    return {"record_id": 0, "line": None, "role": "owner", "owner": owner, "display_name": owner, "emails": emails}
 
 
 @contextlib.contextmanager

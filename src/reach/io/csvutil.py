@@ -110,7 +110,7 @@ class CsvRows:
         if k >= len(self._lines) or self._lines[k] != line:
             return None
         prefix = f"{self.label}: " if self.label else ""
-        return prefix + excerpt(self._data[self._starts[k]:self._ends[k]])
+        return prefix + excerpt(self._data[self._starts[k] : self._ends[k]])
 
     def skip(self, mask: np.ndarray) -> None:
         """Skip the rows where ``mask`` is true (counted in ``n_skipped``, not in ``n_rows``)."""
@@ -237,8 +237,9 @@ def guess_delimiter(line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def scan_header(text: str, match: Callable[[list[str]], bool], *, max_lines: int = HEADER_SCAN_LINES
-                ) -> tuple[int, list[str], str] | None:
+def scan_header(
+    text: str, match: Callable[[list[str]], bool], *, max_lines: int = HEADER_SCAN_LINES
+) -> tuple[int, list[str], str] | None:
     """Find the header among the first lines of ``text``: ``(line index, cells, delimiter)`` or None.
 
     ``match`` receives the normalised cells (see :func:`norm`).
@@ -299,7 +300,7 @@ def _close_regexes(d: str) -> tuple[re.Pattern, re.Pattern]:
 
 
 def _newlines(buf: np.ndarray) -> np.ndarray:
-    parts = [np.flatnonzero(buf[i:i + _CHUNK] == 10) + i for i in range(0, len(buf), _CHUNK)]
+    parts = [np.flatnonzero(buf[i : i + _CHUNK] == 10) + i for i in range(0, len(buf), _CHUNK)]
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
@@ -336,8 +337,9 @@ def _row_bounds(data: bytes, offset: int, delimiter: str) -> _Rows:
         offsets = np.concatenate([starts, np.array([n], np.int64)])
         lines = pa.LargeStringArray.from_buffers(n_lines, pa.py_buffer(offsets), pa.py_buffer(data))
         if n_quotes <= 4 * n_lines:  # few quotes: find their lines with numpy
-            quotes = np.concatenate([np.flatnonzero(buf[i:i + _CHUNK] == 34) + (i + offset)
-                                     for i in range(0, len(buf), _CHUNK)])
+            quotes = np.concatenate(
+                [np.flatnonzero(buf[i : i + _CHUNK] == 34) + (i + offset) for i in range(0, len(buf), _CHUNK)]
+            )
             has_q[np.searchsorted(starts, quotes, side="right") - 1] = True
         else:  # quotes everywhere (desktop Outlook quotes every field)
             has_q = np_bool(pc.match_substring(lines, '"'))
@@ -349,8 +351,9 @@ def _row_bounds(data: bytes, offset: int, delimiter: str) -> _Rows:
     bad: list[tuple[int, int, str]] = []
     if not problem.any():
         nonblank = lengths > 0
-        return _Rows(starts[nonblank], ends[nonblank], np.flatnonzero(nonblank), False, bad,
-                     int(n_lines - nonblank.sum()))
+        return _Rows(
+            starts[nonblank], ends[nonblank], np.flatnonzero(nonblank), False, bad, int(n_lines - nonblank.sum())
+        )
     # follow the rare rows that open a quoted field across lines
     is_start = np.ones(n_lines, bool)
     close_re, rest_re = _close_regexes(delimiter)
@@ -371,12 +374,12 @@ def _row_bounds(data: bytes, offset: int, delimiter: str) -> _Rows:
             if size > MAX_ROW_BYTES:
                 break
             if has_q[j]:
-                closed = _closes(data[starts[j]:ends[j]], close_re, rest_re)
+                closed = _closes(data[starts[j] : ends[j]], close_re, rest_re)
                 if closed:
                     break
             j += 1
         if closed:
-            is_start[i + 1:j + 1] = False
+            is_start[i + 1 : j + 1] = False
             covered = j
             multiline = True
         else:
@@ -390,8 +393,7 @@ def _row_bounds(data: bytes, offset: int, delimiter: str) -> _Rows:
     last = np.where(pos < len(boundary), boundary[np.minimum(pos, len(boundary) - 1)] - 1, n_lines - 1)
     row_start, row_end = starts[first], ends[last]
     nonblank = row_end > row_start
-    return _Rows(row_start[nonblank], row_end[nonblank], first[nonblank], multiline, bad,
-                 int((~nonblank).sum()))
+    return _Rows(row_start[nonblank], row_end[nonblank], first[nonblank], multiline, bad, int((~nonblank).sum()))
 
 
 def _closes(text: bytes, close_re: re.Pattern, rest_re: re.Pattern) -> bool:
@@ -445,7 +447,7 @@ def read_rows(data: bytes, header: Header, wanted: Sequence[int], *, label: str 
     rows = _row_bounds(data, header.offset, header.delimiter)
     rejects: list[Reject] = []
     for i, start, reason in rows.bad:
-        raw = data[start:start + 4 * EXCERPT_CHARS].split(b"\n")[0]
+        raw = data[start : start + 4 * EXCERPT_CHARS].split(b"\n")[0]
         rejects.append((first_line + i, reason, prefix + excerpt(raw)))
     result = None
     if len(rows.start):
@@ -461,8 +463,18 @@ def read_rows(data: bytes, header: Header, wanted: Sequence[int], *, label: str 
     rejects.extend(more_rejects)
     rejects.sort(key=lambda r: r[0] or 0)
     n_rows = len(rows.start) - n_blank + len(rows.bad)
-    return CsvRows(table=table, line=lines, rejects=rejects, n_rows=n_rows, n_skipped=n_blank + rows.n_blank,
-                   label=label, _data=data, _lines=first_line + rows.line, _starts=rows.start, _ends=rows.end)
+    return CsvRows(
+        table=table,
+        line=lines,
+        rejects=rejects,
+        n_rows=n_rows,
+        n_skipped=n_blank + rows.n_blank,
+        label=label,
+        _data=data,
+        _lines=first_line + rows.line,
+        _starts=rows.start,
+        _ends=rows.end,
+    )
 
 
 def _empty_table(wanted: Sequence[int]) -> pa.Table:
@@ -473,8 +485,7 @@ def _names(ncols: int) -> list[str]:
     return [f"c{i}" for i in range(ncols)]
 
 
-def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: list[int], first_line: int,
-                prefix: str):
+def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: list[int], first_line: int, prefix: str):
     """pyarrow's parser over the row bytes; None when its rows cannot be matched to ours.
 
     Threads only pay on machines with cores to spare: on two cores the single-threaded parser is as
@@ -498,13 +509,21 @@ def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: li
     keep = [names[i] for i in wanted] or [names[0]]
     table = pacsv.read_csv(
         source,
-        read_options=pacsv.ReadOptions(column_names=names, block_size=block,
-                                       use_threads=(os.cpu_count() or 1) >= 4 and len(data) > (32 << 20)),
-        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=rows.multiline,
-                                         ignore_empty_lines=True, invalid_row_handler=handler),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in keep},
-                                             include_columns=keep, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False),
+        read_options=pacsv.ReadOptions(
+            column_names=names, block_size=block, use_threads=(os.cpu_count() or 1) >= 4 and len(data) > (32 << 20)
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=header.delimiter,
+            newlines_in_values=rows.multiline,
+            ignore_empty_lines=True,
+            invalid_row_handler=handler,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in keep},
+            include_columns=keep,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
     n = len(rows.start)
     valid = np.ones(n, bool)
@@ -525,13 +544,13 @@ def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: li
             if budget < 0:
                 return None
             for k, s in zip(cand.tolist(), rows.start[cand].tolist(), strict=True):
-                if data[s:s + length] in texts:
+                if data[s : s + length] in texts:
                     found.append(k)
         if len(found) != len(invalid):
             return None
         valid[found] = False
         for k in sorted(found):
-            raw = data[rows.start[k]:rows.end[k]]
+            raw = data[rows.start[k] : rows.end[k]]
             line = first_line + int(rows.line[k])
             cells = _parse_one(raw, header.delimiter)
             if cells is not None and not any(c.strip(" \t\r\n") for c in cells):
@@ -547,8 +566,9 @@ def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: li
     lines = first_line + rows.line[valid]
     table = table.select([names[i] for i in wanted])
     if side:
-        extra = pa.table({names[i]: pa.array([c[i] if i < len(c) else "" for _, c in side], pa.string())
-                          for i in wanted})
+        extra = pa.table(
+            {names[i]: pa.array([c[i] if i < len(c) else "" for _, c in side], pa.string()) for i in wanted}
+        )
         table = pa.concat_tables([table, extra]) if wanted else table
         lines = np.concatenate([lines, np.array([ln for ln, _ in side], np.int64)])
         order = np.argsort(lines, kind="stable")
@@ -566,8 +586,9 @@ def _row_problem(cells: list[str] | None, ncols: int) -> str | None:
     return None
 
 
-def _drop_blank(table: pa.Table, lines: np.ndarray, data: bytes, rows: _Rows, first_line: int, delimiter: str,
-                wanted: list[int]) -> tuple[pa.Table, np.ndarray, int]:
+def _drop_blank(
+    table: pa.Table, lines: np.ndarray, data: bytes, rows: _Rows, first_line: int, delimiter: str, wanted: list[int]
+) -> tuple[pa.Table, np.ndarray, int]:
     """Drop rows whose every cell is empty or white space (the raw text decides)."""
     if not wanted or table.num_rows == 0:
         return table, lines, 0
@@ -587,7 +608,7 @@ def _drop_blank(table: pa.Table, lines: np.ndarray, data: bytes, rows: _Rows, fi
     drop = []
     for idx in cand.tolist():
         k = int(np.searchsorted(row_lines, lines[idx]))
-        if _is_blank(data[rows.start[k]:rows.end[k]], delimiter):
+        if _is_blank(data[rows.start[k] : rows.end[k]], delimiter):
             drop.append(idx)
     if not drop:
         return table, lines, 0
@@ -626,8 +647,7 @@ def _parse_one(raw: bytes, delimiter: str) -> list[str] | None:
     return cells
 
 
-def _slow_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: list[int], first_line: int,
-                prefix: str):
+def _slow_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: list[int], first_line: int, prefix: str):
     """Row by row with the csv module, over our row boundaries (used when pyarrow disagrees)."""
     cols: dict[int, list[str]] = {i: [] for i in wanted}
     lines: list[int] = []
@@ -689,7 +709,8 @@ def _combine(arr):
 def _repeat(value: str, n: int) -> pa.Array:
     """A string array of ``n`` times ``value``, without a Python list of n items."""
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string())).cast(
-        pa.string())
+        pa.string()
+    )
 
 
 def nz(arr: pa.Array) -> pa.Array:
@@ -704,8 +725,13 @@ def nz(arr: pa.Array) -> pa.Array:
         valid = np.concatenate([np.zeros(arr.offset, bool), valid])
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     bufs = arr.buffers()
-    return pa.Array.from_buffers(arr.type, len(arr), [bitmap, bufs[1], bufs[2]],
-                                 null_count=int(len(arr) - valid[arr.offset:].sum()), offset=arr.offset)
+    return pa.Array.from_buffers(
+        arr.type,
+        len(arr),
+        [bitmap, bufs[1], bufs[2]],
+        null_count=int(len(arr) - valid[arr.offset :].sum()),
+        offset=arr.offset,
+    )
 
 
 def fix_mojibake(arr: pa.Array) -> pa.Array:
@@ -795,8 +821,12 @@ def multi(arrays: Sequence[pa.Array], *, split: str | None = None, keep: str | N
     parents: list[np.ndarray] = []
     for arr in arrays:
         arr = _combine(arr)
-        if (split is not None and len(arr) and _may_contain(arr, split)
-                and pc.any(pc.match_substring(arr, split)).as_py()):
+        if (
+            split is not None
+            and len(arr)
+            and _may_contain(arr, split)
+            and pc.any(pc.match_substring(arr, split)).as_py()
+        ):
             lst = pc.split_pattern(arr, split)
             values = pc.utf8_trim_whitespace(pc.list_flatten(lst))
             parent = pc.list_parent_indices(lst).to_numpy().astype(np.int64)
@@ -861,15 +891,25 @@ def _to_list(values: pa.Array, parent: np.ndarray, n: int) -> pa.Array:
 # building the result
 
 
-CONTACT_COLUMNS = ["display_name", "first_name", "last_name", "company", "title", "location", "emails", "phones",
-                   "linkedin_url"]
+CONTACT_COLUMNS = [
+    "display_name",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "location",
+    "emails",
+    "phones",
+    "linkedin_url",
+]
 _REC_FIELDS = [f for f in RECORDS if f.name != "source_id"]
 REC_SCHEMA = pa.schema(_REC_FIELDS)
 INTER_SCHEMA = pa.schema([f for f in INTERACTIONS if f.name != "source_id"])
 
 
-def to_records(columns: dict[str, pa.Array], n: int, *, role: str, first_id: int,
-               line: np.ndarray | None = None) -> pa.Table:
+def to_records(
+    columns: dict[str, pa.Array], n: int, *, role: str, first_id: int, line: np.ndarray | None = None
+) -> pa.Table:
     """Records from Arrow ``columns`` (any RECORDS columns); record ids count from ``first_id``."""
     cols: dict[str, pa.Array] = {}
     for fld in _REC_FIELDS:
@@ -894,8 +934,7 @@ def owner_table(owner: str, **extra) -> pa.Table:
     return pa.Table.from_pylist([rec], schema=REC_SCHEMA)
 
 
-def interactions_table(line, src, dst, channel, at=None, n_participants=None, weight=None,
-                       event_key=None) -> pa.Table:
+def interactions_table(line, src, dst, channel, at=None, n_participants=None, weight=None, event_key=None) -> pa.Table:
     """Interactions from numpy or Arrow arrays; a scalar (or None for ``at``, ``event_key``) is repeated."""
     n = len(line)
 
@@ -912,9 +951,16 @@ def interactions_table(line, src, dst, channel, at=None, n_participants=None, we
             return value.cast(typ)
         return pa.array(np.asarray(value), typ)
 
-    cols = [arr(line, pa.int64()), arr(src, pa.int64()), arr(dst, pa.int64()), arr(channel, pa.string()),
-            arr(at, TS), arr(1.0 if weight is None else weight, pa.float64()),
-            arr(2 if n_participants is None else n_participants, pa.int32()), arr(event_key, pa.string())]
+    cols = [
+        arr(line, pa.int64()),
+        arr(src, pa.int64()),
+        arr(dst, pa.int64()),
+        arr(channel, pa.string()),
+        arr(at, TS),
+        arr(1.0 if weight is None else weight, pa.float64()),
+        arr(2 if n_participants is None else n_participants, pa.int32()),
+        arr(event_key, pa.string()),
+    ]
     return pa.Table.from_arrays(cols, schema=INTER_SCHEMA)
 
 
@@ -928,9 +974,16 @@ def _take(col, keep: np.ndarray):
     return col.filter(pa.array(keep))
 
 
-def contacts_parsed(rows: CsvRows, columns: dict[str, pa.Array], owner: str | None, *, channel: str = "contact",
-                    at: pa.Array | None = None, notes: list[str] | None = None,
-                    owner_extra: dict | None = None) -> Parsed:
+def contacts_parsed(
+    rows: CsvRows,
+    columns: dict[str, pa.Array],
+    owner: str | None,
+    *,
+    channel: str = "contact",
+    at: pa.Array | None = None,
+    notes: list[str] | None = None,
+    owner_extra: dict | None = None,
+) -> Parsed:
     """The usual address-book result from ``columns`` (aligned with ``rows``; any of
     :data:`CONTACT_COLUMNS`): one ``contact`` record per row, and with an ``owner`` a record 0 for
     the owner plus an owner -> contact interaction per row (``channel``, at ``at`` when given).
@@ -954,9 +1007,16 @@ def contacts_parsed(rows: CsvRows, columns: dict[str, pa.Array], owner: str | No
     records = to_records(columns, m, role="contact", first_id=first_id, line=lines)
     if owner:
         records = pa.concat_tables([owner_table(owner, **(owner_extra or {})), records])
-        inter = interactions_table(lines, np.zeros(m, np.int64), np.arange(first_id, first_id + m, dtype=np.int64),
-                                   channel, at=at)
+        inter = interactions_table(
+            lines, np.zeros(m, np.int64), np.arange(first_id, first_id + m, dtype=np.int64), channel, at=at
+        )
     else:
         inter = empty_interactions()
-    return Parsed(records=records, interactions=inter, rejects=rejects_table(rows.rejects), n_rows=rows.n_rows,
-                  n_skipped=rows.n_skipped, notes=(notes or []) + rows.notes)
+    return Parsed(
+        records=records,
+        interactions=inter,
+        rejects=rejects_table(rows.rejects),
+        n_rows=rows.n_rows,
+        n_skipped=rows.n_skipped,
+        notes=(notes or []) + rows.notes,
+    )

@@ -34,12 +34,29 @@ from reach.io.text import decode
 COMMENT_PREFIXES = ("#", "%")
 SPLIT = r"[ \t,;]+"
 HEADER_NAMES = {
-    "source": "src", "src": "src", "from": "src", "node1": "src", "fromnodeid": "src",
-    "source_id": "src", "sourceid": "src", "id1": "src",
-    "target": "dst", "dst": "dst", "to": "dst", "node2": "dst", "tonodeid": "dst",
-    "target_id": "dst", "targetid": "dst", "id2": "dst",
-    "weight": "weight", "value": "weight", "count": "weight",
-    "time": "time", "timestamp": "time", "unixtime": "time", "date": "time",
+    "source": "src",
+    "src": "src",
+    "from": "src",
+    "node1": "src",
+    "fromnodeid": "src",
+    "source_id": "src",
+    "sourceid": "src",
+    "id1": "src",
+    "target": "dst",
+    "dst": "dst",
+    "to": "dst",
+    "node2": "dst",
+    "tonodeid": "dst",
+    "target_id": "dst",
+    "targetid": "dst",
+    "id2": "dst",
+    "weight": "weight",
+    "value": "weight",
+    "count": "weight",
+    "time": "time",
+    "timestamp": "time",
+    "unixtime": "time",
+    "date": "time",
 }
 UNIX_1990 = 631_152_000
 
@@ -96,14 +113,14 @@ def _fast_integer_edges(data: bytes) -> tuple[int, pa.Table] | None:
         return None
     pos = 0
     skipped = 0
-    while pos < len(data) and data[pos:pos + 1] in (b"#", b"%"):
+    while pos < len(data) and data[pos : pos + 1] in (b"#", b"%"):
         nl = data.find(b"\n", pos)
         if nl < 0:
             return None
         pos = nl + 1
         skipped += 1
     nl = data.find(b"\n", pos)
-    first = data[pos: nl if nl >= 0 else len(data)].removesuffix(b"\r")
+    first = data[pos : nl if nl >= 0 else len(data)].removesuffix(b"\r")
     delim = next((d for d in (b"\t", b",", b";", b" ") if d in first), None)
     if delim is None or not re.fullmatch(rb"-?[0-9]+(?:" + re.escape(delim) + rb"-?[0-9]+){1,3}", first):
         return None
@@ -113,10 +130,14 @@ def _fast_integer_edges(data: bytes) -> tuple[int, pa.Table] | None:
         table = pacsv.read_csv(
             pa.py_buffer(memoryview(data)[pos:]),  # the data lines, without copying them
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim.decode(), quote_char=False, double_quote=False,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.int64()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim.decode(), quote_char=False, double_quote=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.int64()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
@@ -156,13 +177,15 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
         dst_rec = pl.DataFrame({"key": dst}).join(ids, on="key", how="left", maintain_order="left")["rid"].to_numpy()
     lines = np.arange(start_line, start_line + m, dtype=np.int64)
     key_str = pl.Series("key", keys).cast(pl.String)
-    records = pl.DataFrame({
-        "record_id": np.arange(n_nodes, dtype=np.int64),
-        "line": lines[first_pos // 2],
-        "role": pl.repeat("node", n_nodes, dtype=pl.String, eager=True),
-        "key": key_str,
-        "display_name": key_str,
-    })
+    records = pl.DataFrame(
+        {
+            "record_id": np.arange(n_nodes, dtype=np.int64),
+            "line": lines[first_pos // 2],
+            "role": pl.repeat("node", n_nodes, dtype=pl.String, eager=True),
+            "key": key_str,
+            "display_name": key_str,
+        }
+    )
     c3 = table.column("c3").to_numpy() if "c3" in table.column_names else None
     c4 = table.column("c4").to_numpy() if "c4" in table.column_names else None
     kind = options.get("third_column")
@@ -183,16 +206,25 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
         return None  # rejects: the general path reports them with their lines
     n_keep = m - n_loops
     stamp = pa.timestamp("us", tz="UTC")
-    inter = pa.table({
-        "line": lines[keep], "src_record": src_rec[keep], "dst_record": dst_rec[keep],
-        "channel": pa.repeat(pa.scalar("edge"), n_keep),
-        "at": pa.array(at[keep] * 1_000_000, pa.int64()).cast(stamp) if at is not None else pa.nulls(n_keep, stamp),
-        "weight": weight[keep],
-        "n_participants": pa.repeat(pa.scalar(2, pa.int32()), n_keep),
-    })
+    inter = pa.table(
+        {
+            "line": lines[keep],
+            "src_record": src_rec[keep],
+            "dst_record": dst_rec[keep],
+            "channel": pa.repeat(pa.scalar("edge"), n_keep),
+            "at": pa.array(at[keep] * 1_000_000, pa.int64()).cast(stamp) if at is not None else pa.nulls(n_keep, stamp),
+            "weight": weight[keep],
+            "n_participants": pa.repeat(pa.scalar(2, pa.int32()), n_keep),
+        }
+    )
     rejects = pl.DataFrame(schema={"line": pl.Int64, "reason": pl.String, "excerpt": pl.String})
-    return Parsed(records=records.to_arrow(), interactions=inter, rejects=rejects.to_arrow(), n_rows=m,
-                  n_skipped=n_comments + n_loops)
+    return Parsed(
+        records=records.to_arrow(),
+        interactions=inter,
+        rejects=rejects.to_arrow(),
+        n_rows=m,
+        n_skipped=n_comments + n_loops,
+    )
 
 
 def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
@@ -275,7 +307,10 @@ def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None 
 
     # records: every node key, in order of first appearance (self-loop-only nodes included)
     ends = pl.concat(
-        [good.select(pl.col("line"), pl.col("src").alias("key")), good.select(pl.col("line"), pl.col("dst").alias("key"))]
+        [
+            good.select(pl.col("line"), pl.col("src").alias("key")),
+            good.select(pl.col("line"), pl.col("dst").alias("key")),
+        ]
     ).sort("line", maintain_order=True)
     nodes = ends.group_by("key", maintain_order=True).agg(pl.col("line").first())
     nodes = nodes.with_row_index("record_id").with_columns(pl.col("record_id").cast(pl.Int64))
@@ -291,9 +326,13 @@ def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None 
     )
     ts = (pl.col("time") * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
     interactions = edges.select(
-        "line", "src_record", "dst_record", pl.lit("edge").alias("channel"),
+        "line",
+        "src_record",
+        "dst_record",
+        pl.lit("edge").alias("channel"),
         pl.when(pl.col("time").is_not_null()).then(ts).otherwise(None).alias("at"),
-        "weight", pl.lit(2, pl.Int32).alias("n_participants"),
+        "weight",
+        pl.lit(2, pl.Int32).alias("n_participants"),
     )
     rejects = bad.sort("line").select("line", "reason", pl.col("raw").str.slice(0, EXCERPT_CHARS).alias("excerpt"))
     if good.height == 0 and bad.height > 0 and bad.height == data.height:

@@ -55,9 +55,7 @@ def detect_format(path: Path) -> Format:
         raise InputFormatError(msg)
     binary = looks_binary(head)
     text = "" if binary else decode(head).lstrip("\ufeff")
-    scored = sorted(
-        ((f.sniff(text, path), f.name) for f in forms.values() if f.binary or not binary), reverse=True
-    )
+    scored = sorted(((f.sniff(text, path), f.name) for f in forms.values() if f.binary or not binary), reverse=True)
     if not scored or scored[0][0] <= 0:
         if binary:
             msg = f"{path}: looks like a binary file, not an export reach can read"

@@ -106,8 +106,16 @@ def read_gexf(path: Path, *, owner: str | None = None, options: dict | None = No
         labels.append(label)
         lines.append(line)
         attrs.append(out)
-    data = xml_graph("GEXF", ids, r.edges, r.rejects, labels=labels, node_lines=lines, attributes=attrs,
-                     n_rows=len(r.nodes) + len(r.edges))
+    data = xml_graph(
+        "GEXF",
+        ids,
+        r.edges,
+        r.rejects,
+        labels=labels,
+        node_lines=lines,
+        attributes=attrs,
+        n_rows=len(r.nodes) + len(r.edges),
+    )
     return graph_parsed(data, path)
 
 

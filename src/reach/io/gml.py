@@ -180,10 +180,18 @@ def read_gml(path: Path, *, owner: str | None = None, options: dict | None = Non
         rejects.append((e_lines[i], f"edge refers to node {ref}, which is not declared", None))
     keep = ~missing
     data = GraphData(
-        kind="GML", ids=ids, labels=labels, node_lines=lines, attributes=attrs,
-        src=src[keep], dst=dst[keep], weight=np.asarray(weights, dtype=np.float64)[keep],
-        edge_lines=np.asarray(e_lines, dtype=np.int64)[keep], directed=np.asarray(e_dir, dtype=bool)[keep],
-        rejects=rejects, n_rows=len(nodes) + len(edges),
+        kind="GML",
+        ids=ids,
+        labels=labels,
+        node_lines=lines,
+        attributes=attrs,
+        src=src[keep],
+        dst=dst[keep],
+        weight=np.asarray(weights, dtype=np.float64)[keep],
+        edge_lines=np.asarray(e_lines, dtype=np.int64)[keep],
+        directed=np.asarray(e_dir, dtype=bool)[keep],
+        rejects=rejects,
+        n_rows=len(nodes) + len(edges),
     )
     return graph_parsed(data, path)
 

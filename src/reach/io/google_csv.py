@@ -37,16 +37,18 @@ _LEGACY = {"given name", "family name", "group membership"}
 def _is_header(cells: list[str]) -> bool:
     names = set(cells)
     has_values = any(_EMAIL.match(c) or _PHONE.match(c) for c in cells)
-    return has_values and (_CURRENT <= names or _LEGACY <= names
-                           or {"first name", "last name", "organization name"} <= names)
+    return has_values and (
+        _CURRENT <= names or _LEGACY <= names or {"first name", "last name", "organization name"} <= names
+    )
 
 
 def sniff(head: str, path: Path | None = None) -> float:
     return 0.95 if cu.scan_header(head, _is_header, max_lines=3) is not None else 0.0
 
 
-def read_google_csv(path: Path, *, owner: str | None = None, options: dict | None = None,
-                    data: bytes | None = None, label: str = "") -> Parsed:
+def read_google_csv(
+    path: Path, *, owner: str | None = None, options: dict | None = None, data: bytes | None = None, label: str = ""
+) -> Parsed:
     """Parse a Google Contacts CSV export (``data``: the file's bytes when already read)."""
     data = cu.load_bytes(path, data, what="Google Contacts CSV")
     header = cu.find_header(data, _is_header, path, what="Google Contacts CSV (E-mail 1 - Value, ...)")

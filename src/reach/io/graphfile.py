@@ -121,8 +121,10 @@ def _fold_notes(kind: str, src: np.ndarray, dst: np.ndarray, directed: np.ndarra
     n_dir = int(directed.sum())
     if n_dir:
         n_recip = n_distinct - n_pairs
-        notes.append(f"{kind}: {n_dir:,} directed edges read as undirected ties"
-                     + (f"; {n_recip:,} reciprocal pairs fold into one tie each" if n_recip else ""))
+        notes.append(
+            f"{kind}: {n_dir:,} directed edges read as undirected ties"
+            + (f"; {n_recip:,} reciprocal pairs fold into one tie each" if n_recip else "")
+        )
     if m - n_distinct:
         notes.append(f"{kind}: {m - n_distinct:,} parallel edges fold into the tie they repeat")
     notes.append(f"{kind}: {n_nodes:,} nodes and {n_pairs:,} undirected ties")
@@ -142,18 +144,23 @@ def graph_parsed(data: GraphData, path: Path) -> Parsed:
         a = dict(a or {})
         if which == "label" or data.labels[i] is not None:
             a.setdefault("id", data.ids[i])
-        clean = {k: v for k, v in a.items() if isinstance(v, str | int | float | bool) and
-                 not (isinstance(v, float) and not math.isfinite(v))}
+        clean = {
+            k: v
+            for k, v in a.items()
+            if isinstance(v, str | int | float | bool) and not (isinstance(v, float) and not math.isfinite(v))
+        }
         attrs.append(json.dumps(clean, ensure_ascii=False, sort_keys=True) if clean else None)
     labels = [lab if lab else None for lab in data.labels]
-    records = pa.table({
-        "record_id": pa.array(np.arange(n, dtype=np.int64)),
-        "line": pa.array(data.node_lines, pa.int64()),
-        "role": pa.repeat(pa.scalar("node"), n),
-        "key": pa.array(keys, pa.string()),
-        "display_name": pa.array([lab or k for lab, k in zip(labels, keys, strict=True)], pa.string()),
-        "attributes": pa.array(attrs, pa.string()),
-    })
+    records = pa.table(
+        {
+            "record_id": pa.array(np.arange(n, dtype=np.int64)),
+            "line": pa.array(data.node_lines, pa.int64()),
+            "role": pa.repeat(pa.scalar("node"), n),
+            "key": pa.array(keys, pa.string()),
+            "display_name": pa.array([lab or k for lab, k in zip(labels, keys, strict=True)], pa.string()),
+            "attributes": pa.array(attrs, pa.string()),
+        }
+    )
     src = np.asarray(data.src, dtype=np.int64)
     dst = np.asarray(data.dst, dtype=np.int64)
     weight = np.asarray(data.weight, dtype=np.float64)
@@ -167,8 +174,10 @@ def graph_parsed(data: GraphData, path: Path) -> Parsed:
             rejects.append((int(lines[i]), f"weight must be a positive number, found {weight[i]:g}", None))
         n_neg = int((weight[bad] < 0).sum())
         if n_neg:
-            data.notes.append(f"{data.kind}: {n_neg:,} edges with negative weights (a signed network's negative "
-                              "ties) set aside; reach has no negative ties")
+            data.notes.append(
+                f"{data.kind}: {n_neg:,} edges with negative weights (a signed network's negative "
+                "ties) set aside; reach has no negative ties"
+            )
     keep = ~bad
     weight = np.where(has_w, weight, 1.0)
     loop = src == dst
@@ -184,26 +193,40 @@ def graph_parsed(data: GraphData, path: Path) -> Parsed:
         secs = np.asarray(data.at, dtype=np.float64)[keep]
         known = np.isfinite(secs)
         at = pa.array(np.where(known, secs * 1e6, 0).astype(np.int64), pa.int64(), mask=~known).cast(stamp)
-    interactions = pa.table({
-        "line": pa.array(lines), "src_record": pa.array(src), "dst_record": pa.array(dst),
-        "channel": pa.repeat(pa.scalar("edge"), m), "at": at, "weight": pa.array(weight),
-        "n_participants": pa.repeat(pa.scalar(2, pa.int32()), m),
-    })
+    interactions = pa.table(
+        {
+            "line": pa.array(lines),
+            "src_record": pa.array(src),
+            "dst_record": pa.array(dst),
+            "channel": pa.repeat(pa.scalar("edge"), m),
+            "at": at,
+            "weight": pa.array(weight),
+            "n_participants": pa.repeat(pa.scalar(2, pa.int32()), m),
+        }
+    )
     notes = [*data.notes, *_fold_notes(data.kind, src, dst, directed, n)]
     if which == "id" and any(data.labels):
-        notes.append(f"{data.kind}: node labels are missing or repeated, so nodes are keyed by their ids "
-                     "(labels are kept as names)")
+        notes.append(
+            f"{data.kind}: node labels are missing or repeated, so nodes are keyed by their ids "
+            "(labels are kept as names)"
+        )
     rej = rejects_table(sorted(rejects, key=lambda r: (r[0] is None, r[0] or 0)))
-    return Parsed(records=records, interactions=interactions, rejects=rej, n_rows=data.n_rows,
-                  n_skipped=data.n_skipped + n_loops, notes=notes)
+    return Parsed(
+        records=records,
+        interactions=interactions,
+        rejects=rej,
+        n_rows=data.n_rows,
+        n_skipped=data.n_skipped + n_loops,
+        notes=notes,
+    )
 
 
 def positions(ids: Sequence[str], refs: Sequence[str]) -> np.ndarray:
     """Position of each of ``refs`` in ``ids`` (-1 where it is not there), without a Python loop."""
-    table = pl.DataFrame({"id": pl.Series(list(ids), dtype=pl.String),
-                          "pos": np.arange(len(ids), dtype=np.int64)})
+    table = pl.DataFrame({"id": pl.Series(list(ids), dtype=pl.String), "pos": np.arange(len(ids), dtype=np.int64)})
     found = pl.DataFrame({"id": pl.Series(list(refs), dtype=pl.String)}).join(
-        table, on="id", how="left", maintain_order="left")["pos"]
+        table, on="id", how="left", maintain_order="left"
+    )["pos"]
     return found.fill_null(-1).to_numpy().astype(np.int64)
 
 
@@ -230,10 +253,17 @@ def xml_graph(kind: str, ids: list[str], edges, rejects: list, **node_data) -> G
         ref = src_ref[i] if s[i] < 0 else dst_ref[i]
         rejects.append((e_lines[i], f"edge refers to node {ref[:64]!r}, which is not declared", None))
     keep = ~missing
-    return GraphData(kind=kind, ids=ids, src=s[keep], dst=d[keep],
-                     weight=np.asarray(weights, dtype=np.float64)[keep],
-                     edge_lines=np.asarray(e_lines, dtype=np.int64)[keep],
-                     directed=np.asarray(e_dir, dtype=bool)[keep], rejects=rejects, **node_data)
+    return GraphData(
+        kind=kind,
+        ids=ids,
+        src=s[keep],
+        dst=d[keep],
+        weight=np.asarray(weights, dtype=np.float64)[keep],
+        edge_lines=np.asarray(e_lines, dtype=np.int64)[keep],
+        directed=np.asarray(e_dir, dtype=bool)[keep],
+        rejects=rejects,
+        **node_data,
+    )
 
 
 def excerpt(text: str) -> str:
@@ -286,6 +316,8 @@ def numeric_rows(text: str, *, n_cols: int) -> pl.DataFrame:
     toks = body.str.replace_all(r"\s+", " ").str.split(" ")
     frame = frame.with_columns(toks.alias("tok")).with_columns(pl.col("tok").list.len().alias("n_tok"))
     return frame.with_columns(
-        [pl.col("tok").list.get(i, null_on_oob=True).cast(pl.Float64, strict=False).alias(f"c{i}")
-         for i in range(n_cols)]
+        [
+            pl.col("tok").list.get(i, null_on_oob=True).cast(pl.Float64, strict=False).alias(f"c{i}")
+            for i in range(n_cols)
+        ]
     ).drop("tok")

@@ -55,8 +55,12 @@ class _Reader:
             raise InputFormatError(msg)
         elif name == "key":
             self.key_open = a.get("id")
-            self.keys[a.get("id", "")] = (a.get("for", "all"), a.get("attr.name", a.get("id", "")),
-                                          a.get("attr.type", "string").lower(), None)
+            self.keys[a.get("id", "")] = (
+                a.get("for", "all"),
+                a.get("attr.name", a.get("id", "")),
+                a.get("attr.type", "string").lower(),
+                None,
+            )
         elif name == "default" and self.key_open is not None:
             self.in_default, self.text = True, []
         elif name == "graph":
@@ -126,8 +130,9 @@ def read_graphml(path: Path, *, owner: str | None = None, options: dict | None =
     edge_keys = {k: v for k, v in r.keys.items() if v[0] in ("edge", "all")}
     by_name = {v[1].lower(): k for k, v in node_keys.items()}
     label_key = by_name.get("name", by_name.get("label"))
-    weight_key = next((k for n in WEIGHT_NAMES for k, v in edge_keys.items()
-                       if v[1].lower() == n and v[2] in NUMERIC), None)
+    weight_key = next(
+        (k for n in WEIGHT_NAMES for k, v in edge_keys.items() if v[1].lower() == n and v[2] in NUMERIC), None
+    )
     ids, labels, lines, attrs = [], [], [], []
     seen: set[str] = set()
     for nid, line, data in r.nodes:
@@ -146,11 +151,22 @@ def read_graphml(path: Path, *, owner: str | None = None, options: dict | None =
         lines.append(line)
         attrs.append(dict(values.values()))
     w_default = edge_keys[weight_key][3] if weight_key else None
-    edges = ((src, dst, line, directed, data.get(weight_key, w_default) if weight_key else None)
-             for src, dst, line, directed, data in r.edges)
+    edges = (
+        (src, dst, line, directed, data.get(weight_key, w_default) if weight_key else None)
+        for src, dst, line, directed, data in r.edges
+    )
     notes = [f"GraphML: {r.n_graphs} graphs in the file, read as one"] if r.n_graphs > 1 else []
-    data = xml_graph("GraphML", ids, edges, r.rejects, labels=labels, node_lines=lines, attributes=attrs,
-                     notes=notes, n_rows=len(r.nodes) + len(r.edges))
+    data = xml_graph(
+        "GraphML",
+        ids,
+        edges,
+        r.rejects,
+        labels=labels,
+        node_lines=lines,
+        attributes=attrs,
+        notes=notes,
+        n_rows=len(r.nodes) + len(r.edges),
+    )
     return graph_parsed(data, path)
 
 

@@ -45,11 +45,23 @@ MAX_MEETING_SIZE = 12
 SCAN_LIMIT = 20000  # occurrences of one series walked at most (a MINUTELY rule from 1990 would never end)
 MAX_EXCERPT = 160
 
-PROPS = ("BEGIN", "END", "DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "UID", "STATUS", "CLASS",
-         "ORGANIZER", "ATTENDEE", "TZID", "X-WR-TIMEZONE")
-_PROP = re.compile(
-    r"\n(?=[A-Za-z])(" + "|".join(PROPS) + r")([;:][^\n]*(?:\n[ \t][^\n]*)*)", re.IGNORECASE
+PROPS = (
+    "BEGIN",
+    "END",
+    "DTSTART",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+    "UID",
+    "STATUS",
+    "CLASS",
+    "ORGANIZER",
+    "ATTENDEE",
+    "TZID",
+    "X-WR-TIMEZONE",
 )
+_PROP = re.compile(r"\n(?=[A-Za-z])(" + "|".join(PROPS) + r")([;:][^\n]*(?:\n[ \t][^\n]*)*)", re.IGNORECASE)
 _UNFOLD = re.compile(r"\r*\n[ \t]")
 _PARAM = re.compile(r';([A-Za-z0-9_-]+)=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)')
 _PARAM_VALUE = re.compile(r'"([^"]*)"|([^",]+)')
@@ -60,34 +72,63 @@ _BEGIN_CAL = re.compile(r"(?:^|\n)[ \t]*BEGIN:V(?:CALENDAR|EVENT)[ \t\r]*(?:\n|$
 
 # Microsoft (Outlook/Exchange) time zone ids -> IANA, after CLDR's windowsZones (territory 001).
 WINDOWS_ZONES = {
-    "dateline standard time": "Etc/GMT+12", "utc-11": "Etc/GMT+11", "utc": "UTC",
-    "hawaiian standard time": "Pacific/Honolulu", "alaskan standard time": "America/Anchorage",
-    "pacific standard time": "America/Los_Angeles", "pacific standard time (mexico)": "America/Tijuana",
-    "us mountain standard time": "America/Phoenix", "mountain standard time": "America/Denver",
-    "central america standard time": "America/Guatemala", "central standard time": "America/Chicago",
-    "central standard time (mexico)": "America/Mexico_City", "canada central standard time": "America/Regina",
-    "sa pacific standard time": "America/Bogota", "eastern standard time": "America/New_York",
-    "us eastern standard time": "America/Indiana/Indianapolis", "atlantic standard time": "America/Halifax",
-    "newfoundland standard time": "America/St_Johns", "e. south america standard time": "America/Sao_Paulo",
-    "sa eastern standard time": "America/Cayenne", "argentina standard time": "America/Argentina/Buenos_Aires",
-    "gmt standard time": "Europe/London", "greenwich standard time": "Atlantic/Reykjavik",
-    "w. europe standard time": "Europe/Berlin", "central europe standard time": "Europe/Budapest",
-    "romance standard time": "Europe/Paris", "central european standard time": "Europe/Warsaw",
-    "w. central africa standard time": "Africa/Lagos", "gtb standard time": "Europe/Bucharest",
-    "fle standard time": "Europe/Kiev", "e. europe standard time": "Europe/Chisinau",
-    "egypt standard time": "Africa/Cairo", "south africa standard time": "Africa/Johannesburg",
-    "israel standard time": "Asia/Jerusalem", "turkey standard time": "Europe/Istanbul",
-    "arab standard time": "Asia/Riyadh", "russian standard time": "Europe/Moscow",
-    "e. africa standard time": "Africa/Nairobi", "iran standard time": "Asia/Tehran",
-    "arabian standard time": "Asia/Dubai", "pakistan standard time": "Asia/Karachi",
-    "india standard time": "Asia/Kolkata", "nepal standard time": "Asia/Kathmandu",
-    "bangladesh standard time": "Asia/Dhaka", "se asia standard time": "Asia/Bangkok",
-    "china standard time": "Asia/Shanghai", "singapore standard time": "Asia/Singapore",
-    "taipei standard time": "Asia/Taipei", "w. australia standard time": "Australia/Perth",
-    "tokyo standard time": "Asia/Tokyo", "korea standard time": "Asia/Seoul",
-    "cen. australia standard time": "Australia/Adelaide", "aus central standard time": "Australia/Darwin",
-    "e. australia standard time": "Australia/Brisbane", "aus eastern standard time": "Australia/Sydney",
-    "tasmania standard time": "Australia/Hobart", "new zealand standard time": "Pacific/Auckland",
+    "dateline standard time": "Etc/GMT+12",
+    "utc-11": "Etc/GMT+11",
+    "utc": "UTC",
+    "hawaiian standard time": "Pacific/Honolulu",
+    "alaskan standard time": "America/Anchorage",
+    "pacific standard time": "America/Los_Angeles",
+    "pacific standard time (mexico)": "America/Tijuana",
+    "us mountain standard time": "America/Phoenix",
+    "mountain standard time": "America/Denver",
+    "central america standard time": "America/Guatemala",
+    "central standard time": "America/Chicago",
+    "central standard time (mexico)": "America/Mexico_City",
+    "canada central standard time": "America/Regina",
+    "sa pacific standard time": "America/Bogota",
+    "eastern standard time": "America/New_York",
+    "us eastern standard time": "America/Indiana/Indianapolis",
+    "atlantic standard time": "America/Halifax",
+    "newfoundland standard time": "America/St_Johns",
+    "e. south america standard time": "America/Sao_Paulo",
+    "sa eastern standard time": "America/Cayenne",
+    "argentina standard time": "America/Argentina/Buenos_Aires",
+    "gmt standard time": "Europe/London",
+    "greenwich standard time": "Atlantic/Reykjavik",
+    "w. europe standard time": "Europe/Berlin",
+    "central europe standard time": "Europe/Budapest",
+    "romance standard time": "Europe/Paris",
+    "central european standard time": "Europe/Warsaw",
+    "w. central africa standard time": "Africa/Lagos",
+    "gtb standard time": "Europe/Bucharest",
+    "fle standard time": "Europe/Kiev",
+    "e. europe standard time": "Europe/Chisinau",
+    "egypt standard time": "Africa/Cairo",
+    "south africa standard time": "Africa/Johannesburg",
+    "israel standard time": "Asia/Jerusalem",
+    "turkey standard time": "Europe/Istanbul",
+    "arab standard time": "Asia/Riyadh",
+    "russian standard time": "Europe/Moscow",
+    "e. africa standard time": "Africa/Nairobi",
+    "iran standard time": "Asia/Tehran",
+    "arabian standard time": "Asia/Dubai",
+    "pakistan standard time": "Asia/Karachi",
+    "india standard time": "Asia/Kolkata",
+    "nepal standard time": "Asia/Kathmandu",
+    "bangladesh standard time": "Asia/Dhaka",
+    "se asia standard time": "Asia/Bangkok",
+    "china standard time": "Asia/Shanghai",
+    "singapore standard time": "Asia/Singapore",
+    "taipei standard time": "Asia/Taipei",
+    "w. australia standard time": "Australia/Perth",
+    "tokyo standard time": "Asia/Tokyo",
+    "korea standard time": "Asia/Seoul",
+    "cen. australia standard time": "Australia/Adelaide",
+    "aus central standard time": "Australia/Darwin",
+    "e. australia standard time": "Australia/Brisbane",
+    "aus eastern standard time": "Australia/Sydney",
+    "tasmania standard time": "Australia/Hobart",
+    "new zealand standard time": "Pacific/Auckland",
 }
 
 
@@ -122,7 +163,7 @@ def parse_params(rest: str) -> tuple[dict[str, list[str]], str] | None:
             key, eq, val = part.partition("=")
             if eq:
                 params.setdefault(key.strip().upper(), []).extend(v.strip() for v in val.split(","))
-        return params, rest[colon + 1:]
+        return params, rest[colon + 1 :]
     pos = 0
     n = len(rest)
     while pos < n and rest[pos] == ";":
@@ -134,8 +175,10 @@ def parse_params(rest: str) -> tuple[dict[str, list[str]], str] | None:
                 return None
             pos = nxt
             continue
-        values = [_caret(v.group(1) if v.group(1) is not None else v.group(2).strip())
-                  for v in _PARAM_VALUE.finditer(m.group(2))] or [""]
+        values = [
+            _caret(v.group(1) if v.group(1) is not None else v.group(2).strip())
+            for v in _PARAM_VALUE.finditer(m.group(2))
+        ] or [""]
         params.setdefault(m.group(1).upper(), []).extend(values)
         pos = m.end()
     if pos >= n or rest[pos] != ":":
@@ -143,7 +186,7 @@ def parse_params(rest: str) -> tuple[dict[str, list[str]], str] | None:
         if i < 0:
             return None
         pos = i
-    return params, rest[pos + 1:]
+    return params, rest[pos + 1 :]
 
 
 def _address(value: str, params: dict[str, list[str]]) -> str | None:
@@ -314,8 +357,11 @@ def _rule(rrule: str, t: _Time):
             if not isinstance(until, datetime):
                 until = datetime(until.year, until.month, until.day, 23, 59, 59)
             elif until.tzinfo is not None:
-                until = until.astimezone(t.tz).replace(tzinfo=None) if t.tz and not t.all_day \
+                until = (
+                    until.astimezone(t.tz).replace(tzinfo=None)
+                    if t.tz and not t.all_day
                     else until.replace(tzinfo=None)
+                )
             val = until.strftime("%Y%m%dT%H%M%S")
         parts.append(f"{key}={val.strip()}")
     with warnings.catch_warnings():
@@ -328,8 +374,22 @@ def _rule(rrule: str, t: _Time):
 
 
 class _Event:
-    __slots__ = ("attendees", "dtstart", "ended", "error", "exdate", "klass", "line", "organizer", "rdate",
-                 "recurrence_id", "rrule", "start_pos", "status", "uid")
+    __slots__ = (
+        "attendees",
+        "dtstart",
+        "ended",
+        "error",
+        "exdate",
+        "klass",
+        "line",
+        "organizer",
+        "rdate",
+        "recurrence_id",
+        "rrule",
+        "start_pos",
+        "status",
+        "uid",
+    )
 
     def __init__(self, line: int, start_pos: int):
         self.line, self.start_pos = line, start_pos
@@ -425,7 +485,7 @@ def _scan(text: str) -> tuple[list[_Event], dict[str, str], str | None, dict[str
                         ev = None
                     if top == "VTIMEZONE" and tz_start >= 0:
                         if tz_id:
-                            vtimezones.setdefault(tz_id, text[tz_start:m.end()])
+                            vtimezones.setdefault(tz_id, text[tz_start : m.end()])
                         tz_start = -1
                     if top == comp:
                         break
@@ -474,7 +534,7 @@ def _scan(text: str) -> tuple[list[_Event], dict[str, str], str | None, dict[str
         rejects.append((ev.line, "event has no END:VEVENT", ev.start_pos))
         ev.error = "no END"
     # excerpts from positions (text has the extra leading newline)
-    rejects = [(line, reason, text[pos:pos + MAX_EXCERPT].replace("\r", "")) for line, reason, pos in rejects]
+    rejects = [(line, reason, text[pos : pos + MAX_EXCERPT].replace("\r", "")) for line, reason, pos in rejects]
     return events, vtimezones, wr_tz, others, rejects
 
 
@@ -521,8 +581,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
         if rid is None:
             rid = len(records)
             rid_of[key] = rid
-            records.append({"record_id": rid, "line": line, "role": "party", "display_name": cn,
-                            "emails": [email]})
+            records.append({"record_id": rid, "line": line, "role": "party", "display_name": cn, "emails": [email]})
         else:
             rec = records[rid]
             rec["line"] = min(rec["line"], line)
@@ -546,8 +605,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
     i_at: list[datetime | None] = []
     i_n: list[int] = []
     i_key: list[str] = []
-    skipped = {"cancelled": 0, "private": 0, "declined": 0, "room": 0, "no_address": 0, "alone": 0,
-               "future": 0}
+    skipped = {"cancelled": 0, "private": 0, "declined": 0, "room": 0, "no_address": 0, "alone": 0, "future": 0}
     n_truncated = 0
     n_bad_exdate = 0
 
@@ -600,12 +658,12 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
 
         # when: occurrences (UTC) up to as_of
         try:
-            occurrences = _occurrences(ev, zones, floating_tz, as_of, cap, overridden.get(ev.uid or "", ()),
-                                       notes_count)
+            occurrences = _occurrences(
+                ev, zones, floating_tz, as_of, cap, overridden.get(ev.uid or "", ()), notes_count
+            )
         except (_BadEvent, ValueError, OverflowError, OSError) as exc:
             reason = str(exc) if isinstance(exc, _BadEvent) else f"unreadable date: {type(exc).__name__}"
-            rejects.append((ev.line, reason, text[ev.start_pos - 1:ev.start_pos - 1 + MAX_EXCERPT]
-                            .replace("\r", "")))
+            rejects.append((ev.line, reason, text[ev.start_pos - 1 : ev.start_pos - 1 + MAX_EXCERPT].replace("\r", "")))
             continue
         if occurrences is None:
             skipped["future"] += 1
@@ -634,7 +692,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
         else:
             rest = uniq
         if n <= max_size:
-            pairs += [(a, b) for k, a in enumerate(rest) for b in rest[k + 1:]]
+            pairs += [(a, b) for k, a in enumerate(rest) for b in rest[k + 1 :]]
         # the event: UID and occurrence (an override's RECURRENCE-ID names the occurrence it moves)
         moved = None
         if ev.recurrence_id is not None:
@@ -642,8 +700,11 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
             moved = rt.utc(rt.local) if rt is not None else ev.recurrence_id[0].strip()
         who = org_key or ",".join(sorted(address_of.values()))
         for at in occurrences:
-            key = event_key("ics", ev.uid, moved if moved is not None else at) if ev.uid else \
-                event_key("ics-no-uid", who, at)
+            key = (
+                event_key("ics", ev.uid, moved if moved is not None else at)
+                if ev.uid
+                else event_key("ics-no-uid", who, at)
+            )
             for a, b in pairs:
                 i_key.append(key)
                 i_line.append(ev.line)
@@ -655,10 +716,15 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
     notes = []
     if others:
         notes.append("ignored " + ", ".join(f"{v} {k}" for k, v in sorted(others.items())) + " component(s)")
-    labels = {"cancelled": "cancelled event(s)", "private": "private event(s)",
-              "declined": "declined attendee(s)", "room": "room/resource attendee(s)",
-              "no_address": "attendee(s) without an email address", "alone": "event(s) with fewer than 2 participants",
-              "future": "event(s) after as_of"}
+    labels = {
+        "cancelled": "cancelled event(s)",
+        "private": "private event(s)",
+        "declined": "declined attendee(s)",
+        "room": "room/resource attendee(s)",
+        "no_address": "attendee(s) without an email address",
+        "alone": "event(s) with fewer than 2 participants",
+        "future": "event(s) after as_of",
+    }
     parts = [f"{v} {labels[k]}" for k, v in skipped.items() if v]
     if parts:
         notes.append("skipped " + ", ".join(parts))
@@ -675,16 +741,18 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
 
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
     m = len(i_src)
-    interactions = pa.table({
-        "line": pa.array(i_line, pa.int64()),
-        "src_record": pa.array(i_src, pa.int64()),
-        "dst_record": pa.array(i_dst, pa.int64()),
-        "channel": pa.array(["meeting"] * m, pa.string()),
-        "at": pa.array(i_at, pa.timestamp("us", tz="UTC")),
-        "weight": pa.array([1.0] * m, pa.float64()),
-        "n_participants": pa.array(i_n, pa.int32()),
-        "event_key": pa.array(i_key, pa.string()),
-    })
+    interactions = pa.table(
+        {
+            "line": pa.array(i_line, pa.int64()),
+            "src_record": pa.array(i_src, pa.int64()),
+            "dst_record": pa.array(i_dst, pa.int64()),
+            "channel": pa.array(["meeting"] * m, pa.string()),
+            "at": pa.array(i_at, pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * m, pa.float64()),
+            "n_participants": pa.array(i_n, pa.int32()),
+            "event_key": pa.array(i_key, pa.string()),
+        }
+    )
     n_skipped = sum(skipped.values())
     return Parsed(
         records=pa.Table.from_pylist(records, schema=rec_schema),
@@ -700,8 +768,9 @@ class _BadEvent(Exception):
     pass
 
 
-def _occurrences(ev: _Event, zones: _Zones, floating_tz, as_of: datetime, cap: int, overrides,
-                 notes: dict) -> list[datetime | None] | None:
+def _occurrences(
+    ev: _Event, zones: _Zones, floating_tz, as_of: datetime, cap: int, overrides, notes: dict
+) -> list[datetime | None] | None:
     """UTC start of each occurrence up to ``as_of`` (most recent ``cap`` of a series); None if all later."""
     if ev.dtstart is None:
         return [None]

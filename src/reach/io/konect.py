@@ -53,12 +53,15 @@ def read_konect(path: Path, *, owner: str | None = None, options: dict | None = 
         .then(pl.format("expected 2 to 4 columns (u, v, weight, time), found {}", "n_tok"))
         .when(u.is_null() | v.is_null() | (u != u.round(0)) | (v != v.round(0)) | (u < 1) | (v < 1))
         .then(pl.lit("node is not a positive integer"))
-        .when((pl.col("n_tok") >= 3) & pl.col("c2").is_null()).then(pl.lit("weight is not a number"))
-        .when((pl.col("n_tok") >= 4) & pl.col("c3").is_null()).then(pl.lit("time is not a number"))
+        .when((pl.col("n_tok") >= 3) & pl.col("c2").is_null())
+        .then(pl.lit("weight is not a number"))
+        .when((pl.col("n_tok") >= 4) & pl.col("c3").is_null())
+        .then(pl.lit("time is not a number"))
     )
     if n_left is not None:
         reason = reason.when((u > n_left) | (v > (n_right if structure == "bip" else n_left))).then(
-            pl.lit("node number beyond the count on line 2"))
+            pl.lit("node number beyond the count on line 2")
+        )
     rows = rows.with_columns(reason.otherwise(None).alias("reason"))
     bad = rows.filter(pl.col("reason").is_not_null())
     good = rows.filter(pl.col("reason").is_null())
@@ -84,11 +87,22 @@ def read_konect(path: Path, *, owner: str | None = None, options: dict | None = 
         notes.append(f"KONECT: line 2 declares {int(counts.group(1)):,} edges, the file has {rows.height:,}")
     weight = good["c2"].to_numpy().astype(np.float64)  # null (no column) reads as NaN: weight 1
     data = GraphData(
-        kind="KONECT", ids=ids, labels=[None] * len(ids), node_lines=[None] * len(ids),
-        attributes=[None] * len(ids), src=src, dst=dst, weight=weight,
-        edge_lines=good["line"].to_numpy(), directed=np.full(good.height, structure == "asym"),
-        rejects=rejects, notes=notes, n_rows=rows.height, n_skipped=text.count("\n%") + 1,
-        at=good["c3"].to_numpy().astype(np.float64) if weights in ("dynamic",) or good["c3"].null_count() < good.height
+        kind="KONECT",
+        ids=ids,
+        labels=[None] * len(ids),
+        node_lines=[None] * len(ids),
+        attributes=[None] * len(ids),
+        src=src,
+        dst=dst,
+        weight=weight,
+        edge_lines=good["line"].to_numpy(),
+        directed=np.full(good.height, structure == "asym"),
+        rejects=rejects,
+        notes=notes,
+        n_rows=rows.height,
+        n_skipped=text.count("\n%") + 1,
+        at=good["c3"].to_numpy().astype(np.float64)
+        if weights in ("dynamic",) or good["c3"].null_count() < good.height
         else None,
     )
     return graph_parsed(data, path)

@@ -58,16 +58,28 @@ CONNECTION_COLUMNS = {
     "connected on": "connected_on",
 }
 REQUIRED = {"first_name", "last_name", "connected_on"}
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 MESSAGE_COLUMNS = {
-    "conversation id": "conversation", "from": "from", "sender profile url": "from_url", "to": "to",
-    "recipient profile urls": "to_urls", "date": "date", "folder": "folder",
-    "is message draft": "draft", "is conversation draft": "conversation_draft",
+    "conversation id": "conversation",
+    "from": "from",
+    "sender profile url": "from_url",
+    "to": "to",
+    "recipient profile urls": "to_urls",
+    "date": "date",
+    "folder": "folder",
+    "is message draft": "draft",
+    "is conversation draft": "conversation_draft",
 }
 INVITATION_COLUMNS = {
-    "from": "from", "to": "to", "sent at": "sent_at", "direction": "direction",
-    "inviterprofileurl": "inviter_url", "inviteeprofileurl": "invitee_url",
+    "from": "from",
+    "to": "to",
+    "sent at": "sent_at",
+    "direction": "direction",
+    "inviterprofileurl": "inviter_url",
+    "inviteeprofileurl": "invitee_url",
 }
 MEMBERS = ("connections.csv", "messages.csv", "invitations.csv")
 MAX_MEMBER_BYTES = 2 << 30
@@ -176,9 +188,13 @@ def _key_expr(name: pl.Expr, url: pl.Expr) -> pl.Expr:
     """A person's key in one export: their profile URL's slug, else their name (lower case)."""
     url = url.str.strip_chars()
     name_key = name.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
-    return (pl.when(url.fill_null("") != "").then(pl.lit("li:") + _slug_expr(url))
-            .when(name_key.fill_null("") != "").then(pl.lit("name:") + name_key)
-            .otherwise(None))
+    return (
+        pl.when(url.fill_null("") != "")
+        .then(pl.lit("li:") + _slug_expr(url))
+        .when(name_key.fill_null("") != "")
+        .then(pl.lit("name:") + name_key)
+        .otherwise(None)
+    )
 
 
 def _slug(url: str) -> str:
@@ -209,8 +225,14 @@ def _tokens(text: str) -> set[str]:
     return {t for t in re.split(r"[^a-z]+", folded) if len(t) > 1}
 
 
-def _pick_owner(part_people: pl.DataFrame, n_messages: int, owner: str | None, options: dict,
-                profile_names: list[str], known_contacts: set[str]) -> tuple[set[str], str | None]:
+def _pick_owner(
+    part_people: pl.DataFrame,
+    n_messages: int,
+    owner: str | None,
+    options: dict,
+    profile_names: list[str],
+    known_contacts: set[str],
+) -> tuple[set[str], str | None]:
     """Keys of the owner among the people of messages/invitations, and how they were found.
 
     ``part_people``: ``msg`` (message index), ``key``, ``name``, ``url`` for every sender and recipient.
@@ -220,7 +242,8 @@ def _pick_owner(part_people: pl.DataFrame, n_messages: int, owner: str | None, o
     names, slugs = _owner_names(owner, options, profile_names)
     people = part_people.with_columns(
         pl.col("name").str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ").alias("_n"),
-        pl.when(pl.col("url").fill_null("") != "").then(_slug_expr(pl.col("url"))).otherwise(None).alias("_s"))
+        pl.when(pl.col("url").fill_null("") != "").then(_slug_expr(pl.col("url"))).otherwise(None).alias("_s"),
+    )
     hit = people.filter(pl.col("_n").is_in(list(names)) | pl.col("_s").is_in(list(slugs)))
     if hit.height:
         return set(hit["key"].drop_nulls().to_list()), "named"
@@ -232,8 +255,11 @@ def _pick_owner(part_people: pl.DataFrame, n_messages: int, owner: str | None, o
     if everywhere.height > 1 and owner:
         want = _tokens(owner.split("@")[0])
         scored = everywhere.with_columns(
-            pl.col("name").fill_null("").map_elements(lambda n: len(_tokens(n) & want), return_dtype=pl.Int64)
-            .alias("score"))
+            pl.col("name")
+            .fill_null("")
+            .map_elements(lambda n: len(_tokens(n) & want), return_dtype=pl.Int64)
+            .alias("score")
+        )
         best = scored.filter(pl.col("score") == scored["score"].max())
         if scored["score"].max() and best.height == 1:
             everywhere = best
@@ -250,19 +276,24 @@ def _match_parties(parties: pl.DataFrame, contacts: pl.DataFrame, first_new: int
     ``key``, ``record_id``, ``is_new`` plus the party columns.
     """
     by_slug = contacts.filter(pl.col("slug").is_not_null()).unique("slug", keep="first", maintain_order=True)
-    by_name = contacts.filter(pl.col("name").is_not_null()).group_by("name").agg(
-        pl.col("id").first(), pl.len().alias("n")).filter(pl.col("n") == 1)
+    by_name = (
+        contacts.filter(pl.col("name").is_not_null())
+        .group_by("name")
+        .agg(pl.col("id").first(), pl.len().alias("n"))
+        .filter(pl.col("n") == 1)
+    )
     out = parties.with_row_index("_order").with_columns(
         pl.when(pl.col("key").str.starts_with("li:")).then(pl.col("key").str.slice(3)).alias("_slug"),
-        pl.when(pl.col("key").str.starts_with("name:")).then(pl.col("key").str.slice(5)).alias("_name"))
+        pl.when(pl.col("key").str.starts_with("name:")).then(pl.col("key").str.slice(5)).alias("_name"),
+    )
     out = out.join(by_slug.select(pl.col("slug").alias("_slug"), pl.col("id").alias("_sid")), on="_slug", how="left")
     out = out.join(by_name.select(pl.col("name").alias("_name"), pl.col("id").alias("_nid")), on="_name", how="left")
     out = out.sort("_order").with_columns(pl.coalesce("_sid", "_nid").alias("_known"))
     new = pl.col("_known").is_null()
-    out = out.with_columns(new.alias("is_new"),
-                           (first_new + new.cast(pl.Int64).cum_sum() - 1).alias("_new_id"))
-    return out.with_columns(pl.when(new).then(pl.col("_new_id")).otherwise(pl.col("_known")).alias("record_id"))\
-        .select("key", "record_id", "is_new", "line", "display_name", "linkedin_url")
+    out = out.with_columns(new.alias("is_new"), (first_new + new.cast(pl.Int64).cum_sum() - 1).alias("_new_id"))
+    return out.with_columns(pl.when(new).then(pl.col("_new_id")).otherwise(pl.col("_known")).alias("record_id")).select(
+        "key", "record_id", "is_new", "line", "display_name", "linkedin_url"
+    )
 
 
 def _assemble(parts: list[_Part], owner: str) -> Parsed:
@@ -278,47 +309,82 @@ def _assemble(parts: list[_Part], owner: str) -> Parsed:
         n = len(part.contact_lines)
         ids = np.arange(next_id, next_id + n, dtype=np.int64)
         records.append(cu.to_records(part.contacts, n, role="contact", first_id=next_id, line=part.contact_lines))
-        inter_tables.append(cu.interactions_table(part.contact_lines, np.zeros(n, np.int64), ids, "connection",
-                                                  at=part.contact_at))
+        inter_tables.append(
+            cu.interactions_table(part.contact_lines, np.zeros(n, np.int64), ids, "connection", at=part.contact_at)
+        )
         contact_keys.append((ids, part.contacts))
         next_id += n
     parties = [p.parties for p in parts if p.parties is not None and p.parties.height]
     key_ids = pl.DataFrame({"key": [OWNER], "record_id": [0]}, schema={"key": pl.String, "record_id": pl.Int64})
     if parties:
-        contacts = pl.concat([
-            pl.DataFrame({"id": ids, "url": pl.from_arrow(cols["linkedin_url"]),
-                          "name": pl.from_arrow(cols["display_name"])},
-                         schema={"id": pl.Int64, "url": pl.String, "name": pl.String})
-            for ids, cols in contact_keys] or [pl.DataFrame(schema={"id": pl.Int64, "url": pl.String,
-                                                                   "name": pl.String})])
-        contacts = contacts.select("id", _slug_expr(pl.col("url")).alias("slug"),
-                                   pl.col("name").str.to_lowercase().str.replace_all(r"\s+", " ").alias("name"))
+        contacts = pl.concat(
+            [
+                pl.DataFrame(
+                    {
+                        "id": ids,
+                        "url": pl.from_arrow(cols["linkedin_url"]),
+                        "name": pl.from_arrow(cols["display_name"]),
+                    },
+                    schema={"id": pl.Int64, "url": pl.String, "name": pl.String},
+                )
+                for ids, cols in contact_keys
+            ]
+            or [pl.DataFrame(schema={"id": pl.Int64, "url": pl.String, "name": pl.String})]
+        )
+        contacts = contacts.select(
+            "id",
+            _slug_expr(pl.col("url")).alias("slug"),
+            pl.col("name").str.to_lowercase().str.replace_all(r"\s+", " ").alias("name"),
+        )
         allp = pl.concat(parties).unique("key", keep="first", maintain_order=True)
         matched = _match_parties(allp, contacts, next_id)
         new = matched.filter(pl.col("is_new"))
         if new.height:
-            records.append(cu.to_records(
-                {"display_name": new["display_name"].to_arrow(), "linkedin_url": new["linkedin_url"].to_arrow()},
-                new.height, role="party", first_id=next_id, line=new["line"].to_numpy()))
+            records.append(
+                cu.to_records(
+                    {"display_name": new["display_name"].to_arrow(), "linkedin_url": new["linkedin_url"].to_arrow()},
+                    new.height,
+                    role="party",
+                    first_id=next_id,
+                    line=new["line"].to_numpy(),
+                )
+            )
         key_ids = pl.concat([key_ids, matched.select("key", "record_id")])
     for part in parts:
         if part.links is None or part.links.height == 0:
             continue
-        links = part.links.join(key_ids.rename({"key": "src", "record_id": "src_id"}), on="src", how="left").join(
-            key_ids.rename({"key": "dst", "record_id": "dst_id"}), on="dst", how="left").filter(
-            pl.col("src_id").is_not_null() & pl.col("dst_id").is_not_null() & (pl.col("src_id") != pl.col("dst_id")))
-        inter_tables.append(cu.interactions_table(
-            links["line"].to_numpy(), links["src_id"].to_numpy(), links["dst_id"].to_numpy(),
-            links["channel"].to_arrow(), at=links["at"].to_arrow(), n_participants=links["n_participants"].to_numpy(),
-            event_key=links["event_key"].to_arrow()))
+        links = (
+            part.links.join(key_ids.rename({"key": "src", "record_id": "src_id"}), on="src", how="left")
+            .join(key_ids.rename({"key": "dst", "record_id": "dst_id"}), on="dst", how="left")
+            .filter(
+                pl.col("src_id").is_not_null() & pl.col("dst_id").is_not_null() & (pl.col("src_id") != pl.col("dst_id"))
+            )
+        )
+        inter_tables.append(
+            cu.interactions_table(
+                links["line"].to_numpy(),
+                links["src_id"].to_numpy(),
+                links["dst_id"].to_numpy(),
+                links["channel"].to_arrow(),
+                at=links["at"].to_arrow(),
+                n_participants=links["n_participants"].to_numpy(),
+                event_key=links["event_key"].to_arrow(),
+            )
+        )
     rejects: list[cu.Reject] = []
     notes: list[str] = []
     for part in parts:
         rejects.extend(part.rejects)
         notes.extend(part.notes)
     interactions = pa.concat_tables(inter_tables) if inter_tables else cu.empty_interactions()
-    return Parsed(records=pa.concat_tables(records), interactions=interactions, rejects=rejects_table(rejects),
-                  n_rows=sum(p.n_rows for p in parts), n_skipped=sum(p.n_skipped for p in parts), notes=notes)
+    return Parsed(
+        records=pa.concat_tables(records),
+        interactions=interactions,
+        rejects=rejects_table(rejects),
+        n_rows=sum(p.n_rows for p in parts),
+        n_skipped=sum(p.n_skipped for p in parts),
+        notes=notes,
+    )
 
 
 def _need_owner(path: Path, owner: str | None) -> str:
@@ -334,16 +400,19 @@ def _need_owner(path: Path, owner: str | None) -> str:
 
 def _connections_part(path: Path, data: bytes, label: str) -> _Part:
     data = cu.load_bytes(path, data, what="LinkedIn Connections.csv")
-    header = cu.find_header(data, _is_connections, path,
-                            what="LinkedIn Connections (First Name,Last Name,...,Connected On)")
+    header = cu.find_header(
+        data, _is_connections, path, what="LinkedIn Connections (First Name,Last Name,...,Connected On)"
+    )
     fields = header.fields(CONNECTION_COLUMNS, normalise=_norm_header)
     missing = REQUIRED - set(fields)
     if missing:
         msg = f"{path}: line {header.line}: header lacks {', '.join(sorted(missing))}"
         raise InputFormatError(msg)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
-    c = {k: rows.cell(fields.get(k)) for k in ("first_name", "last_name", "linkedin_url", "email", "company",
-                                               "title", "connected_on")}
+    c = {
+        k: rows.cell(fields.get(k))
+        for k in ("first_name", "last_name", "linkedin_url", "email", "company", "title", "connected_on")
+    }
     for k in ("first_name", "last_name", "company", "title"):
         c[k] = cu.fix_mojibake(c[k])
     first, last = cu.nz(c["first_name"]), cu.nz(c["last_name"])
@@ -355,8 +424,10 @@ def _connections_part(path: Path, data: bytes, label: str) -> _Part:
     keep = rows.reject(~ident, "row has no name, profile URL or email")
     cols = {
         "display_name": cu.join(c["first_name"], c["last_name"]),
-        "first_name": first, "last_name": last,
-        "company": cu.nz(c["company"]), "title": cu.nz(c["title"]),
+        "first_name": first,
+        "last_name": last,
+        "company": cu.nz(c["company"]),
+        "title": cu.nz(c["title"]),
         "emails": cu.multi([c["email"]], keep="email"),
         "linkedin_url": url,
     }
@@ -367,8 +438,16 @@ def _connections_part(path: Path, data: bytes, label: str) -> _Part:
         cols = {k: v.filter(mask) for k, v in cols.items()}
         at = at.filter(mask)
         lines = lines[keep]
-    return _Part(label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped, notes=rows.notes,
-                 contacts=cols, contact_lines=lines, contact_at=at)
+    return _Part(
+        label=label,
+        rejects=rows.rejects,
+        n_rows=rows.n_rows,
+        n_skipped=rows.n_skipped,
+        notes=rows.notes,
+        contacts=cols,
+        contact_lines=lines,
+        contact_at=at,
+    )
 
 
 def read_connections(path: Path, *, owner: str | None, options: dict | None = None) -> Parsed:
@@ -384,56 +463,108 @@ def read_connections(path: Path, *, owner: str | None, options: dict | None = No
 def _cells(rows: cu.CsvRows, fields: dict[str, int | None], names: tuple[str, ...] = ("from", "to")) -> pl.DataFrame:
     """The cells of ``fields`` (name -> column index) as a polars frame, with ``line``; mojibake in the
     ``names`` columns repaired."""
-    cols = {k: pl.Series(k, cu.fix_mojibake(rows.cell(i)) if k in names else rows.cell(i), dtype=pl.String)
-            for k, i in fields.items()}
+    cols = {
+        k: pl.Series(k, cu.fix_mojibake(rows.cell(i)) if k in names else rows.cell(i), dtype=pl.String)
+        for k, i in fields.items()
+    }
     return pl.DataFrame({**cols, "line": pl.Series("line", rows.line, dtype=pl.Int64)})
 
 
 def _messages_frame(path: Path, data: bytes | None, label: str) -> tuple[cu.CsvRows, pl.DataFrame]:
     data = cu.load_bytes(path, data, what="LinkedIn messages.csv")
-    header = cu.find_header(data, _is_messages, path,
-                            what="LinkedIn messages (CONVERSATION ID,...,FROM,...,TO,...,DATE,...,CONTENT)")
+    header = cu.find_header(
+        data, _is_messages, path, what="LinkedIn messages (CONVERSATION ID,...,FROM,...,TO,...,DATE,...,CONTENT)"
+    )
     fields = header.fields(MESSAGE_COLUMNS)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
-    frame = _cells(rows, {k: fields.get(k) for k in ("conversation", "from", "from_url", "to", "to_urls", "date",
-                                                     "folder", "draft", "conversation_draft")})
+    frame = _cells(
+        rows,
+        {
+            k: fields.get(k)
+            for k in (
+                "conversation",
+                "from",
+                "from_url",
+                "to",
+                "to_urls",
+                "date",
+                "folder",
+                "draft",
+                "conversation_draft",
+            )
+        },
+    )
     return rows, frame
 
 
 def _message_people(frame: pl.DataFrame) -> pl.DataFrame:
     """Every sender and recipient: ``msg``, ``role`` (from/to), ``name``, ``url``, ``key``, ``line``."""
-    urls = (pl.col("to_urls").str.replace_all(";", ",").str.split(",")
-            .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element() != "")))
-    names = pl.col("to").str.split(",").list.eval(pl.element().str.strip_chars()).list.eval(
-        pl.element().filter(pl.element() != ""))
+    urls = (
+        pl.col("to_urls")
+        .str.replace_all(";", ",")
+        .str.split(",")
+        .list.eval(pl.element().str.strip_chars())
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+    names = (
+        pl.col("to")
+        .str.split(",")
+        .list.eval(pl.element().str.strip_chars())
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
     tmp = frame.with_row_index("msg").with_columns(urls.alias("_u"), names.alias("_n"))
     nu, nn = pl.col("_u").list.len(), pl.col("_n").list.len()
     blanks_u = pl.col("_u").list.eval(pl.element().str.slice(0, 0))
     blanks_n = pl.col("_n").list.eval(pl.element().str.slice(0, 0))
     whole_to = pl.concat_list(pl.col("to").str.strip_chars())
     tmp = tmp.with_columns(
-        pl.when(nu == 0).then(pl.col("_n")).when(nn == nu).then(pl.col("_n")).when(nu == 1).then(whole_to)
-        .otherwise(blanks_u).alias("r_name"),
+        pl.when(nu == 0)
+        .then(pl.col("_n"))
+        .when(nn == nu)
+        .then(pl.col("_n"))
+        .when(nu == 1)
+        .then(whole_to)
+        .otherwise(blanks_u)
+        .alias("r_name"),
         pl.when(nu == 0).then(blanks_n).otherwise(pl.col("_u")).alias("r_url"),
     )
-    recipients = tmp.select("msg", "line", "r_name", "r_url").explode(["r_name", "r_url"]).rename(
-        {"r_name": "name", "r_url": "url"}).with_columns(pl.lit("to").alias("role"))
-    senders = tmp.select("msg", "line", pl.col("from").str.strip_chars().alias("name"),
-                         pl.col("from_url").str.strip_chars().alias("url"), pl.lit("from").alias("role"))
+    recipients = (
+        tmp.select("msg", "line", "r_name", "r_url")
+        .explode(["r_name", "r_url"])
+        .rename({"r_name": "name", "r_url": "url"})
+        .with_columns(pl.lit("to").alias("role"))
+    )
+    senders = tmp.select(
+        "msg",
+        "line",
+        pl.col("from").str.strip_chars().alias("name"),
+        pl.col("from_url").str.strip_chars().alias("url"),
+        pl.lit("from").alias("role"),
+    )
     people = pl.concat([senders, recipients.select(senders.columns)])
     people = people.with_columns(_key_expr(pl.col("name").fill_null(""), pl.col("url").fill_null("")).alias("key"))
     return people.filter(pl.col("key").is_not_null())
 
 
-def _messages_part(path: Path, data: bytes | None, label: str, owner: str, options: dict,
-                   profile_names: list[str], known_contacts: set[str]) -> _Part:
+def _messages_part(
+    path: Path,
+    data: bytes | None,
+    label: str,
+    owner: str,
+    options: dict,
+    profile_names: list[str],
+    known_contacts: set[str],
+) -> _Part:
     rows, frame = _messages_frame(path, data, label)
-    part = _Part(label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped,
-                 notes=list(rows.notes))
+    part = _Part(
+        label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped, notes=list(rows.notes)
+    )
     folder = pl.col("folder").str.strip_chars().str.to_uppercase()
-    skip = (folder.is_in(["SPAM", "DRAFT", "DRAFTS", "TRASH"])
-            | pl.col("draft").str.strip_chars().str.to_lowercase().is_in(list(TRUE))
-            | pl.col("conversation_draft").str.strip_chars().str.to_lowercase().is_in(list(TRUE)))
+    skip = (
+        folder.is_in(["SPAM", "DRAFT", "DRAFTS", "TRASH"])
+        | pl.col("draft").str.strip_chars().str.to_lowercase().is_in(list(TRUE))
+        | pl.col("conversation_draft").str.strip_chars().str.to_lowercase().is_in(list(TRUE))
+    )
     n_skip = int(frame.select(skip.sum()).item()) if frame.height else 0
     if n_skip:
         part.n_skipped += n_skip
@@ -450,27 +581,36 @@ def _messages_part(path: Path, data: bytes | None, label: str, owner: str, optio
     people = _message_people(frame)
     owner_keys, how = _pick_owner(people, frame.height, owner, options, profile_names, known_contacts)
     if frame.height and not owner_keys:
-        part.notes.append("could not tell which participant is the export's owner; pass --owner with their "
-                          "LinkedIn name or profile URL (or options aliases)")
+        part.notes.append(
+            "could not tell which participant is the export's owner; pass --owner with their "
+            "LinkedIn name or profile URL (or options aliases)"
+        )
     elif how == "inferred":
         part.notes.append("the export's owner was recognised as the participant of every message")
     if owner_keys:
         own = people.filter(pl.col("key").is_in(list(owner_keys)) & (pl.col("url").fill_null("") != ""))
         part.owner_url = own["url"][0] if own.height else None
     people = people.with_columns(
-        pl.when(pl.col("key").is_in(list(owner_keys))).then(pl.lit(OWNER)).otherwise(pl.col("key")).alias("key"))
+        pl.when(pl.col("key").is_in(list(owner_keys))).then(pl.lit(OWNER)).otherwise(pl.col("key")).alias("key")
+    )
     others = people.filter(pl.col("key") != OWNER).sort("line", maintain_order=True)
     part.parties = others.group_by("key", maintain_order=True).agg(
         pl.col("line").first(),
         pl.col("name").filter(pl.col("name").fill_null("") != "").first().alias("display_name"),
-        pl.col("url").filter(pl.col("url").fill_null("") != "").first().alias("linkedin_url"))
+        pl.col("url").filter(pl.col("url").fill_null("") != "").first().alias("linkedin_url"),
+    )
     at = _dates(frame["date"].to_arrow(), MESSAGE_DATE_FORMATS) if frame.height else pa.array([], cu.TS)
     # the event: conversation, date and sender (as LinkedIn writes them, the same in every participant's export)
     sender = pl.coalesce(pl.col("from_url").str.strip_chars().replace("", None), pl.col("from").str.strip_chars())
-    keys = event_keys("linkedin-message", frame.select(
-        pl.col("conversation").str.strip_chars(), pl.col("date").str.strip_chars(), sender.alias("sender")))
-    msg_info = frame.with_row_index("msg").select("msg", pl.Series("at", at, dtype=pl.Datetime("us", "UTC")),
-                                                  pl.Series("event_key", keys, dtype=pl.String))
+    keys = event_keys(
+        "linkedin-message",
+        frame.select(
+            pl.col("conversation").str.strip_chars(), pl.col("date").str.strip_chars(), sender.alias("sender")
+        ),
+    )
+    msg_info = frame.with_row_index("msg").select(
+        "msg", pl.Series("at", at, dtype=pl.Datetime("us", "UTC")), pl.Series("event_key", keys, dtype=pl.String)
+    )
     senders = people.filter(pl.col("role") == "from").select("msg", pl.col("key").alias("src"))
     recips = people.filter(pl.col("role") == "to").select("msg", "line", pl.col("key").alias("dst"))
     n_rec = recips.group_by("msg").agg(pl.len().alias("n_rec"))
@@ -481,37 +621,56 @@ def _messages_part(path: Path, data: bytes | None, label: str, owner: str, optio
         raise InputFormatError(msg) from None
     links = recips.join(senders, on="msg", how="inner").join(n_rec, on="msg").join(msg_info, on="msg")
     part.links = links.select(
-        "line", "src", "dst",
+        "line",
+        "src",
+        "dst",
         pl.when(pl.col("n_rec") > max_rec).then(pl.lit("broadcast")).otherwise(pl.lit("message")).alias("channel"),
-        "at", (pl.col("n_rec") + 1).cast(pl.Int32).alias("n_participants"), "event_key").sort("line", maintain_order=True)
+        "at",
+        (pl.col("n_rec") + 1).cast(pl.Int32).alias("n_participants"),
+        "event_key",
+    ).sort("line", maintain_order=True)
     return part
 
 
-def _invitations_part(path: Path, data: bytes | None, label: str, owner: str, options: dict,
-                      profile_names: list[str]) -> _Part:
+def _invitations_part(
+    path: Path, data: bytes | None, label: str, owner: str, options: dict, profile_names: list[str]
+) -> _Part:
     data = cu.load_bytes(path, data, what="LinkedIn Invitations.csv")
-    header = cu.find_header(data, _is_invitations, path,
-                            what="LinkedIn invitations (From,To,Sent At,Message,Direction,...)")
+    header = cu.find_header(
+        data, _is_invitations, path, what="LinkedIn invitations (From,To,Sent At,Message,Direction,...)"
+    )
     fields = header.fields(INVITATION_COLUMNS)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
     frame = _cells(rows, {k: fields.get(k) for k in INVITATION_COLUMNS.values()})
-    part = _Part(label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped,
-                 notes=list(rows.notes))
+    part = _Part(
+        label=label, rejects=rows.rejects, n_rows=rows.n_rows, n_skipped=rows.n_skipped, notes=list(rows.notes)
+    )
     names, _ = _owner_names(owner, options, profile_names)
     norm_name = pl.col("from").str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
     norm_to = pl.col("to").str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
     direction = pl.col("direction").str.strip_chars().str.to_uppercase()
-    outgoing = (pl.when(direction == "OUTGOING").then(True).when(direction == "INCOMING").then(False)
-                .when(norm_name.is_in(list(names))).then(True).when(norm_to.is_in(list(names))).then(False)
-                .otherwise(None))
+    outgoing = (
+        pl.when(direction == "OUTGOING")
+        .then(True)
+        .when(direction == "INCOMING")
+        .then(False)
+        .when(norm_name.is_in(list(names)))
+        .then(True)
+        .when(norm_to.is_in(list(names)))
+        .then(False)
+        .otherwise(None)
+    )
     frame = frame.with_columns(outgoing.alias("outgoing"))
     bad = frame.filter(pl.col("outgoing").is_null())
     if bad.height:
-        part.rejects.extend((ln, "invitation without a direction (INCOMING/OUTGOING)", rows.excerpt(ln))
-                            for ln in bad["line"].to_list())
+        part.rejects.extend(
+            (ln, "invitation without a direction (INCOMING/OUTGOING)", rows.excerpt(ln)) for ln in bad["line"].to_list()
+        )
         frame = frame.filter(pl.col("outgoing").is_not_null())
     other_name = pl.when(pl.col("outgoing")).then(pl.col("to")).otherwise(pl.col("from")).str.strip_chars()
-    other_url = pl.when(pl.col("outgoing")).then(pl.col("invitee_url")).otherwise(pl.col("inviter_url")).str.strip_chars()
+    other_url = (
+        pl.when(pl.col("outgoing")).then(pl.col("invitee_url")).otherwise(pl.col("inviter_url")).str.strip_chars()
+    )
     frame = frame.with_columns(other_name.alias("name"), other_url.alias("url"))
     frame = frame.with_columns(_key_expr(pl.col("name"), pl.col("url")).alias("key"))
     nobody = frame.filter(pl.col("key").is_null())
@@ -525,7 +684,8 @@ def _invitations_part(path: Path, data: bytes | None, label: str, owner: str, op
     part.parties = frame.group_by("key", maintain_order=True).agg(
         pl.col("line").first(),
         pl.col("name").filter(pl.col("name") != "").first().alias("display_name"),
-        pl.col("url").filter(pl.col("url") != "").first().alias("linkedin_url"))
+        pl.col("url").filter(pl.col("url") != "").first().alias("linkedin_url"),
+    )
     at = _dates(frame["sent_at"].to_arrow(), INVITATION_FORMATS) if frame.height else pa.array([], cu.TS)
     part.links = frame.select(
         "line",
@@ -535,8 +695,12 @@ def _invitations_part(path: Path, data: bytes | None, label: str, owner: str, op
         pl.Series("at", at, dtype=pl.Datetime("us", "UTC")),
         pl.lit(2, dtype=pl.Int32).alias("n_participants"),
         # the event: its time (the pair says who invited whom), the same in the inviter's and invitee's export
-        pl.Series("event_key", event_keys("linkedin-invitation", frame.select(pl.col("sent_at").str.strip_chars())),
-                  dtype=pl.String))
+        pl.Series(
+            "event_key",
+            event_keys("linkedin-invitation", frame.select(pl.col("sent_at").str.strip_chars())),
+            dtype=pl.String,
+        ),
+    )
     if frame.height:
         part.notes.append("invitation times have no time zone; read as UTC")
     return part
@@ -631,8 +795,9 @@ def read_zip(path: Path, *, owner: str | None, options: dict | None = None) -> P
         if not any(m in members for m in MEMBERS):
             msg = f"{path}: no Connections.csv, messages.csv or Invitations.csv in this ZIP"
             raise InputFormatError(msg)
-        profile = _profile_names(_read_member(path, zf, members["profile.csv"]), path) \
-            if "profile.csv" in members else []
+        profile = (
+            _profile_names(_read_member(path, zf, members["profile.csv"]), path) if "profile.csv" in members else []
+        )
         parts: list[_Part] = []
         known: set[str] = set()
         if "connections.csv" in members:
@@ -645,12 +810,29 @@ def read_zip(path: Path, *, owner: str | None, options: dict | None = None) -> P
                 known = set(keys.to_series().drop_nulls().to_list())
         if "messages.csv" in members:
             info = members["messages.csv"]
-            parts.append(_messages_part(Path(f"{path}:{info.filename}"), _read_member(path, zf, info), info.filename,
-                                        owner, options, profile, known))
+            parts.append(
+                _messages_part(
+                    Path(f"{path}:{info.filename}"),
+                    _read_member(path, zf, info),
+                    info.filename,
+                    owner,
+                    options,
+                    profile,
+                    known,
+                )
+            )
         if "invitations.csv" in members:
             info = members["invitations.csv"]
-            parts.append(_invitations_part(Path(f"{path}:{info.filename}"), _read_member(path, zf, info),
-                                           info.filename, owner, options, profile))
+            parts.append(
+                _invitations_part(
+                    Path(f"{path}:{info.filename}"),
+                    _read_member(path, zf, info),
+                    info.filename,
+                    owner,
+                    options,
+                    profile,
+                )
+            )
     parsed = _assemble(parts, owner)
     parsed.notes.insert(0, "read " + ", ".join(p.label for p in parts) + " from the ZIP")
     return parsed
@@ -658,10 +840,20 @@ def read_zip(path: Path, *, owner: str | None, options: dict | None = None) -> P
 
 FORMATS = [
     Format("linkedin-connections", "LinkedIn data export Connections.csv", sniff, read_connections, needs_owner=True),
-    Format("linkedin-messages", "LinkedIn data export messages.csv", sniff_messages, read_messages,
-           needs_owner=True),
-    Format("linkedin-invitations", "LinkedIn data export Invitations.csv", sniff_invitations, read_invitations,
-           needs_owner=True),
-    Format("linkedin-zip", "LinkedIn data export ZIP (Connections, messages, Invitations)", sniff_zip, read_zip,
-           needs_owner=True, binary=True),
+    Format("linkedin-messages", "LinkedIn data export messages.csv", sniff_messages, read_messages, needs_owner=True),
+    Format(
+        "linkedin-invitations",
+        "LinkedIn data export Invitations.csv",
+        sniff_invitations,
+        read_invitations,
+        needs_owner=True,
+    ),
+    Format(
+        "linkedin-zip",
+        "LinkedIn data export ZIP (Connections, messages, Invitations)",
+        sniff_zip,
+        read_zip,
+        needs_owner=True,
+        binary=True,
+    ),
 ]

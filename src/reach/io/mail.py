@@ -79,22 +79,70 @@ ENVELOPE_RE = re.compile(
 
 FROM, RCPT, DATE, LABELS, LISTY, PRECEDENCE, AUTO, XFROM, MSGID = range(9)
 FIELD = {
-    b"from": FROM, b"to": RCPT, b"cc": RCPT, b"bcc": RCPT, b"date": DATE, b"x-gmail-labels": LABELS,
-    b"list-id": LISTY, b"list-unsubscribe": LISTY, b"precedence": PRECEDENCE, b"auto-submitted": AUTO,
-    b"x-from": XFROM, b"message-id": MSGID,
+    b"from": FROM,
+    b"to": RCPT,
+    b"cc": RCPT,
+    b"bcc": RCPT,
+    b"date": DATE,
+    b"x-gmail-labels": LABELS,
+    b"list-id": LISTY,
+    b"list-unsubscribe": LISTY,
+    b"precedence": PRECEDENCE,
+    b"auto-submitted": AUTO,
+    b"x-from": XFROM,
+    b"message-id": MSGID,
 }
 FIELD.update({name.title(): kind for name, kind in FIELD.items()})
-FIELD.update({b"CC": RCPT, b"BCC": RCPT, b"X-Gmail-Labels": LABELS, b"List-ID": LISTY, b"X-From": XFROM,
-              b"Message-ID": MSGID, b"Message-Id": MSGID})
-SKIP_LABELS = frozenset({
-    "spam", "trash", "bin", "junk", "draft", "drafts",
-    "papierkorb", "corbeille", "papelera", "cestino", "lixeira", "prullenbak", "kosz", "papperskorgen",
-    "entwürfe", "brouillons", "borradores", "bozze", "rascunhos", "concepten",
-})
-SKIP_FOLDERS = frozenset({
-    "trash", "spam", "junk", "drafts", "draft", "bin", "deleted", "deleted items", "deleted messages",
-    "junk e-mail", "junk email",
-})
+FIELD.update(
+    {
+        b"CC": RCPT,
+        b"BCC": RCPT,
+        b"X-Gmail-Labels": LABELS,
+        b"List-ID": LISTY,
+        b"X-From": XFROM,
+        b"Message-ID": MSGID,
+        b"Message-Id": MSGID,
+    }
+)
+SKIP_LABELS = frozenset(
+    {
+        "spam",
+        "trash",
+        "bin",
+        "junk",
+        "draft",
+        "drafts",
+        "papierkorb",
+        "corbeille",
+        "papelera",
+        "cestino",
+        "lixeira",
+        "prullenbak",
+        "kosz",
+        "papperskorgen",
+        "entwürfe",
+        "brouillons",
+        "borradores",
+        "bozze",
+        "rascunhos",
+        "concepten",
+    }
+)
+SKIP_FOLDERS = frozenset(
+    {
+        "trash",
+        "spam",
+        "junk",
+        "drafts",
+        "draft",
+        "bin",
+        "deleted",
+        "deleted items",
+        "deleted messages",
+        "junk e-mail",
+        "junk email",
+    }
+)
 BULK_PRECEDENCE = frozenset({b"bulk", b"list", b"junk"})
 
 # Address lists in the common shapes (bare addresses, ``Name <addr>``, ``"Name, X" <addr>``) are split
@@ -102,12 +150,14 @@ BULK_PRECEDENCE = frozenset({b"bulk", b"list", b"junk"})
 # through email.utils.getaddresses.
 _ADDR = r"[^\s<>()\[\],;:\"@\\]+@[^\s<>()\[\],;:\"@\\]+"
 VALID_ADDR_RE = re.compile(r"\S+@[^\s@]+")
-ADDR_ITEM_RE = re.compile(
-    rf"[ \t]*(?:({_ADDR})|(?:\"([^\"\\]*)\"|([\w.' -]*?))[ \t]*<({_ADDR})>)[ \t]*(?:,|$)|[ \t]*,"
-)
+ADDR_ITEM_RE = re.compile(rf"[ \t]*(?:({_ADDR})|(?:\"([^\"\\]*)\"|([\w.' -]*?))[ \t]*<({_ADDR})>)[ \t]*(?:,|$)|[ \t]*,")
 
-MONTH = {m: i for i, m in enumerate(
-    [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"], start=1)}
+MONTH = {
+    m: i
+    for i, m in enumerate(
+        [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"], start=1
+    )
+}
 DATE_RE = re.compile(
     rb"[ \t]*(?:[A-Za-z]{3},?[ \t]*)?(\d{1,2})[ \t]+([A-Za-z]{3})[ \t]+(\d{4})[ \t]+(\d{1,2}):(\d\d)(?::(\d\d))?"
     rb"[ \t]+([+-]\d{4})(?![\d:])"
@@ -184,8 +234,9 @@ def parse_date(value: bytes) -> int | None:
             if len(_ZONE_CACHE) >= MAX_CACHE:
                 _ZONE_CACHE.clear()
             zm = int(zone[3:])
-            off = _ZONE_CACHE[zone] = None if zm >= 60 else (int(zone[1:3]) * 3600 + zm * 60) * (
-                -1 if zone[:1] == b"-" else 1)
+            off = _ZONE_CACHE[zone] = (
+                None if zm >= 60 else (int(zone[1:3]) * 3600 + zm * 60) * (-1 if zone[:1] == b"-" else 1)
+            )
         h, mi, s = int(hh), int(mm), int(ss) if ss else 0
         if base is not None and off is not None and h < 24 and mi < 60 and s < 60:
             return (base + h * 3600 + mi * 60 + s - off) * 1_000_000
@@ -304,7 +355,7 @@ def _parse_full(text: str) -> list[tuple[str | None, str]]:
         if lt >= 0 and gt > lt:
             # ``name <addr>``: everything before the angle bracket is the name, even with an "@" in it
             phrase = _unquote(item[:lt])
-            addr = item[lt + 1:gt].rsplit(":", 1)[-1]  # an obsolete route ``<@a,@b:user@host>``
+            addr = item[lt + 1 : gt].rsplit(":", 1)[-1]  # an obsolete route ``<@a,@b:user@host>``
             name = _clean_name(phrase) if phrase else None
         else:
             addr, name = item, None
@@ -552,16 +603,18 @@ class _Collector:
         broadcast = pc.greater(n_rcpt, self.max_rcpt)
         at = pa.array(self.m_at, pa.int64()).take(take)
         n = len(self.i_dst)
-        interactions = pa.table({
-            "line": pa.array(self.m_line, pa.int64()).take(take),
-            "src_record": pa.array(self.m_src, pa.int64()).take(take),
-            "dst_record": pa.array(self.i_dst, pa.int64()),
-            "channel": pc.if_else(broadcast, "broadcast", "email"),
-            "at": at.cast(pa.timestamp("us", tz="UTC")),
-            "weight": pa.array(np.ones(n), pa.float64()),
-            "n_participants": pc.add(n_rcpt, 1).cast(pa.int32()),
-            "event_key": pa.array(self.m_key, pa.string()).take(take),
-        })
+        interactions = pa.table(
+            {
+                "line": pa.array(self.m_line, pa.int64()).take(take),
+                "src_record": pa.array(self.m_src, pa.int64()).take(take),
+                "dst_record": pa.array(self.i_dst, pa.int64()),
+                "channel": pc.if_else(broadcast, "broadcast", "email"),
+                "at": at.cast(pa.timestamp("us", tz="UTC")),
+                "weight": pa.array(np.ones(n), pa.float64()),
+                "n_participants": pc.add(n_rcpt, 1).cast(pa.int32()),
+                "event_key": pa.array(self.m_key, pa.string()).take(take),
+            }
+        )
         n_broadcast = int(np.count_nonzero(counts > self.max_rcpt))
         n_no_date = sum(1 for a in self.m_at if a is None)
         rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
@@ -677,13 +730,13 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
         if oversize:
             sink.n_rows += 1
             sink.n_headed += 1
-            sink.reject(line, OVERSIZE, buf[msg_start:msg_start + 200])
+            sink.reject(line, OVERSIZE, buf[msg_start : msg_start + 200])
         else:
             pairs = header_find(buf, nl, hdr_end)
             found = bool(pairs) or ANY_HEADER_RE.search(buf, nl, hdr_end) is not None
             reason = add(line, pairs, found)
             if reason is not None:
-                sink.reject(line, reason, buf[msg_start:min(hdr_end, msg_start + 400)])
+                sink.reject(line, reason, buf[msg_start : min(hdr_end, msg_start + 400)])
         # --- the body: skip to the next separator
         p = hdr_end
         while True:
@@ -889,8 +942,13 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
             # Message-ID alone does not say so (clients reuse them): the sender and date must agree too
             sender = FROM_HEADER_RE.search(data, 0, end)
             date = DATE_HEADER_RE.search(data, 0, end)
-            key = hash((m.group(1).strip(), b" ".join(sender.group(1).split()) if sender else None,
-                        b" ".join(date.group(1).split()) if date else None))
+            key = hash(
+                (
+                    m.group(1).strip(),
+                    b" ".join(sender.group(1).split()) if sender else None,
+                    b" ".join(date.group(1).split()) if date else None,
+                )
+            )
             if key in seen_ids:
                 sink.n_rows += 1
                 sink.n_duplicates += 1
@@ -903,11 +961,31 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
 # --------------------------------------------------------------------------- sniffing
 
 
-MAIL_HEADERS = frozenset({
-    "from", "to", "cc", "date", "subject", "message-id", "received", "return-path", "delivered-to",
-    "mime-version", "reply-to", "in-reply-to", "references", "x-gmail-labels", "x-gm-thrid", "sender",
-    "content-type", "x-mailer", "user-agent", "dkim-signature", "authentication-results",
-})
+MAIL_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "cc",
+        "date",
+        "subject",
+        "message-id",
+        "received",
+        "return-path",
+        "delivered-to",
+        "mime-version",
+        "reply-to",
+        "in-reply-to",
+        "references",
+        "x-gmail-labels",
+        "x-gm-thrid",
+        "sender",
+        "content-type",
+        "x-mailer",
+        "user-agent",
+        "dkim-signature",
+        "authentication-results",
+    }
+)
 STRONG_HEADERS = frozenset({"from", "received", "return-path", "delivered-to", "message-id", "date"})
 
 
@@ -963,9 +1041,15 @@ def sniff_maildir(head: str, path: Path | None = None) -> float:
 
 
 FORMATS = [
-    Format("mbox", "mbox mailbox (Google Takeout, Thunderbird, Apple Mail export); headers only", sniff_mbox,
-           read_mbox),
+    Format(
+        "mbox", "mbox mailbox (Google Takeout, Thunderbird, Apple Mail export); headers only", sniff_mbox, read_mbox
+    ),
     Format("eml", "a single email message (.eml, RFC 822); headers only", sniff_eml, read_eml),
-    Format("maildir", "maildir folder (cur/, new/; Maildir++ subfolders); headers only", sniff_maildir,
-           read_maildir, accepts_dirs=True),
+    Format(
+        "maildir",
+        "maildir folder (cur/, new/; Maildir++ subfolders); headers only",
+        sniff_maildir,
+        read_maildir,
+        accepts_dirs=True,
+    ),
 ]

@@ -44,8 +44,10 @@ def read_matrixmarket(path: Path, *, owner: str | None = None, options: dict | N
         raise InputFormatError(msg)
     obj, layout, field, symmetry = (g.lower() for g in m.groups())
     if obj != "matrix" or layout != "coordinate":
-        msg = f"{path}: line 1: MatrixMarket '{obj} {layout}' is not a sparse matrix; only 'matrix coordinate' " \
-              "files are graphs reach reads"
+        msg = (
+            f"{path}: line 1: MatrixMarket '{obj} {layout}' is not a sparse matrix; only 'matrix coordinate' "
+            "files are graphs reach reads"
+        )
         raise InputFormatError(msg)
     if field not in ("pattern", "real", "integer", "double"):
         msg = f"{path}: line 1: MatrixMarket field '{field}' has no weight a tie could have (pattern, real or integer)"
@@ -59,8 +61,11 @@ def read_matrixmarket(path: Path, *, owner: str | None = None, options: dict | N
         raise InputFormatError(msg)
     size = rows.row(0, named=True)
     dims = [size["c0"], size["c1"], size["c2"]]
-    if size["n_tok"] != 3 or any(v is None or v < 0 or not float(v).is_integer() for v in dims) or \
-            max(dims[0], dims[1]) > MAX_NODES:
+    if (
+        size["n_tok"] != 3
+        or any(v is None or v < 0 or not float(v).is_integer() for v in dims)
+        or max(dims[0], dims[1]) > MAX_NODES
+    ):
         msg = f"{path}: line {size['line']}: expected the size line 'ROWS COLS ENTRIES', found {size['raw'][:60]!r}"
         raise InputFormatError(msg)
     n_r, n_c, n_e = (int(v) for v in dims)
@@ -68,10 +73,14 @@ def read_matrixmarket(path: Path, *, owner: str | None = None, options: dict | N
     want = 2 if field == "pattern" else 3
     i, j = pl.col("c0"), pl.col("c1")
     reason = (
-        pl.when(pl.col("n_tok") != want).then(pl.format(f"expected {want} numbers per entry, found {{}}", "n_tok"))
-        .when(i.is_null() | j.is_null() | (i != i.round(0)) | (j != j.round(0))).then(pl.lit("row or column is not an integer"))
-        .when((i < 1) | (i > n_r) | (j < 1) | (j > n_c)).then(pl.lit(f"row or column outside the {n_r} x {n_c} matrix"))
-        .when(pl.lit(want == 3) & pl.col("c2").is_null()).then(pl.lit("value is not a number"))
+        pl.when(pl.col("n_tok") != want)
+        .then(pl.format(f"expected {want} numbers per entry, found {{}}", "n_tok"))
+        .when(i.is_null() | j.is_null() | (i != i.round(0)) | (j != j.round(0)))
+        .then(pl.lit("row or column is not an integer"))
+        .when((i < 1) | (i > n_r) | (j < 1) | (j > n_c))
+        .then(pl.lit(f"row or column outside the {n_r} x {n_c} matrix"))
+        .when(pl.lit(want == 3) & pl.col("c2").is_null())
+        .then(pl.lit("value is not a number"))
         .otherwise(None)
     )
     ent = ent.with_columns(reason.alias("reason"))
@@ -91,15 +100,29 @@ def read_matrixmarket(path: Path, *, owner: str | None = None, options: dict | N
         notes.append(f"MatrixMarket: the size line declares {n_e:,} entries, the file has {ent.height:,}")
     weight = good["c2"].to_numpy().astype(np.float64) if want == 3 else np.full(good.height, np.nan)
     data = GraphData(
-        kind="MatrixMarket", ids=ids, labels=[None] * len(ids), node_lines=[None] * len(ids),
-        attributes=[None] * len(ids), src=src, dst=dst, weight=weight,
-        edge_lines=good["line"].to_numpy(), directed=np.full(good.height, symmetry == "general" and n_r == n_c),
-        rejects=rejects, notes=notes, n_rows=ent.height, n_skipped=text.count("\n%") + 1,
+        kind="MatrixMarket",
+        ids=ids,
+        labels=[None] * len(ids),
+        node_lines=[None] * len(ids),
+        attributes=[None] * len(ids),
+        src=src,
+        dst=dst,
+        weight=weight,
+        edge_lines=good["line"].to_numpy(),
+        directed=np.full(good.height, symmetry == "general" and n_r == n_c),
+        rejects=rejects,
+        notes=notes,
+        n_rows=ent.height,
+        n_skipped=text.count("\n%") + 1,
     )
     return graph_parsed(data, path)
 
 
 FORMATS = [
-    Format("matrixmarket", "MatrixMarket coordinate file (.mtx: SuiteSparse, Network Repository, scipy)", sniff,
-           read_matrixmarket),
+    Format(
+        "matrixmarket",
+        "MatrixMarket coordinate file (.mtx: SuiteSparse, Network Repository, scipy)",
+        sniff,
+        read_matrixmarket,
+    ),
 ]

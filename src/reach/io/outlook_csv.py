@@ -39,21 +39,54 @@ NAMES: dict[str, tuple[str, ...]] = {
     "display1": ("e-mail display name", "e-mail: angezeigter name", "nom complet de l'adresse de messagerie"),
     "city": ("business city", "ort geschäftlich", "ville (bureau)"),
     "region": ("business state", "bundesland/kanton geschäftlich", "region geschäftlich", "dép/région (bureau)"),
-    "country": ("business country/region", "business country", "land/region geschäftlich", "land geschäftlich",
-                "pays/région (bureau)", "pays (bureau)"),
+    "country": (
+        "business country/region",
+        "business country",
+        "land/region geschäftlich",
+        "land geschäftlich",
+        "pays/région (bureau)",
+        "pays (bureau)",
+    ),
     "home_city": ("home city", "ort privat", "ville (domicile)"),
-    "home_country": ("home country/region", "home country", "land/region privat", "land privat",
-                     "pays/région (domicile)", "pays (domicile)"),
+    "home_country": (
+        "home country/region",
+        "home country",
+        "land/region privat",
+        "land privat",
+        "pays/région (domicile)",
+        "pays (domicile)",
+    ),
     "web": ("web page", "personal web site", "business web page", "webseite", "page web"),
     "categories": ("categories", "kategorien", "catégories"),
 }
 PHONES = (
-    "primary phone", "mobile phone", "business phone", "business phone 2", "home phone", "home phone 2",
-    "other phone", "car phone",
-    "haupttelefon", "mobiltelefon", "mobiltelefon 2", "telefon geschäftlich", "telefon geschäftlich 2",
-    "telefon privat", "telefon privat 2", "telefon (privat)", "weiteres telefon", "autotelefon",
-    "téléphone principal", "tél. mobile", "téléphone mobile", "téléphone (bureau)", "téléphone 2 (bureau)",
-    "téléphone (domicile)", "téléphone 2 (domicile)", "téléphone (autre)", "téléphone (voiture)",
+    "primary phone",
+    "mobile phone",
+    "business phone",
+    "business phone 2",
+    "home phone",
+    "home phone 2",
+    "other phone",
+    "car phone",
+    "haupttelefon",
+    "mobiltelefon",
+    "mobiltelefon 2",
+    "telefon geschäftlich",
+    "telefon geschäftlich 2",
+    "telefon privat",
+    "telefon privat 2",
+    "telefon (privat)",
+    "weiteres telefon",
+    "autotelefon",
+    "téléphone principal",
+    "tél. mobile",
+    "téléphone mobile",
+    "téléphone (bureau)",
+    "téléphone 2 (bureau)",
+    "téléphone (domicile)",
+    "téléphone 2 (domicile)",
+    "téléphone (autre)",
+    "téléphone (voiture)",
 )
 _SIGNATURES = (
     {"first name", "last name", "e-mail address"},
@@ -74,8 +107,9 @@ def sniff(head: str, path: Path | None = None) -> float:
     return 0.9 if cu.scan_header(head, _is_header, max_lines=3) is not None else 0.0
 
 
-def read_outlook_csv(path: Path, *, owner: str | None = None, options: dict | None = None,
-                     data: bytes | None = None, label: str = "") -> Parsed:
+def read_outlook_csv(
+    path: Path, *, owner: str | None = None, options: dict | None = None, data: bytes | None = None, label: str = ""
+) -> Parsed:
     """Parse an Outlook (desktop or outlook.com) contacts CSV export."""
     data = cu.load_bytes(path, data, what="Outlook contacts CSV")
     header = cu.find_header(data, _is_header, path, what="Outlook contacts CSV (First Name,...,E-mail Address)")
@@ -99,8 +133,9 @@ def read_outlook_csv(path: Path, *, owner: str | None = None, options: dict | No
             emails.append(value)
             continue
         # an Exchange entry (type EX) holds a DN such as /o=ExchangeLabs/ou=..., not an address
-        exchange = cu.np_bool(pc.or_(pc.equal(pc.utf8_upper(kind), "EX"),
-                                     pc.starts_with(value, "/o=", ignore_case=True)))
+        exchange = cu.np_bool(
+            pc.or_(pc.equal(pc.utf8_upper(kind), "EX"), pc.starts_with(value, "/o=", ignore_case=True))
+        )
         exchange &= cu.np_bool(pc.greater(pc.binary_length(value), 0))
         n_exchange += int(exchange.sum())
         emails.append(pc.if_else(pa.array(exchange), pa.scalar("", value.type), value) if exchange.any() else value)
@@ -112,8 +147,9 @@ def read_outlook_csv(path: Path, *, owner: str | None = None, options: dict | No
         if is_email.any():
             display = pc.if_else(pa.array(is_email), pa.scalar("", display.type), display)
     name = cu.first_of(cu.join(c["first"], c["middle"], c["last"]), display)
-    location = cu.first_of(cu.join(c["city"], c["region"], c["country"], sep=", "),
-                           cu.join(c["home_city"], c["home_country"], sep=", "))
+    location = cu.first_of(
+        cu.join(c["city"], c["region"], c["country"], sep=", "), cu.join(c["home_city"], c["home_country"], sep=", ")
+    )
     columns = {
         "display_name": name,
         "first_name": cu.nz(c["first"]),
@@ -130,6 +166,10 @@ def read_outlook_csv(path: Path, *, owner: str | None = None, options: dict | No
 
 
 FORMATS = [
-    Format("outlook-csv", "Outlook contacts CSV (desktop or outlook.com; English, German, French headers)",
-           sniff, read_outlook_csv),
+    Format(
+        "outlook-csv",
+        "Outlook contacts CSV (desktop or outlook.com; English, German, French headers)",
+        sniff,
+        read_outlook_csv,
+    ),
 ]

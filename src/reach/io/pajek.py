@@ -201,15 +201,24 @@ def read_pajek(path: Path, *, owner: str | None = None, options: dict | None = N
     if skipped_sections:
         notes.append(f"Pajek: sections that are not ties skipped: {', '.join(dict.fromkeys(skipped_sections))}")
     data = GraphData(
-        kind="Pajek", ids=[str(i + 1) for i in range(n)], labels=labels, node_lines=node_lines, attributes=attrs,
-        src=np.asarray(src, dtype=np.int64), dst=np.asarray(dst, dtype=np.int64),
-        weight=np.asarray(weight, dtype=np.float64), edge_lines=np.asarray(e_lines, dtype=np.int64),
-        directed=np.asarray(e_dir, dtype=bool), rejects=rejects, notes=notes, n_rows=n_rows, n_skipped=n_skipped,
+        kind="Pajek",
+        ids=[str(i + 1) for i in range(n)],
+        labels=labels,
+        node_lines=node_lines,
+        attributes=attrs,
+        src=np.asarray(src, dtype=np.int64),
+        dst=np.asarray(dst, dtype=np.int64),
+        weight=np.asarray(weight, dtype=np.float64),
+        edge_lines=np.asarray(e_lines, dtype=np.int64),
+        directed=np.asarray(e_dir, dtype=bool),
+        rejects=rejects,
+        notes=notes,
+        n_rows=n_rows,
+        n_skipped=n_skipped,
     )
     return graph_parsed(data, path)
 
 
 FORMATS = [
-    Format("pajek", "Pajek .net network (*Vertices, *Arcs/*Edges, lists, matrix; two-mode, signed)", sniff,
-           read_pajek),
+    Format("pajek", "Pajek .net network (*Vertices, *Arcs/*Edges, lists, matrix; two-mode, signed)", sniff, read_pajek),
 ]

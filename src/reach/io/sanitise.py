@@ -21,8 +21,17 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # no export holds real contact befo
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # nor after this; year 10000 breaks every datetime library
 # Characters XML 1.0 forbids (GraphML), that HTML shows as nothing and that spreadsheets mangle.
 CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]"
-TEXT_COLUMNS = ("key", "owner", "display_name", "first_name", "last_name", "company", "title", "location",
-                "linkedin_url")
+TEXT_COLUMNS = (
+    "key",
+    "owner",
+    "display_name",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "location",
+    "linkedin_url",
+)
 LIST_COLUMNS = ("emails", "phones")
 
 
@@ -38,21 +47,30 @@ def sanitise(parsed: Parsed) -> Parsed:
         dst = interactions.column("dst_record").to_numpy(zero_copy_only=False)
         ok = keep[src] & keep[dst]
         interactions = interactions.filter(pa.array(ok))
-        interactions = interactions.set_column(interactions.schema.get_field_index("src_record"), "src_record",
-                                               pa.array(new_id[src[ok]], pa.int64()))
-        interactions = interactions.set_column(interactions.schema.get_field_index("dst_record"), "dst_record",
-                                               pa.array(new_id[dst[ok]], pa.int64()))
+        interactions = interactions.set_column(
+            interactions.schema.get_field_index("src_record"), "src_record", pa.array(new_id[src[ok]], pa.int64())
+        )
+        interactions = interactions.set_column(
+            interactions.schema.get_field_index("dst_record"), "dst_record", pa.array(new_id[dst[ok]], pa.int64())
+        )
         records = records.filter(pa.array(keep))
-        records = records.set_column(records.schema.get_field_index("record_id"), "record_id",
-                                     pa.array(np.arange(records.num_rows), pa.int64()))
+        records = records.set_column(
+            records.schema.get_field_index("record_id"), "record_id", pa.array(np.arange(records.num_rows), pa.int64())
+        )
     bad_inter, why_i = _interactions_out_of_range(interactions)
     if bad_inter.any():
         rejects.append(_rejects(interactions.filter(pa.array(bad_inter)), why_i[bad_inter]))
         interactions = interactions.filter(pa.array(~bad_inter))
     if len(rejects) == 1:
         return parsed
-    return Parsed(records=records, interactions=interactions, rejects=_concat_rejects(rejects), n_rows=parsed.n_rows,
-                  n_skipped=parsed.n_skipped, notes=parsed.notes)
+    return Parsed(
+        records=records,
+        interactions=interactions,
+        rejects=_concat_rejects(rejects),
+        n_rows=parsed.n_rows,
+        n_skipped=parsed.n_skipped,
+        notes=parsed.notes,
+    )
 
 
 def _records_with_controls(records: pa.Table) -> tuple[np.ndarray, np.ndarray]:
@@ -62,8 +80,7 @@ def _records_with_controls(records: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     for col in TEXT_COLUMNS:
         if col not in records.column_names:
             continue
-        hit = pc.fill_null(pc.match_substring_regex(records.column(col), CONTROL), False).to_numpy(
-            zero_copy_only=False)
+        hit = pc.fill_null(pc.match_substring_regex(records.column(col), CONTROL), False).to_numpy(zero_copy_only=False)
         why[hit & ~bad] = f"control character in {col} (GraphML, HTML and spreadsheets cannot hold it)"
         bad |= hit
     for col in LIST_COLUMNS:
@@ -104,8 +121,13 @@ def _rejects(rows: pa.Table, reasons: np.ndarray) -> pa.Table:
         excerpt = pa.nulls(rows.num_rows, pa.string())
     else:
         excerpt = pc.replace_substring_regex(pc.utf8_slice_codeunits(shown, 0, 120), CONTROL, "\ufffd")
-    return pa.table({"line": line.cast(pa.int64()), "reason": pa.array(list(reasons), pa.string()),
-                     "excerpt": excerpt.cast(pa.string())})
+    return pa.table(
+        {
+            "line": line.cast(pa.int64()),
+            "reason": pa.array(list(reasons), pa.string()),
+            "excerpt": excerpt.cast(pa.string()),
+        }
+    )
 
 
 def _concat_rejects(parts: list[pa.Table]) -> pa.Table:
@@ -114,7 +136,16 @@ def _concat_rejects(parts: list[pa.Table]) -> pa.Table:
     for t in parts:
         if t.num_rows == 0:
             continue
-        out.append(pa.table({c: (t.column(c).cast(pa.int64() if c == "line" else pa.string())
-                                  if c in t.column_names else pa.nulls(t.num_rows, pa.int64() if c == "line"
-                                                                       else pa.string())) for c in cols}))
+        out.append(
+            pa.table(
+                {
+                    c: (
+                        t.column(c).cast(pa.int64() if c == "line" else pa.string())
+                        if c in t.column_names
+                        else pa.nulls(t.num_rows, pa.int64() if c == "line" else pa.string())
+                    )
+                    for c in cols
+                }
+            )
+        )
     return pa.concat_tables(out) if out else parts[0]

@@ -59,8 +59,9 @@ DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 TS_RE = re.compile(r"\s*(\d{1,12})(?:\.(\d{1,6})\d*)?\s*")
 DM_ID_RE = re.compile(r"D[A-Z0-9]{6,}")
 # subtypes that are a person writing; everything else (joins, topic changes, bots, ...) is skipped
-KEEP_SUBTYPES = frozenset({"", "thread_broadcast", "reply_broadcast", "me_message", "file_share",
-                           "file_comment", "file_mention"})
+KEEP_SUBTYPES = frozenset(
+    {"", "thread_broadcast", "reply_broadcast", "me_message", "file_share", "file_comment", "file_mention"}
+)
 SLACKBOT = "USLACKBOT"
 MAX_MEMBER_BYTES = 1 << 30  # a single JSON file larger than this is refused (zip bombs)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -72,8 +73,9 @@ MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
 class _Export:
     """The export's files by path relative to its root, from a ZIP or a folder."""
 
-    def __init__(self, names: Iterable[str], read: Callable[[str], bytes], label: str,
-                 close: Callable[[], None] | None = None):
+    def __init__(
+        self, names: Iterable[str], read: Callable[[str], bytes], label: str, close: Callable[[], None] | None = None
+    ):
         self.names = sorted(set(names))
         self.present = frozenset(self.names)
         self._read = read
@@ -115,7 +117,7 @@ def _open_zip(path: Path) -> _Export:
         zf.close()
         msg = f"{path}: not a Slack export: no users.json beside a channels.json in the ZIP"
         raise InputFormatError(msg)
-    members = {n[len(root):]: info for n, info in by_name.items() if n.startswith(root)}
+    members = {n[len(root) :]: info for n, info in by_name.items() if n.startswith(root)}
 
     def read(name: str) -> bytes:
         info = members[name]
@@ -124,8 +126,15 @@ def _open_zip(path: Path) -> _Export:
             raise InputFormatError(msg)
         try:
             return zf.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
-                zlib.error) as exc:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+            zlib.error,
+        ) as exc:
             msg = f"{name}: cannot read it from the ZIP: {exc}"
             raise InputFormatError(msg) from exc
 
@@ -141,8 +150,7 @@ def _open_folder(path: Path) -> _Export:
             if entry.is_file() and entry.name in ROOT_FILES:
                 names.append(entry.name)
             elif entry.is_dir():
-                names += [f"{entry.name}/{f.name}" for f in entry.iterdir()
-                          if DAY_RE.fullmatch(f.name) and f.is_file()]
+                names += [f"{entry.name}/{f.name}" for f in entry.iterdir() if DAY_RE.fullmatch(f.name) and f.is_file()]
     except OSError as exc:
         msg = f"{path}: cannot list the folder: {exc.strerror or exc}"
         raise InputFormatError(msg) from exc
@@ -269,8 +277,12 @@ def _user(entry: dict) -> _User | None:
 def _profile_user(uid: str, prof: object) -> _User:
     """A user missing from ``users.json``, described by a message's ``user_profile`` if it has one."""
     prof = prof if isinstance(prof, dict) else {}
-    return _User(uid=uid, display_name=_s(prof.get("real_name")) or _s(prof.get("display_name")) or _s(prof.get("name")),
-                 first_name=_s(prof.get("first_name")), bot=prof.get("is_bot") is True)
+    return _User(
+        uid=uid,
+        display_name=_s(prof.get("real_name")) or _s(prof.get("display_name")) or _s(prof.get("name")),
+        first_name=_s(prof.get("first_name")),
+        bot=prof.get("is_bot") is True,
+    )
 
 
 @dataclass
@@ -324,9 +336,14 @@ class _Builder:
                 emails = list(rec.get("emails") or [])
                 if u.email and u.email.lower() not in {e.lower() for e in emails}:
                     emails.append(u.email)
-                rec.update(display_name=u.display_name or rec["display_name"], first_name=u.first_name,
-                           last_name=u.last_name, title=u.title, emails=emails or None,
-                           phones=[u.phone] if u.phone else None)
+                rec.update(
+                    display_name=u.display_name or rec["display_name"],
+                    first_name=u.first_name,
+                    last_name=u.last_name,
+                    title=u.title,
+                    emails=emails or None,
+                    phones=[u.phone] if u.phone else None,
+                )
                 self.rid[owner_uid] = 0
             self.records.append(rec)
         self.src: list[int] = []
@@ -342,11 +359,19 @@ class _Builder:
         if rid is None:
             rid = self.rid[uid] = len(self.records)
             u = self.users[uid]
-            self.records.append({
-                "record_id": rid, "line": None, "role": "party", "display_name": u.display_name,
-                "first_name": u.first_name, "last_name": u.last_name, "title": u.title,
-                "emails": [u.email] if u.email else None, "phones": [u.phone] if u.phone else None,
-            })
+            self.records.append(
+                {
+                    "record_id": rid,
+                    "line": None,
+                    "role": "party",
+                    "display_name": u.display_name,
+                    "first_name": u.first_name,
+                    "last_name": u.last_name,
+                    "title": u.title,
+                    "emails": [u.email] if u.email else None,
+                    "phones": [u.phone] if u.phone else None,
+                }
+            )
         return rid
 
     def add(self, src: str, dst: str, m: _Msg, channel: str, n: int) -> None:
@@ -404,8 +429,9 @@ def read_slack(path: Path, *, owner: str | None = None, options: dict | None = N
         export.close()
 
 
-def parse_members(files: dict[str, bytes], *, owner: str | None = None, options: dict | None = None,
-                  label: str = "<slack export>") -> Parsed:
+def parse_members(
+    files: dict[str, bytes], *, owner: str | None = None, options: dict | None = None, label: str = "<slack export>"
+) -> Parsed:
     """Parse an export given as ``{relative path: bytes}`` (tests and fuzzing)."""
     return parse_export(_Export(files, files.__getitem__, label), owner=owner, options=options)
 
@@ -461,8 +487,12 @@ def parse_export(export: _Export, *, owner: str | None, options: dict | None) ->
             subtype = m.get("subtype") or ""
             us = _ts(m.get("ts"))
             uid = _s(m.get("user"))
-            if mtype != "message" or not isinstance(subtype, str) or subtype not in KEEP_SUBTYPES \
-                    or m.get("hidden") is True:
+            if (
+                mtype != "message"
+                or not isinstance(subtype, str)
+                or subtype not in KEEP_SUBTYPES
+                or m.get("hidden") is True
+            ):
                 n_skipped += 1
                 if us is not None:
                     authors.setdefault((folder, us), None)
@@ -565,26 +595,31 @@ def parse_export(export: _Export, *, owner: str | None, options: dict | None) ->
         b.record(m.uid)
 
     if n_big:
-        notes.append(f"{n_big} top-level messages in {len(big)} channels of more than {max_size} members "
-                     "gave no pairwise ties")
+        notes.append(
+            f"{n_big} top-level messages in {len(big)} channels of more than {max_size} members gave no pairwise ties"
+        )
     if n_orphan:
         notes.append(f"{n_orphan} thread replies whose parent message is not in the export")
     if n_unknown_users:
         notes.append(f"{n_unknown_users} user ids are missing from users.json")
     if n_unlisted:
-        notes.append(f"{n_unlisted} conversation folders have no member list in the channel listings; "
-                     "their members were taken from their authors")
+        notes.append(
+            f"{n_unlisted} conversation folders have no member list in the channel listings; "
+            "their members were taken from their authors"
+        )
     n = len(b.src)
-    interactions = pa.table({
-        "line": pa.array(b.line, pa.int64()),
-        "src_record": pa.array(b.src, pa.int64()),
-        "dst_record": pa.array(b.dst, pa.int64()),
-        "channel": pa.array(b.channel, pa.string()),
-        "at": pa.array(b.at, pa.timestamp("us", tz="UTC")),
-        "weight": pa.array([1.0] * n, pa.float64()),
-        "n_participants": pa.array(b.n_part, pa.int32()),
-        "event_key": pa.array(b.key, pa.string()),
-    })
+    interactions = pa.table(
+        {
+            "line": pa.array(b.line, pa.int64()),
+            "src_record": pa.array(b.src, pa.int64()),
+            "dst_record": pa.array(b.dst, pa.int64()),
+            "channel": pa.array(b.channel, pa.string()),
+            "at": pa.array(b.at, pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * n, pa.float64()),
+            "n_participants": pa.array(b.n_part, pa.int32()),
+            "event_key": pa.array(b.key, pa.string()),
+        }
+    )
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
     return Parsed(
         records=pa.Table.from_pylist(b.records, schema=rec_schema),
@@ -604,6 +639,12 @@ def _excerpt(value: object) -> str:
 
 
 FORMATS = [
-    Format("slack", "Slack workspace export (ZIP or folder with users.json, channels.json)", sniff, read_slack,
-           accepts_dirs=True, binary=True),
+    Format(
+        "slack",
+        "Slack workspace export (ZIP or folder with users.json, channels.json)",
+        sniff,
+        read_slack,
+        accepts_dirs=True,
+        binary=True,
+    ),
 ]

@@ -87,8 +87,9 @@ def _unescape(value: str) -> str:
     if "\\" not in value:
         return value
     if "\\\\" not in value:
-        value = (value.replace("\\n", "\n").replace("\\N", "\n").replace("\\,", ",")
-                 .replace("\\;", ";").replace("\\:", ":"))
+        value = (
+            value.replace("\\n", "\n").replace("\\N", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\:", ":")
+        )
         if "\\" not in value:
             return value
     return _ESCAPE.sub(_escape_char, value)
@@ -110,7 +111,7 @@ def _split_unescaped_slow(value: str, sep: str) -> list[str]:
     while i < n:
         ch = value[i]
         if ch == "\\" and i + 1 < n:
-            cur.append(value[i:i + 2])
+            cur.append(value[i : i + 2])
             i += 2
             continue
         if ch == sep:
@@ -155,7 +156,7 @@ def _split_params(rest: str) -> tuple[str, str] | None:
         i = rest.find(":")
         if i < 0:
             return None
-    return rest[1:i], rest[i + 1:]
+    return rest[1:i], rest[i + 1 :]
 
 
 _CHARSETS: dict[str, str | None] = {}
@@ -165,7 +166,7 @@ def _charset(params_upper: str, params: str) -> str | None:
     i = params_upper.find("CHARSET=")
     if i < 0:
         return None
-    name = params[i + 8:].split(";", 1)[0].split(",", 1)[0].strip().strip('"')
+    name = params[i + 8 :].split(";", 1)[0].split(",", 1)[0].strip().strip('"')
     try:
         return _CHARSETS[name]
     except KeyError:
@@ -230,7 +231,7 @@ def vcard_text(data: bytes) -> tuple[str, bool]:
     if enc.startswith("utf-16"):
         return decode(data).lstrip("\ufeff"), False
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     declared = set()
     for m in _CHARSET_PARAM.finditer(data):
         try:
@@ -246,7 +247,7 @@ def vcard_text(data: bytes) -> tuple[str, bool]:
 
 
 def _excerpt(text: str, at: int) -> str:
-    return text[at:at + MAX_EXCERPT].replace("\r", "")
+    return text[at : at + MAX_EXCERPT].replace("\r", "")
 
 
 def parse_cards(text: str, *, raw: bool = False) -> dict:
@@ -304,7 +305,7 @@ def parse_cards(text: str, *, raw: bool = False) -> dict:
                         pos = end_text
                     else:
                         nl = text.rfind("\n", colon, nxt)
-                        while nl >= 0 and text[nl + 1:nl + 2] in (" ", "\t"):  # from where that line starts
+                        while nl >= 0 and text[nl + 1 : nl + 2] in (" ", "\t"):  # from where that line starts
                             nl = text.rfind("\n", colon, nl)
                         pos = nl if nl >= 0 else colon
                 continue
@@ -368,7 +369,7 @@ def parse_cards(text: str, *, raw: bool = False) -> dict:
                         nxt_end = text.find("\n", pos + 1)
                         if nxt_end < 0:
                             nxt_end = end_text
-                        nxt = text[pos + 1:nxt_end].rstrip("\r")
+                        nxt = text[pos + 1 : nxt_end].rstrip("\r")
                         if nxt[:11].upper() in ("END:VCARD", "BEGIN:VCARD"):
                             break
                         value = value[:-1] + nxt
@@ -430,8 +431,14 @@ def parse_cards(text: str, *, raw: bool = False) -> dict:
         rejects.append((line, "card has no END:VCARD", _excerpt(text, begin_at)))
     return {
         "columns": {
-            "line": c_line, "display_name": c_display, "first_name": c_first, "last_name": c_last,
-            "company": c_company, "title": c_title, "emails": c_emails, "phones": c_phones,
+            "line": c_line,
+            "display_name": c_display,
+            "first_name": c_first,
+            "last_name": c_last,
+            "company": c_company,
+            "title": c_title,
+            "emails": c_emails,
+            "phones": c_phones,
             "linkedin_url": c_linkedin,
         },
         "rejects": rejects,
@@ -471,31 +478,35 @@ def _read_vcard(path: Path, *, owner: str | None = None, options: dict | None = 
         strs = {k: cols[k] for k in str_cols}
         emails, phones = cols["emails"], cols["phones"]
     str_list = pa.list_(pa.string())
-    records = pa.table({
-        "record_id": pa.array(range(n + base), pa.int64()),
-        "line": pa.array(lines, pa.int64()),
-        "role": pa.array(roles, pa.string()),
-        "key": pa.nulls(n + base, pa.string()),
-        "owner": pa.array(owners, pa.string()),
-        "display_name": pa.array(strs["display_name"], pa.string()),
-        "first_name": pa.array(strs["first_name"], pa.string()),
-        "last_name": pa.array(strs["last_name"], pa.string()),
-        "company": pa.array(strs["company"], pa.string()),
-        "title": pa.array(strs["title"], pa.string()),
-        "emails": pa.array(emails, str_list),
-        "phones": pa.array(phones, str_list),
-        "linkedin_url": pa.array(strs["linkedin_url"], pa.string()),
-    })
+    records = pa.table(
+        {
+            "record_id": pa.array(range(n + base), pa.int64()),
+            "line": pa.array(lines, pa.int64()),
+            "role": pa.array(roles, pa.string()),
+            "key": pa.nulls(n + base, pa.string()),
+            "owner": pa.array(owners, pa.string()),
+            "display_name": pa.array(strs["display_name"], pa.string()),
+            "first_name": pa.array(strs["first_name"], pa.string()),
+            "last_name": pa.array(strs["last_name"], pa.string()),
+            "company": pa.array(strs["company"], pa.string()),
+            "title": pa.array(strs["title"], pa.string()),
+            "emails": pa.array(emails, str_list),
+            "phones": pa.array(phones, str_list),
+            "linkedin_url": pa.array(strs["linkedin_url"], pa.string()),
+        }
+    )
     m = n if owner else 0
-    interactions = pa.table({
-        "line": pa.array(cols["line"] if owner else [], pa.int64()),
-        "src_record": pa.array([0] * m, pa.int64()),
-        "dst_record": pa.array(range(1, m + 1), pa.int64()),
-        "channel": pa.array(["contact"] * m, pa.string()),
-        "at": pa.nulls(m, pa.timestamp("us", tz="UTC")),
-        "weight": pa.array([1.0] * m, pa.float64()),
-        "n_participants": pa.array([2] * m, pa.int32()),
-    })
+    interactions = pa.table(
+        {
+            "line": pa.array(cols["line"] if owner else [], pa.int64()),
+            "src_record": pa.array([0] * m, pa.int64()),
+            "dst_record": pa.array(range(1, m + 1), pa.int64()),
+            "channel": pa.array(["contact"] * m, pa.string()),
+            "at": pa.nulls(m, pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * m, pa.float64()),
+            "n_participants": pa.array([2] * m, pa.int32()),
+        }
+    )
     notes = []
     if parsed["n_bad_email"]:
         notes.append(f"{parsed['n_bad_email']} EMAIL value(s) without an address ignored")

@@ -56,20 +56,31 @@ SPACES = " \t\u00a0\u202f\u2007\u2009"
 _B = f"[{BIDI}]*"
 # \d matches every script's decimal digits (Arabic-Indic, Persian, Devanagari...); int() reads them
 _DSEP = rf"{_B}(?:[./\-]|[年月]){_B} ?"
-ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019,
-        "M": 1868, "T": 1912, "S": 1926, "H": 1989, "R": 2019}
+ERAS = {
+    "明治": 1868,
+    "大正": 1912,
+    "昭和": 1926,
+    "平成": 1989,
+    "令和": 2019,
+    "M": 1868,
+    "T": 1912,
+    "S": 1926,
+    "H": 1989,
+    "R": 2019,
+}
 _ERA = "(?:" + "|".join(sorted(ERAS, key=len, reverse=True)) + r")(?=\d)"
 _DATE_BODY = rf"(?:{_ERA})?\d{{1,4}}{_DSEP}\d{{1,2}}{_DSEP}\d{{1,4}}"
 _DATE = rf"(?P<date>{_DATE_BODY})[.日]?{_B}"
 AM_PM_BEFORE = ("上午", "下午", "午前", "午後", "오전", "오후")
 _PREFIX = rf"(?P<prefix>(?:{'|'.join(AM_PM_BEFORE)})[{SPACES}]?)?"
-_TIME = (_PREFIX + r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-         r"(?P<suffix>[^\]\-\u2013\u2014:\d\n,\u060c]{0,12}?)" + _B)
+_TIME = (
+    _PREFIX + r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+    r"(?P<suffix>[^\]\-\u2013\u2014:\d\n,\u060c]{0,12}?)" + _B
+)
 _COMMA = rf"[,\u060c]?[{SPACES}]*"
 _LEAD = f"[{BIDI}{SPACES}]*"
 _DASH = rf"[{SPACES}]?[-\u2013\u2014][{SPACES}](?P<rest>.*)"
-BRACKET_RE = re.compile(
-    rf"{_LEAD}\[{_DATE}{_COMMA}(?:klo[{SPACES}]+)?{_TIME}\][{SPACES}]?(?P<rest>.*)")
+BRACKET_RE = re.compile(rf"{_LEAD}\[{_DATE}{_COMMA}(?:klo[{SPACES}]+)?{_TIME}\][{SPACES}]?(?P<rest>.*)")
 DASH_RE = re.compile(rf"{_LEAD}{_DATE}{_COMMA}[{SPACES}]*{_TIME}{_DASH}")
 # the locales that write the time before the date
 BRACKET_TIME_FIRST_RE = re.compile(rf"{_LEAD}\[{_TIME}{_COMMA}{_DATE}\][{SPACES}]?(?P<rest>.*)")
@@ -79,10 +90,8 @@ IOS_STYLES = (BRACKET_RE, BRACKET_TIME_FIRST_RE)
 DATE_SPLIT_RE = re.compile(rf"{_DSEP}")
 ERA_RE = re.compile(_ERA)
 TIME_SPLIT_RE = re.compile(r"[:.]")
-AM = frozenset({"am", "a", "fm", "vorm", "ap", "上午", "午前", "오전", "ص", "sa", "πμ", "قظ", "ก่อนเที่ยง",
-                "पूर्वाह्न"})
-PM = frozenset({"pm", "p", "em", "nachm", "ip", "下午", "午後", "오후", "م", "ch", "μμ", "بظ", "หลังเที่ยง",
-                "अपराह्न"})
+AM = frozenset({"am", "a", "fm", "vorm", "ap", "上午", "午前", "오전", "ص", "sa", "πμ", "قظ", "ก่อนเที่ยง", "पूर्वाह्न"})
+PM = frozenset({"pm", "p", "em", "nachm", "ip", "下午", "午後", "오후", "م", "ch", "μμ", "بظ", "หลังเที่ยง", "अपराह्न"})
 BUDDHIST_OFFSET = 543
 PHONE_RE = re.compile(r"\+[\d\s\-().\u00a0\u202f]{6,}")
 CHAT_FILE_RE = re.compile(r"WhatsApp Chat (?:with|-) (.+?)(?:\.txt|\.zip)?", re.IGNORECASE)
@@ -122,24 +131,53 @@ MEDIA_RE = re.compile(
 # "You deleted this message" / "This message was deleted" as WhatsApp writes them in its main UI languages:
 # a deleted message is still a message; the first, written in the owner's name, tells who the owner is
 OWNER_DELETED = (
-    "You deleted this message", "Du hast diese Nachricht gelöscht", "Вы удалили данное сообщение",
-    "Вы удалили это сообщение", "أنت حذفت هذه الرسالة", "Eliminaste este mensaje", "Você apagou esta mensagem",
-    "Vous avez supprimé ce message", "Hai eliminato questo messaggio", "Anda menghapus pesan ini",
-    "Je hebt dit bericht verwijderd", "Bu mesajı sildiniz", "Usunięto tę wiadomość", "Poistit tämän viestin",
-    "Du raderade det här meddelandet", "Ви видалили це повідомлення", "आपने यह संदेश हटा दिया",
-    "あなたはこのメッセージを削除しました", "你删除了此消息", "메시지를 삭제했습니다",
+    "You deleted this message",
+    "Du hast diese Nachricht gelöscht",
+    "Вы удалили данное сообщение",
+    "Вы удалили это сообщение",
+    "أنت حذفت هذه الرسالة",
+    "Eliminaste este mensaje",
+    "Você apagou esta mensagem",
+    "Vous avez supprimé ce message",
+    "Hai eliminato questo messaggio",
+    "Anda menghapus pesan ini",
+    "Je hebt dit bericht verwijderd",
+    "Bu mesajı sildiniz",
+    "Usunięto tę wiadomość",
+    "Poistit tämän viestin",
+    "Du raderade det här meddelandet",
+    "Ви видалили це повідомлення",
+    "आपने यह संदेश हटा दिया",
+    "あなたはこのメッセージを削除しました",
+    "你删除了此消息",
+    "메시지를 삭제했습니다",
 )
 OTHER_DELETED = (
-    "This message was deleted", "Diese Nachricht wurde gelöscht", "Данное сообщение удалено",
-    "Это сообщение удалено", "تم حذف هذه الرسالة", "Se eliminó este mensaje", "Este mensaje fue eliminado",
-    "Esta mensagem foi apagada", "Mensagem apagada", "Ce message a été supprimé", "Questo messaggio è stato eliminato",
-    "Pesan ini telah dihapus", "Dit bericht is verwijderd", "Bu mesaj silindi", "Ta wiadomość została usunięta",
-    "Tämä viesti poistettiin", "Det här meddelandet togs bort", "Це повідомлення видалено", "यह संदेश हटा दिया गया",
-    "このメッセージは削除されました", "此消息已删除", "삭제된 메시지입니다",
+    "This message was deleted",
+    "Diese Nachricht wurde gelöscht",
+    "Данное сообщение удалено",
+    "Это сообщение удалено",
+    "تم حذف هذه الرسالة",
+    "Se eliminó este mensaje",
+    "Este mensaje fue eliminado",
+    "Esta mensagem foi apagada",
+    "Mensagem apagada",
+    "Ce message a été supprimé",
+    "Questo messaggio è stato eliminato",
+    "Pesan ini telah dihapus",
+    "Dit bericht is verwijderd",
+    "Bu mesaj silindi",
+    "Ta wiadomość została usunięta",
+    "Tämä viesti poistettiin",
+    "Det här meddelandet togs bort",
+    "Це повідомлення видалено",
+    "यह संदेश हटा दिया गया",
+    "このメッセージは削除されました",
+    "此消息已删除",
+    "삭제된 메시지입니다",
 )
 OWNER_DELETED_RE = re.compile("(?:" + "|".join(map(re.escape, OWNER_DELETED)) + r")[.。]?", re.IGNORECASE)
-DELETED_RE = re.compile("(?:" + "|".join(map(re.escape, OWNER_DELETED + OTHER_DELETED)) + r")[.。]?",
-                        re.IGNORECASE)
+DELETED_RE = re.compile("(?:" + "|".join(map(re.escape, OWNER_DELETED + OTHER_DELETED)) + r")[.。]?", re.IGNORECASE)
 SYSTEM_NAME_RE = re.compile(r"\b(?:changed|created|added|removed|left|joined|deleted|pinned|turned)\b", re.IGNORECASE)
 
 
@@ -240,8 +278,15 @@ def _read_text(path: Path) -> tuple[str, str | None]:
     except OSError as exc:
         msg = f"{path}: cannot read: {exc.strerror or exc}"
         raise InputFormatError(msg) from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError,
-            zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         msg = f"{path}: cannot read the ZIP: {exc}"
         raise InputFormatError(msg) from exc
 
@@ -267,7 +312,7 @@ def _split_date(date: str) -> tuple[str | None, list[str]]:
     """A date's era (Japanese calendar) and its three numeric fields, as written."""
     era = ERA_RE.match(date)
     if era is not None:
-        date = date[era.end():]
+        date = date[era.end() :]
     return (era.group(0) if era else None), [p.strip(BIDI) for p in DATE_SPLIT_RE.split(date.strip(BIDI))]
 
 
@@ -321,8 +366,10 @@ def _calendar(lines: list[_Line]) -> str:
         if median >= FIRST_YEAR + BUDDHIST_OFFSET:
             return "buddhist"
         if 1300 <= median < 1600:
-            msg = (f"dates in the year {median}: a Solar Hijri or Islamic calendar, which reach cannot convert; "
-                   "export the chat again with the phone set to the Gregorian calendar")
+            msg = (
+                f"dates in the year {median}: a Solar Hijri or Islamic calendar, which reach cannot convert; "
+                "export the chat again with the phone set to the Gregorian calendar"
+            )
             raise InputFormatError(msg)
     elif two and min(two) >= BUDDHIST_TWO_DIGIT:
         return "buddhist"
@@ -435,8 +482,16 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         else:
             m = style.match(raw)
         if m is not None:
-            starts.append(_Line(number, m.group("date"), m.group("time"), (m.group("prefix") or "") + m.group("suffix"),
-                                m.group("rest"), raw))
+            starts.append(
+                _Line(
+                    number,
+                    m.group("date"),
+                    m.group("time"),
+                    (m.group("prefix") or "") + m.group("suffix"),
+                    m.group("rest"),
+                    raw,
+                )
+            )
     if not starts:
         msg = "no WhatsApp message lines (like '[12/31/23, 11:59:59 PM] Name: text') found"
         raise InputFormatError(msg)
@@ -465,16 +520,16 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
         if i < 0 and rest.rstrip(SPACES + BIDI).endswith(":"):
             name, body = rest.rstrip(SPACES + BIDI)[:-1], ""
         elif i >= 0:
-            name, body = rest[:i], rest[i + 2:]
+            name, body = rest[:i], rest[i + 2 :]
         elif (j := rest.find(":")) > 0 and _clean_name(rest[:j]) in known:
-            name, body = rest[:j], rest[j + 1:]
+            name, body = rest[:j], rest[j + 1 :]
         else:
             n_skipped += 1  # Android notice: no "Name:"
             continue
         name = _clean_name(name)
         marked = body.lstrip(SPACES)[:1] in ("\u200e", "\u200f")
         body = body.strip(BIDI + SPACES)
-        if not name or (any(q in name for q in "\"“”«»") and SYSTEM_NAME_RE.search(name)):
+        if not name or (any(q in name for q in '"“”«»') and SYSTEM_NAME_RE.search(name)):
             n_skipped += 1
             continue
         entries.append((ln.line, name, when, body, marked))
@@ -492,8 +547,9 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
     deleted_by_owner: set[str] = set()
     notice_names: dict[str, int] = {}
     for line, name, when, body, marked in entries:
-        if SYSTEM_RE.match(body) or (ios and marked and (
-                line == notice_line or (_fold(name) == chat_key and not _is_message_text(body)))):
+        if SYSTEM_RE.match(body) or (
+            ios and marked and (line == notice_line or (_fold(name) == chat_key and not _is_message_text(body)))
+        ):
             n_skipped += 1
             notice_names.setdefault(name, line)
             continue
@@ -537,8 +593,15 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
             continue
         rid[name] = len(records)
         phone = _is_phone(name)
-        records.append({"record_id": rid[name], "line": first_line[name], "role": "party",
-                        "display_name": None if phone else name, "phones": [name] if phone else None})
+        records.append(
+            {
+                "record_id": rid[name],
+                "line": first_line[name],
+                "role": "party",
+                "display_name": None if phone else name,
+                "phones": [name] if phone else None,
+            }
+        )
 
     participants = [rid[s] for s in senders]
     if 0 not in participants and len(participants) <= 1:
@@ -560,22 +623,27 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
                     lines.append(line)
                     at.append(when)
     elif n_part > max_group:
-        notes.append(f"a group of {n_part} participants (more than {max_group}): its {len(msgs)} messages "
-                     "gave no pairwise ties")
+        notes.append(
+            f"a group of {n_part} participants (more than {max_group}): its {len(msgs)} messages gave no pairwise ties"
+        )
     n = len(src)
-    interactions = pa.table({
-        "line": pa.array(lines, pa.int64()),
-        "src_record": pa.array(src, pa.int64()),
-        "dst_record": pa.array(dst, pa.int64()),
-        "channel": pa.array(["message"] * n, pa.string()),
-        "at": pa.array(at, pa.timestamp("us", tz="UTC")),
-        "weight": pa.array([1.0] * n, pa.float64()),
-        "n_participants": pa.array([n_part] * n, pa.int32()),
-        "event_key": pa.array(keys, pa.string()),
-    })
+    interactions = pa.table(
+        {
+            "line": pa.array(lines, pa.int64()),
+            "src_record": pa.array(src, pa.int64()),
+            "dst_record": pa.array(dst, pa.int64()),
+            "channel": pa.array(["message"] * n, pa.string()),
+            "at": pa.array(at, pa.timestamp("us", tz="UTC")),
+            "weight": pa.array([1.0] * n, pa.float64()),
+            "n_participants": pa.array([n_part] * n, pa.int32()),
+            "event_key": pa.array(keys, pa.string()),
+        }
+    )
     rec_schema = pa.schema([f for f in RECORDS if f.name != "source_id"])
-    notes.append(f"dates read as {'day/month' if order == 'DM' else 'month/day'}; times taken as "
-                 + ("UTC" if tz is UTC else "local time in the timezone option"))
+    notes.append(
+        f"dates read as {'day/month' if order == 'DM' else 'month/day'}; times taken as "
+        + ("UTC" if tz is UTC else "local time in the timezone option")
+    )
     return Parsed(
         records=pa.Table.from_pylist(records, schema=rec_schema),
         interactions=interactions,
@@ -591,8 +659,9 @@ def _is_message_text(body: str) -> bool:
     return MEDIA_RE.fullmatch(body) is not None or DELETED_RE.fullmatch(body) is not None
 
 
-def _find_owner(senders: list[str], owner: str, aliases: list[str], deleted_by_owner: set[str],
-                chat_name: str | None) -> str | None:
+def _find_owner(
+    senders: list[str], owner: str, aliases: list[str], deleted_by_owner: set[str], chat_name: str | None
+) -> str | None:
     """Which sender is the exporting phone's owner, or None when it cannot be told."""
     wanted = {_fold(x) for x in [owner, *aliases] if x.strip()}
     wanted_digits = {_digits(x) for x in [owner, *aliases] if _is_phone(x.strip())}
@@ -610,6 +679,13 @@ def _find_owner(senders: list[str], owner: str, aliases: list[str], deleted_by_o
 
 
 FORMATS = [
-    Format("whatsapp", "WhatsApp 'Export chat' text (_chat.txt), or its ZIP with media", sniff, read_whatsapp,
-           needs_owner=True, accepts_dirs=True, binary=True),
+    Format(
+        "whatsapp",
+        "WhatsApp 'Export chat' text (_chat.txt), or its ZIP with media",
+        sniff,
+        read_whatsapp,
+        needs_owner=True,
+        accepts_dirs=True,
+        binary=True,
+    ),
 ]

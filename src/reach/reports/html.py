@@ -103,10 +103,14 @@ document.querySelectorAll("input.filter").forEach(function(inp){
 """
 
 CHANGE_LABELS = {
-    "newly_reachable": ("targets newly reachable", "good"), "went_cold": ("targets gone cold", "bad"),
-    "warmer": ("paths warmer", "good"), "colder": ("paths colder", "bad"),
-    "new_in_reach": ("new people in reach", "good"), "left_reach": ("people out of reach", "bad"),
-    "closer": ("people closer", "good"), "farther": ("people farther", "bad"),
+    "newly_reachable": ("targets newly reachable", "good"),
+    "went_cold": ("targets gone cold", "bad"),
+    "warmer": ("paths warmer", "good"),
+    "colder": ("paths colder", "bad"),
+    "new_in_reach": ("new people in reach", "good"),
+    "left_reach": ("people out of reach", "bad"),
+    "closer": ("people closer", "good"),
+    "farther": ("people farther", "bad"),
 }
 
 
@@ -145,9 +149,17 @@ def _fmt(value: object, col: str) -> tuple[str, str, str]:
     return str(value), "", ""
 
 
-def table(df: pl.DataFrame, ids: _Ids, *, columns: Sequence[str] | None = None, labels: dict[str, str] | None = None,
-          max_rows: int = MAX_ROWS, why: Sequence[str] = ("why",), source: str | None = None, filter_box: bool = True
-          ) -> str:
+def table(
+    df: pl.DataFrame,
+    ids: _Ids,
+    *,
+    columns: Sequence[str] | None = None,
+    labels: dict[str, str] | None = None,
+    max_rows: int = MAX_ROWS,
+    why: Sequence[str] = ("why",),
+    source: str | None = None,
+    filter_box: bool = True,
+) -> str:
     """A sortable HTML table of ``df`` (first ``max_rows`` rows), with a note naming the file holding the rest."""
     labels = labels or {}
     if df.height == 0:
@@ -222,7 +234,8 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
     n_reachable = int(targets["reachable"].fill_null(False).sum()) if n_targets else 0
     changes = t.get("changes", empty)
     cards = [
-        _card(st.get("people", 0), "people"), _card(st.get("ties", 0), "ties"),
+        _card(st.get("people", 0), "people"),
+        _card(st.get("ties", 0), "ties"),
         _card(st.get("team_size", 0), "team members"),
         _card(st.get("team_total", 0), "people within two hops of the team"),
         _card(f"{n_reachable} of {n_targets}", "targets reachable"),
@@ -233,48 +246,76 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
     body = f'<div class="cards">{"".join(cards)}</div>'
     warnings = summary.get("warnings") or []
     if warnings:
-        body += '<div class="warn"><strong>Warnings</strong><ul>' + "".join(
-            f"<li>{esc(w)}</li>" for w in warnings) + "</ul></div>"
+        body += (
+            '<div class="warn"><strong>Warnings</strong><ul>'
+            + "".join(f"<li>{esc(w)}</li>" for w in warnings)
+            + "</ul></div>"
+        )
     sections.append(("summary", "Summary", body))
 
     # --- changes
     if summary.get("previous_outputs"):
-        lead = f'Compared with the run in <code>{esc(summary["previous_outputs"])}</code>.'
+        lead = f"Compared with the run in <code>{esc(summary['previous_outputs'])}</code>."
         if changes.height:
             counts = changes.group_by("change").len()
             chips = "".join(
                 f'<span class="chip {CHANGE_LABELS.get(k, (k, ""))[1]}">{n} {esc(CHANGE_LABELS.get(k, (k, ""))[0])}</span>'
-                for k, n in sorted(counts.iter_rows(), key=lambda kv: list(CHANGE_LABELS).index(kv[0])
-                                   if kv[0] in CHANGE_LABELS else 99))
+                for k, n in sorted(
+                    counts.iter_rows(),
+                    key=lambda kv: list(CHANGE_LABELS).index(kv[0]) if kv[0] in CHANGE_LABELS else 99,
+                )
+            )
             body = f'<p class="lead">{lead}</p><div class="chips">{chips}</div>' + table(
-                changes, ids, columns=["change", "name", "detail", "previous", "current", "delta"], source="changes.parquet")
+                changes,
+                ids,
+                columns=["change", "name", "detail", "previous", "current", "delta"],
+                source="changes.parquet",
+            )
         else:
             body = f'<p class="lead">{lead} Nothing changed beyond the thresholds.</p>'
     else:
-        body = '<p class="lead">This is the first run for this workspace (or the previous outputs are gone): ' \
-               "the next run will list what changed.</p>"
+        body = (
+            '<p class="lead">This is the first run for this workspace (or the previous outputs are gone): '
+            "the next run will list what changed.</p>"
+        )
     sections.append(("changes", "Changes since the last run", body))
 
     # --- team reach
     team = t.get("team_reach", empty)
-    body = ('<p class="lead">People within one and two hops of each team member, in the greedy order that adds the '
-            'most new people; <em>unique</em> counts the people only that member reaches.</p>'
-            f'<div class="plotrow">{image(images.get("team_reach"), "Team reach per member")}</div>'
-            + table(team, ids, columns=["order", "display_name", "n_hop1", "n_hop2", "n_total", "n_unique", "n_new",
-                                        "n_cumulative"],
-                    labels={"display_name": "member", "n_hop1": "1 hop", "n_hop2": "2 hops", "n_total": "total",
-                            "n_unique": "unique", "n_new": "adds", "n_cumulative": "cumulative"}))
+    body = (
+        '<p class="lead">People within one and two hops of each team member, in the greedy order that adds the '
+        "most new people; <em>unique</em> counts the people only that member reaches.</p>"
+        f'<div class="plotrow">{image(images.get("team_reach"), "Team reach per member")}</div>'
+        + table(
+            team,
+            ids,
+            columns=["order", "display_name", "n_hop1", "n_hop2", "n_total", "n_unique", "n_new", "n_cumulative"],
+            labels={
+                "display_name": "member",
+                "n_hop1": "1 hop",
+                "n_hop2": "2 hops",
+                "n_total": "total",
+                "n_unique": "unique",
+                "n_new": "adds",
+                "n_cumulative": "cumulative",
+            },
+        )
+    )
     conns = t.get("team_connections", empty)
     if conns.height:
-        body += ("<h3>One new connection that would help most</h3>"
-                 '<p class="lead">Meeting one of these people would bring the most targets not yet within two hops '
-                 "into reach.</p>" + table(conns, ids, labels={"display_name": "person"}))
+        body += (
+            "<h3>One new connection that would help most</h3>"
+            '<p class="lead">Meeting one of these people would bring the most targets not yet within two hops '
+            "into reach.</p>" + table(conns, ids, labels={"display_name": "person"})
+        )
     sections.append(("team", "Team reach", body))
 
     # --- intros
     intros = t.get("intros", empty)
-    body = ('<p class="lead">For each target, the warmest paths from the team, each through a different introducer. '
-            "Path strength is the product of tie strengths; every tie says why it is warm.</p>")
+    body = (
+        '<p class="lead">For each target, the warmest paths from the team, each through a different introducer. '
+        "Path strength is the product of tie strengths; every tie says why it is warm.</p>"
+    )
     body += image(images.get("intro_paths"), "Intro paths to the top targets")
     for r in targets.iter_rows(named=True):
         who = esc(r["name"] or r["target"])
@@ -296,79 +337,140 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
 
     # --- accounts
     acc = t.get("accounts", empty)
-    body = ('<p class="lead">Per target account: the people known there, how many the team reaches in one and two '
-            "hops, the best paths to the most senior people, and who carries the account.</p>")
-    body += table(acc, ids, labels={"n_people": "people known", "n_hop1": "1 hop", "n_hop2": "2 hops",
-                                    "coverage_1hop": "coverage 1 hop", "coverage_2hop": "coverage 2 hops"})
+    body = (
+        '<p class="lead">Per target account: the people known there, how many the team reaches in one and two '
+        "hops, the best paths to the most senior people, and who carries the account.</p>"
+    )
+    body += table(
+        acc,
+        ids,
+        labels={
+            "n_people": "people known",
+            "n_hop1": "1 hop",
+            "n_hop2": "2 hops",
+            "coverage_1hop": "coverage 1 hop",
+            "coverage_2hop": "coverage 2 hops",
+        },
+    )
     ap = t.get("account_paths", empty)
     if ap.height:
         body += "<h3>Best paths to senior people</h3>" + table(
-            ap, ids, columns=["account", "target", "hops", "strength", "path", "why"], source="account_paths.parquet")
+            ap, ids, columns=["account", "target", "hops", "strength", "path", "why"], source="account_paths.parquet"
+        )
     car = t.get("account_carriers", empty)
     if car.height:
-        body += "<h3>Who carries each account</h3>" + table(car, ids, columns=["account", "member", "n_hop1", "n_hop2"],
-                                                              labels={"n_hop1": "1 hop", "n_hop2": "2 hops"})
+        body += "<h3>Who carries each account</h3>" + table(
+            car, ids, columns=["account", "member", "n_hop1", "n_hop2"], labels={"n_hop1": "1 hop", "n_hop2": "2 hops"}
+        )
     sections.append(("accounts", "Accounts coverage", body))
 
     # --- candidates
     cand = t.get("candidates", empty)
     filt = summary.get("candidate_filters") or {}
     desc = ", ".join(f"{k} = {v!r}" for k, v in filt.items() if v not in (None, False, [], "")) or "no filters"
-    body = (f'<p class="lead">People within reach matching {esc(desc)}, warmest path first, each with the best '
-            "introducer.</p>" + table(cand, ids, columns=["name", "title", "company", "location", "hops", "strength",
-                                                           "member", "introducer", "why"], source="candidates.parquet"))
+    body = (
+        f'<p class="lead">People within reach matching {esc(desc)}, warmest path first, each with the best '
+        "introducer.</p>"
+        + table(
+            cand,
+            ids,
+            columns=["name", "title", "company", "location", "hops", "strength", "member", "introducer", "why"],
+            source="candidates.parquet",
+        )
+    )
     sections.append(("candidates", "Candidates", body))
 
     # --- communities
     comm = t.get("communities", empty)
-    body = (f'<p class="lead">Groups of people more tied to each other than to the rest (Leiden, modularity '
-            f'{st.get("modularity", 0.0) or 0.0:.3f}). Top companies and email domains say who they are; '
-            "<em>team reach</em> counts members with a direct tie into the group.</p>"
-            f'<div class="plotrow">{image(images.get("communities"), "Community sizes")}</div>'
-            + table(comm.filter(pl.col("n_people") >= 2) if "n_people" in comm.columns else comm, ids, columns=["community", "n_people", "top_companies", "top_domains", "n_team",
-                                        "n_team_reach"],
-                    labels={"n_people": "people", "top_companies": "top companies", "top_domains": "top domains",
-                            "n_team": "team", "n_team_reach": "known by the team"}, max_rows=50,
-                    source="communities.parquet"))
+    body = (
+        f'<p class="lead">Groups of people more tied to each other than to the rest (Leiden, modularity '
+        f"{st.get('modularity', 0.0) or 0.0:.3f}). Top companies and email domains say who they are; "
+        "<em>team reach</em> counts members with a direct tie into the group.</p>"
+        f'<div class="plotrow">{image(images.get("communities"), "Community sizes")}</div>'
+        + table(
+            comm.filter(pl.col("n_people") >= 2) if "n_people" in comm.columns else comm,
+            ids,
+            columns=["community", "n_people", "top_companies", "top_domains", "n_team", "n_team_reach"],
+            labels={
+                "n_people": "people",
+                "top_companies": "top companies",
+                "top_domains": "top domains",
+                "n_team": "team",
+                "n_team_reach": "known by the team",
+            },
+            max_rows=50,
+            source="communities.parquet",
+        )
+    )
     n_alone = int(comm.filter(pl.col("n_people") < 2)["n_people"].sum()) if "n_people" in comm.columns else 0
     if n_alone:
-        body += (f'<p class="more">{n_alone:,} people on their own (one-person communities) are not listed; '
-                 "<code>community_members.parquet</code> has everyone.</p>")
+        body += (
+            f'<p class="more">{n_alone:,} people on their own (one-person communities) are not listed; '
+            "<code>community_members.parquet</code> has everyone.</p>"
+        )
     brokers = t.get("brokers")
     if brokers is not None and brokers.height:
         outside = brokers.filter(~pl.col("is_team").fill_null(False)) if "is_team" in brokers.columns else brokers
         if {"betweenness", "n_targets_lost"} <= set(outside.columns):  # people who bridge nobody are no brokers
             outside = outside.filter((pl.col("betweenness") > 0) | (pl.col("n_targets_lost") > 0))
-        body += ("<h3>Brokers</h3><p class=\"lead\">People outside the team who hold the network together: "
-                 "<em>lost</em> counts the people within two hops of the team only through them, <em>connects</em> "
-                 "those they are one way to; betweenness is the share of shortest paths through them; low "
-                 "constraint means their contacts do not know each other; <em>bridges</em> counts the communities "
-                 "among their contacts.</p>" + table(outside, ids, columns=["rank", "name", "degree", "n_targets_lost",
-                                                              "n_targets_via", "betweenness", "constraint",
-                                                              "community", "n_communities_bridged"],
-                                      labels={"n_targets_lost": "lost", "n_targets_via": "connects",
-                                              "n_communities_bridged": "bridges"},
-                                      max_rows=15, source="brokers.parquet"))
+        body += (
+            '<h3>Brokers</h3><p class="lead">People outside the team who hold the network together: '
+            "<em>lost</em> counts the people within two hops of the team only through them, <em>connects</em> "
+            "those they are one way to; betweenness is the share of shortest paths through them; low "
+            "constraint means their contacts do not know each other; <em>bridges</em> counts the communities "
+            "among their contacts.</p>"
+            + table(
+                outside,
+                ids,
+                columns=[
+                    "rank",
+                    "name",
+                    "degree",
+                    "n_targets_lost",
+                    "n_targets_via",
+                    "betweenness",
+                    "constraint",
+                    "community",
+                    "n_communities_bridged",
+                ],
+                labels={"n_targets_lost": "lost", "n_targets_via": "connects", "n_communities_bridged": "bridges"},
+                max_rows=15,
+                source="brokers.parquet",
+            )
+        )
     sections.append(("communities", "Communities", body))
 
     # --- network
-    kv = [("people", st.get("people")), ("ties", st.get("ties")), ("components", st.get("components")),
-          ("largest component", (f'{st.get("largest_component_people", 0):,} people '
-                                f'({(st.get("largest_component_share") or 0):.0%})')),
-          ("average clustering", f'{(st.get("average_clustering") or 0):.3f}'), ("triangles", st.get("triangles")),
-          ("average distance", f'{(st.get("average_distance") or 0):.2f} hops'),
-          ("diameter", f'{st.get("diameter")} hops' + ("" if st.get("distance_exact", True) else " (lower bound)")),
-          ("90% effective diameter", f'{(st.get("effective_diameter_90") or 0):.2f} hops')]
+    kv = [
+        ("people", st.get("people")),
+        ("ties", st.get("ties")),
+        ("components", st.get("components")),
+        (
+            "largest component",
+            (f"{st.get('largest_component_people', 0):,} people ({(st.get('largest_component_share') or 0):.0%})"),
+        ),
+        ("average clustering", f"{(st.get('average_clustering') or 0):.3f}"),
+        ("triangles", st.get("triangles")),
+        ("average distance", f"{(st.get('average_distance') or 0):.2f} hops"),
+        ("diameter", f"{st.get('diameter')} hops" + ("" if st.get("distance_exact", True) else " (lower bound)")),
+        ("90% effective diameter", f"{(st.get('effective_diameter_90') or 0):.2f} hops"),
+    ]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(f'{v:,}' if isinstance(v, int) else v)}</dd>" for k, v in kv)
-    body = (f'<div class="grid2"><div>{image(images.get("distances"), "Distance distribution")}</div>'
-            f'<div><dl class="kv">{dl}</dl></div></div>')
+    body = (
+        f'<div class="grid2"><div>{image(images.get("distances"), "Distance distribution")}</div>'
+        f'<div><dl class="kv">{dl}</dl></div></div>'
+    )
     sections.append(("network", "Network", body))
 
     # --- imports and rejects
     imp = t.get("imports", empty)
     rej = t.get("rejects", empty)
-    body = table(imp, ids, columns=["path", "status", "format", "n_rows", "n_records", "n_interactions", "n_rejects",
-                                    "error"], filter_box=False)
+    body = table(
+        imp,
+        ids,
+        columns=["path", "status", "format", "n_rows", "n_records", "n_interactions", "n_rejects", "error"],
+        filter_box=False,
+    )
     body += f"<h3>Rejects: {rej.height:,} row(s) set aside</h3>"
     if rej.height:
         body += table(rej, ids, columns=["path", "line", "reason", "excerpt"], max_rows=50, source="rejects.parquet")
@@ -376,20 +478,28 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
 
     # --- page
     when = esc(summary.get("started_at", ""))
-    meta = (f'run {when} · config <code>{esc(summary.get("config", ""))}</code> · outputs '
-            f'<code>{esc(summary.get("outputs", ""))}</code>')
+    meta = (
+        f"run {when} · config <code>{esc(summary.get('config', ''))}</code> · outputs "
+        f"<code>{esc(summary.get('outputs', ''))}</code>"
+    )
     nav = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title, _ in sections)
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>reach report {when}</title><style>{CSS}</style></head><body>",
-        (f'<header><h1>reach · who can introduce us<span class="badge {esc(status)}">{esc(status)}</span></h1>'
-        f'<div class="meta">{meta}</div></header>'), f"<nav>{nav}</nav><main>",
+        (
+            f'<header><h1>reach · who can introduce us<span class="badge {esc(status)}">{esc(status)}</span></h1>'
+            f'<div class="meta">{meta}</div></header>'
+        ),
+        f"<nav>{nav}</nav><main>",
     ]
     for sid, title, body in sections:
         parts.append(f'<section id="{sid}"><h2>{esc(title)}</h2>{body}</section>')
-    parts.append(f"</main><footer>Generated by reach {esc(__version__)}. Everything in this page stays on this "
-                 "machine: it loads nothing from the network.</footer>")
+    parts.append(
+        f"</main><footer>Generated by reach {esc(__version__)}. Everything in this page stays on this "
+        "machine: it loads nothing from the network.</footer>"
+    )
     parts.append(f"<script>{JS}</script>")
     parts.append(f'<script type="application/json" id="reach-summary">{_json_script(summary)}</script>')
     parts.append("</body></html>")

@@ -60,193 +60,309 @@ def _table(name: str, row: str, columns: list[tuple[str, pl.DataType, str]]) -> 
     return OutputTable(name, row, columns)
 
 
-OUTPUT_TABLES: dict[str, OutputTable] = {t.name: t for t in [
-    _table("intros", "one suggested introduction path to a target (up to `[intros] top` per target)",
-           [*PATH_COLUMNS[:11],
-            ("path_ids", pl.List(pl.String), "person_ids along the path, team member first, target last."),
-            *PATH_COLUMNS[11:]]),
-    _table("targets", "one target person from the config, reachable or not", [
-        ("target", pl.String, "The reference as written in the config (email, name, person id ...)."),
-        ("person_id", pl.String, "The person it designates (null when nobody matches)."),
-        ("name", pl.String, "Their name."),
-        ("company", pl.String, "Their company."),
-        ("title", pl.String, "Their title."),
-        ("found", pl.Boolean, "Whether the reference matched exactly one person in the workspace."),
-        ("reachable", pl.Boolean, "Whether a path within `[intros] max_hops` exists."),
-        ("hops", pl.Int64, "Ties on the best path (null when not reachable)."),
-        ("best_strength", pl.Float64, "Strength of the warmest path (null when not reachable)."),
-        ("best_path", pl.String, "Names along the warmest path."),
-        ("n_paths", pl.Int64, "Paths suggested in `intros`."),
-        ("note", pl.String, "Why a reference matched nobody (not found or ambiguous)."),
-    ]),
-    _table("candidates", "one person matching the `[candidates]` filters within reach of the team", [
-        ("person_id", pl.String, "The candidate."),
-        ("name", pl.String, "Their name."),
-        ("title", pl.String, "Their title."),
-        ("company", pl.String, "Their company."),
-        ("location", pl.String, "Their location."),
-        ("hops", pl.Int64, "Ties on the best path from the team."),
-        ("strength", pl.Float64, "Strength of that path (product of tie strengths)."),
-        ("bottleneck", pl.Float64, "Its weakest tie."),
-        ("member", pl.String, "The team member who asks."),
-        ("introducer", pl.String, "Who knows the candidate (null for direct ties)."),
-        ("path", pl.String, "Names along the path."),
-        ("why", pl.String, "Evidence for every tie on the path."),
-    ]),
-    _table("accounts", "one target account (a line of `[accounts]`)", [
-        ("account", pl.String, "The account's label (the first part of its line)."),
-        ("n_people", pl.Int64, "People known at the account (by company name or email domain), team excluded."),
-        ("n_hop1", pl.Int64, "Of those, people a team member knows directly."),
-        ("n_hop2", pl.Int64, "People one introduction away."),
-        ("coverage_1hop", pl.Float64, "`n_hop1 / n_people` (0 when nobody is known)."),
-        ("coverage_2hop", pl.Float64, "`(n_hop1 + n_hop2) / n_people`."),
-    ]),
-    _table("account_paths", "the best path to one of the most senior people known at an account", [
-        ("account", pl.String, "The account's label."), *PATH_COLUMNS]),
-    _table("account_carriers", "one team member who reaches people at an account", [
-        ("account", pl.String, "The account's label."),
-        ("member", pl.String, "The team member's name."),
-        ("member_id", pl.String, "The team member's person_id."),
-        ("n_hop1", pl.Int64, "People at the account the member knows directly."),
-        ("n_hop2", pl.Int64, "People at the account one introduction away from the member."),
-    ]),
-    _table("team_reach", "one team member, in greedy order of the reach they add", [
-        ("order", pl.Int64, "Greedy order: 1 = the member who reaches most; each next adds the most new people."),
-        ("person_id", pl.String, "The team member."),
-        ("display_name", pl.String, "Their name."),
-        ("n_hop1", pl.Int64, "People they know directly (team members included)."),
-        ("n_hop2", pl.Int64, "People exactly two hops away."),
-        ("n_total", pl.Int64, "People within two hops."),
-        ("n_unique", pl.Int64, "People within two hops of this member and of no other member."),
-        ("n_reach", pl.Int64, "People within two hops of this member, team members excluded."),
-        ("n_new", pl.Int64, "People this member adds in the greedy order."),
-        ("n_cumulative", pl.Int64, "People the team reaches with the members up to this one."),
-    ]),
-    _table("reached", "one person within two hops of the team (team members excluded)", [
-        ("person_id", pl.String, "The person."),
-        ("name", pl.String, "Their name."),
-        ("company", pl.String, "Their company."),
-        ("title", pl.String, "Their title."),
-        ("distance", pl.Int64, "Hops from the nearest team member (1 or 2)."),
-        ("n_members", pl.Int64, "Team members who have this person within two hops."),
-        ("only_member", pl.String, "The one member who reaches them when `n_members` is 1 (unique reach), else null."),
-    ]),
-    _table("team_connections", "a person whom one new connection would bring the most uncovered targets within two hops",
-           [("person_id", pl.String, "The person to connect with."),
-            ("display_name", pl.String, "Their name."),
-            ("n_targets_gained", pl.Int64, "Targets not yet within two hops that this connection would cover."),
-            ("distance", pl.Int64, "Their current hops from the team (-1: not connected).")]),
-    _table("communities", "one community (0 = the largest)", [
-        ("community", pl.Int64, "Community id: 0 is the largest, ties broken by the lowest person_id's vertex."),
-        ("n_people", pl.Int64, "People in it."),
-        ("top_companies", TOP, "Most common companies, as `{value, n_people}` (CSV: `Acme (3); Globex (1)`)."),
-        ("top_domains", TOP, "Most common email domains, as `{value, n_people}`."),
-        ("n_team", pl.Int64, "Team members in it."),
-        ("n_team_reach", pl.Int64, "Its people a team member knows directly (team members excluded)."),
-        ("team_reach", TEAM_REACH, "Per team member with a direct tie into it: `{person_id, n_hop1}`."),
-    ]),
-    _table("community_members", "one person and their community", [
-        ("person_id", pl.String, "The person."),
-        ("name", pl.String, "Their name."),
-        ("community", pl.Int64, "Their community id (see `communities`)."),
-    ]),
-    _table("brokers", "one of the (up to 100) people who hold the network together, best broker first", [
-        ("rank", pl.Int64, "1 = the strongest broker: most people the team would lose, then betweenness."),
-        ("person_id", pl.String, "The person."),
-        ("name", pl.String, "Their name."),
-        ("degree", pl.Int64, "Their ties."),
-        ("betweenness", pl.Float64, "Share of shortest paths between other people that pass through them (0..1)."),
-        ("betweenness_exact", pl.Boolean, "False when betweenness was estimated from sampled sources (large graphs)."),
-        ("constraint", pl.Float64, ("Burt's constraint, strength-weighted: low = their contacts are not otherwise "
-                                   "connected (a structural hole); null without ties.")),
-        ("is_team", pl.Boolean, "Whether they are a team member."),
-        ("n_targets_lost", pl.Int64, "People two hops from the team only through them: without them, out of reach."),
-        ("n_targets_via", pl.Int64, "People two hops from the team they connect (one of possibly several)."),
-        ("community", pl.Int64, "Their own community."),
-        ("n_communities_bridged", pl.Int64, "Distinct communities among their neighbours."),
-        ("bridged_communities", pl.List(pl.Int64), "Those communities' ids."),
-    ]),
-    _table("stats", "the whole run (a single row)", [
-        ("run_at", TS, "When the run started (UTC)."),
-        ("people", pl.Int64, "People in the graph."),
-        ("ties", pl.Int64, "Ties in the graph."),
-        ("components", pl.Int64, "Connected components."),
-        ("largest_component_people", pl.Int64, "People in the largest component."),
-        ("largest_component_ties", pl.Int64, "Ties in the largest component."),
-        ("largest_component_share", pl.Float64, "Share of people in the largest component."),
-        ("average_clustering", pl.Float64, "Mean local clustering coefficient (0 for degree < 2)."),
-        ("triangles", pl.Int64, "Triangles."),
-        ("distance_exact", pl.Boolean, "Whether distances come from a BFS from every person (else sampled)."),
-        ("average_distance", pl.Float64, "Mean hops between connected pairs in the largest component."),
-        ("diameter", pl.Int64, "Longest shortest path (a lower bound when sampled)."),
-        ("effective_diameter_90", pl.Float64, "Hops within which 90% of connected pairs lie (interpolated)."),
-        ("team_size", pl.Int64, "Team members."),
-        ("team_hop1", pl.Int64, "People a team member knows directly (team excluded)."),
-        ("team_hop2", pl.Int64, "People exactly two hops from the nearest team member."),
-        ("team_total", pl.Int64, "People within two hops of the team."),
-        ("targets", pl.Int64, "Target references in the config."),
-        ("targets_reachable", pl.Int64, "Targets with at least one path."),
-        ("communities", pl.Int64, "Communities found."),
-        ("modularity", pl.Float64, "Modularity of the partition (resolution 1, strength-weighted)."),
-        ("rejects", pl.Int64, "Rows set aside while importing this run's sources."),
-    ]),
-    _table("distances", "one hop distance in the largest component", [
-        ("distance", pl.Int64, "Hops."),
-        ("pairs", pl.Float64, "Unordered pairs of people at that distance (estimated when sampled)."),
-    ]),
-    _table("people", "one person in the graph", [
-        ("person_id", pl.String, "Stable person id (see docs/schema.md)."),
-        ("display_name", pl.String, "Best name across their records."),
-        ("company", pl.String, "Company."),
-        ("title", pl.String, "Title."),
-        ("location", pl.String, "Location."),
-        ("emails", pl.List(pl.String), "Normalised email addresses (CSV: `;`-separated)."),
-        ("is_team", pl.Boolean, "Whether they are a team member."),
-        ("distance", pl.Int64, "Hops from the nearest team member (null: not connected to the team)."),
-        ("community", pl.Int64, "Their community id."),
-        ("degree", pl.Int64, "Number of ties."),
-    ]),
-    _table("ties", "one tie between two people (the graph's edges)", [
-        ("person_a", pl.String, "The smaller person_id of the pair."),
-        ("person_b", pl.String, "The larger person_id."),
-        ("name_a", pl.String, "person_a's name."),
-        ("name_b", pl.String, "person_b's name."),
-        ("strength", pl.Float64, "Tie strength in (0, 1] (docs/tie-strength.md)."),
-        ("n_interactions", pl.Int64, "All interactions between the two."),
-        ("last_at", TS, "Latest dated interaction."),
-        ("why", pl.String, "The evidence in words: counts per channel, last contact, sources."),
-    ]),
-    _table("imports", "one input file of this run", [
-        ("path", pl.String, "The file."),
-        ("status", pl.String, "`imported` (new content), `unchanged` (same SHA-256 as before) or `failed`."),
-        ("format", pl.String, "Importer used (null when the file failed before its format was known)."),
-        ("source_id", pl.String, "The workspace's id for the file's content."),
-        ("n_rows", pl.Int64, "Rows read (for `unchanged` files: when that content was first imported)."),
-        ("n_records", pl.Int64, "Records the file's content added to the workspace."),
-        ("n_interactions", pl.Int64, "Interactions it added."),
-        ("n_rejects", pl.Int64, "Rows set aside."),
-        ("error", pl.String, "Why the file failed."),
-    ]),
-    _table("rejects", "one row set aside while importing this run's sources (imported now or earlier)", [
-        ("source_id", pl.String, "The file's source id."),
-        ("path", pl.String, "The file."),
-        ("line", pl.Int64, "1-based line."),
-        ("reason", pl.String, "Why it was set aside."),
-        ("excerpt", pl.String, "The start of the raw row."),
-    ]),
-    _table("changes", "one change since the previous run (empty on the first run)", [
-        ("change", pl.String, ("`new_in_reach`, `left_reach`, `closer`, `farther` (people within two hops); "
-                              "`newly_reachable`, `went_cold` (targets that gained or lost every path); "
-                              "`warmer`, `colder` (best path strength to a target or senior account contact "
-                              "moved by at least `[thresholds] strength_change`).")),
-        ("person_id", pl.String, "Who it is about."),
-        ("name", pl.String, "Their name."),
-        ("detail", pl.String, "The change in words."),
-        ("previous", pl.Float64, "The value in the previous run (distance or path strength; null if none)."),
-        ("current", pl.Float64, "The value now (null if none)."),
-        ("delta", pl.Float64, "`current - previous` when both exist."),
-    ]),
-]}
+OUTPUT_TABLES: dict[str, OutputTable] = {
+    t.name: t
+    for t in [
+        _table(
+            "intros",
+            "one suggested introduction path to a target (up to `[intros] top` per target)",
+            [
+                *PATH_COLUMNS[:11],
+                ("path_ids", pl.List(pl.String), "person_ids along the path, team member first, target last."),
+                *PATH_COLUMNS[11:],
+            ],
+        ),
+        _table(
+            "targets",
+            "one target person from the config, reachable or not",
+            [
+                ("target", pl.String, "The reference as written in the config (email, name, person id ...)."),
+                ("person_id", pl.String, "The person it designates (null when nobody matches)."),
+                ("name", pl.String, "Their name."),
+                ("company", pl.String, "Their company."),
+                ("title", pl.String, "Their title."),
+                ("found", pl.Boolean, "Whether the reference matched exactly one person in the workspace."),
+                ("reachable", pl.Boolean, "Whether a path within `[intros] max_hops` exists."),
+                ("hops", pl.Int64, "Ties on the best path (null when not reachable)."),
+                ("best_strength", pl.Float64, "Strength of the warmest path (null when not reachable)."),
+                ("best_path", pl.String, "Names along the warmest path."),
+                ("n_paths", pl.Int64, "Paths suggested in `intros`."),
+                ("note", pl.String, "Why a reference matched nobody (not found or ambiguous)."),
+            ],
+        ),
+        _table(
+            "candidates",
+            "one person matching the `[candidates]` filters within reach of the team",
+            [
+                ("person_id", pl.String, "The candidate."),
+                ("name", pl.String, "Their name."),
+                ("title", pl.String, "Their title."),
+                ("company", pl.String, "Their company."),
+                ("location", pl.String, "Their location."),
+                ("hops", pl.Int64, "Ties on the best path from the team."),
+                ("strength", pl.Float64, "Strength of that path (product of tie strengths)."),
+                ("bottleneck", pl.Float64, "Its weakest tie."),
+                ("member", pl.String, "The team member who asks."),
+                ("introducer", pl.String, "Who knows the candidate (null for direct ties)."),
+                ("path", pl.String, "Names along the path."),
+                ("why", pl.String, "Evidence for every tie on the path."),
+            ],
+        ),
+        _table(
+            "accounts",
+            "one target account (a line of `[accounts]`)",
+            [
+                ("account", pl.String, "The account's label (the first part of its line)."),
+                ("n_people", pl.Int64, "People known at the account (by company name or email domain), team excluded."),
+                ("n_hop1", pl.Int64, "Of those, people a team member knows directly."),
+                ("n_hop2", pl.Int64, "People one introduction away."),
+                ("coverage_1hop", pl.Float64, "`n_hop1 / n_people` (0 when nobody is known)."),
+                ("coverage_2hop", pl.Float64, "`(n_hop1 + n_hop2) / n_people`."),
+            ],
+        ),
+        _table(
+            "account_paths",
+            "the best path to one of the most senior people known at an account",
+            [("account", pl.String, "The account's label."), *PATH_COLUMNS],
+        ),
+        _table(
+            "account_carriers",
+            "one team member who reaches people at an account",
+            [
+                ("account", pl.String, "The account's label."),
+                ("member", pl.String, "The team member's name."),
+                ("member_id", pl.String, "The team member's person_id."),
+                ("n_hop1", pl.Int64, "People at the account the member knows directly."),
+                ("n_hop2", pl.Int64, "People at the account one introduction away from the member."),
+            ],
+        ),
+        _table(
+            "team_reach",
+            "one team member, in greedy order of the reach they add",
+            [
+                (
+                    "order",
+                    pl.Int64,
+                    "Greedy order: 1 = the member who reaches most; each next adds the most new people.",
+                ),
+                ("person_id", pl.String, "The team member."),
+                ("display_name", pl.String, "Their name."),
+                ("n_hop1", pl.Int64, "People they know directly (team members included)."),
+                ("n_hop2", pl.Int64, "People exactly two hops away."),
+                ("n_total", pl.Int64, "People within two hops."),
+                ("n_unique", pl.Int64, "People within two hops of this member and of no other member."),
+                ("n_reach", pl.Int64, "People within two hops of this member, team members excluded."),
+                ("n_new", pl.Int64, "People this member adds in the greedy order."),
+                ("n_cumulative", pl.Int64, "People the team reaches with the members up to this one."),
+            ],
+        ),
+        _table(
+            "reached",
+            "one person within two hops of the team (team members excluded)",
+            [
+                ("person_id", pl.String, "The person."),
+                ("name", pl.String, "Their name."),
+                ("company", pl.String, "Their company."),
+                ("title", pl.String, "Their title."),
+                ("distance", pl.Int64, "Hops from the nearest team member (1 or 2)."),
+                ("n_members", pl.Int64, "Team members who have this person within two hops."),
+                (
+                    "only_member",
+                    pl.String,
+                    "The one member who reaches them when `n_members` is 1 (unique reach), else null.",
+                ),
+            ],
+        ),
+        _table(
+            "team_connections",
+            "a person whom one new connection would bring the most uncovered targets within two hops",
+            [
+                ("person_id", pl.String, "The person to connect with."),
+                ("display_name", pl.String, "Their name."),
+                ("n_targets_gained", pl.Int64, "Targets not yet within two hops that this connection would cover."),
+                ("distance", pl.Int64, "Their current hops from the team (-1: not connected)."),
+            ],
+        ),
+        _table(
+            "communities",
+            "one community (0 = the largest)",
+            [
+                (
+                    "community",
+                    pl.Int64,
+                    "Community id: 0 is the largest, ties broken by the lowest person_id's vertex.",
+                ),
+                ("n_people", pl.Int64, "People in it."),
+                ("top_companies", TOP, "Most common companies, as `{value, n_people}` (CSV: `Acme (3); Globex (1)`)."),
+                ("top_domains", TOP, "Most common email domains, as `{value, n_people}`."),
+                ("n_team", pl.Int64, "Team members in it."),
+                ("n_team_reach", pl.Int64, "Its people a team member knows directly (team members excluded)."),
+                ("team_reach", TEAM_REACH, "Per team member with a direct tie into it: `{person_id, n_hop1}`."),
+            ],
+        ),
+        _table(
+            "community_members",
+            "one person and their community",
+            [
+                ("person_id", pl.String, "The person."),
+                ("name", pl.String, "Their name."),
+                ("community", pl.Int64, "Their community id (see `communities`)."),
+            ],
+        ),
+        _table(
+            "brokers",
+            "one of the (up to 100) people who hold the network together, best broker first",
+            [
+                ("rank", pl.Int64, "1 = the strongest broker: most people the team would lose, then betweenness."),
+                ("person_id", pl.String, "The person."),
+                ("name", pl.String, "Their name."),
+                ("degree", pl.Int64, "Their ties."),
+                (
+                    "betweenness",
+                    pl.Float64,
+                    "Share of shortest paths between other people that pass through them (0..1).",
+                ),
+                (
+                    "betweenness_exact",
+                    pl.Boolean,
+                    "False when betweenness was estimated from sampled sources (large graphs).",
+                ),
+                (
+                    "constraint",
+                    pl.Float64,
+                    (
+                        "Burt's constraint, strength-weighted: low = their contacts are not otherwise "
+                        "connected (a structural hole); null without ties."
+                    ),
+                ),
+                ("is_team", pl.Boolean, "Whether they are a team member."),
+                (
+                    "n_targets_lost",
+                    pl.Int64,
+                    "People two hops from the team only through them: without them, out of reach.",
+                ),
+                ("n_targets_via", pl.Int64, "People two hops from the team they connect (one of possibly several)."),
+                ("community", pl.Int64, "Their own community."),
+                ("n_communities_bridged", pl.Int64, "Distinct communities among their neighbours."),
+                ("bridged_communities", pl.List(pl.Int64), "Those communities' ids."),
+            ],
+        ),
+        _table(
+            "stats",
+            "the whole run (a single row)",
+            [
+                ("run_at", TS, "When the run started (UTC)."),
+                ("people", pl.Int64, "People in the graph."),
+                ("ties", pl.Int64, "Ties in the graph."),
+                ("components", pl.Int64, "Connected components."),
+                ("largest_component_people", pl.Int64, "People in the largest component."),
+                ("largest_component_ties", pl.Int64, "Ties in the largest component."),
+                ("largest_component_share", pl.Float64, "Share of people in the largest component."),
+                ("average_clustering", pl.Float64, "Mean local clustering coefficient (0 for degree < 2)."),
+                ("triangles", pl.Int64, "Triangles."),
+                ("distance_exact", pl.Boolean, "Whether distances come from a BFS from every person (else sampled)."),
+                ("average_distance", pl.Float64, "Mean hops between connected pairs in the largest component."),
+                ("diameter", pl.Int64, "Longest shortest path (a lower bound when sampled)."),
+                ("effective_diameter_90", pl.Float64, "Hops within which 90% of connected pairs lie (interpolated)."),
+                ("team_size", pl.Int64, "Team members."),
+                ("team_hop1", pl.Int64, "People a team member knows directly (team excluded)."),
+                ("team_hop2", pl.Int64, "People exactly two hops from the nearest team member."),
+                ("team_total", pl.Int64, "People within two hops of the team."),
+                ("targets", pl.Int64, "Target references in the config."),
+                ("targets_reachable", pl.Int64, "Targets with at least one path."),
+                ("communities", pl.Int64, "Communities found."),
+                ("modularity", pl.Float64, "Modularity of the partition (resolution 1, strength-weighted)."),
+                ("rejects", pl.Int64, "Rows set aside while importing this run's sources."),
+            ],
+        ),
+        _table(
+            "distances",
+            "one hop distance in the largest component",
+            [
+                ("distance", pl.Int64, "Hops."),
+                ("pairs", pl.Float64, "Unordered pairs of people at that distance (estimated when sampled)."),
+            ],
+        ),
+        _table(
+            "people",
+            "one person in the graph",
+            [
+                ("person_id", pl.String, "Stable person id (see docs/schema.md)."),
+                ("display_name", pl.String, "Best name across their records."),
+                ("company", pl.String, "Company."),
+                ("title", pl.String, "Title."),
+                ("location", pl.String, "Location."),
+                ("emails", pl.List(pl.String), "Normalised email addresses (CSV: `;`-separated)."),
+                ("is_team", pl.Boolean, "Whether they are a team member."),
+                ("distance", pl.Int64, "Hops from the nearest team member (null: not connected to the team)."),
+                ("community", pl.Int64, "Their community id."),
+                ("degree", pl.Int64, "Number of ties."),
+            ],
+        ),
+        _table(
+            "ties",
+            "one tie between two people (the graph's edges)",
+            [
+                ("person_a", pl.String, "The smaller person_id of the pair."),
+                ("person_b", pl.String, "The larger person_id."),
+                ("name_a", pl.String, "person_a's name."),
+                ("name_b", pl.String, "person_b's name."),
+                ("strength", pl.Float64, "Tie strength in (0, 1] (docs/tie-strength.md)."),
+                ("n_interactions", pl.Int64, "All interactions between the two."),
+                ("last_at", TS, "Latest dated interaction."),
+                ("why", pl.String, "The evidence in words: counts per channel, last contact, sources."),
+            ],
+        ),
+        _table(
+            "imports",
+            "one input file of this run",
+            [
+                ("path", pl.String, "The file."),
+                ("status", pl.String, "`imported` (new content), `unchanged` (same SHA-256 as before) or `failed`."),
+                ("format", pl.String, "Importer used (null when the file failed before its format was known)."),
+                ("source_id", pl.String, "The workspace's id for the file's content."),
+                ("n_rows", pl.Int64, "Rows read (for `unchanged` files: when that content was first imported)."),
+                ("n_records", pl.Int64, "Records the file's content added to the workspace."),
+                ("n_interactions", pl.Int64, "Interactions it added."),
+                ("n_rejects", pl.Int64, "Rows set aside."),
+                ("error", pl.String, "Why the file failed."),
+            ],
+        ),
+        _table(
+            "rejects",
+            "one row set aside while importing this run's sources (imported now or earlier)",
+            [
+                ("source_id", pl.String, "The file's source id."),
+                ("path", pl.String, "The file."),
+                ("line", pl.Int64, "1-based line."),
+                ("reason", pl.String, "Why it was set aside."),
+                ("excerpt", pl.String, "The start of the raw row."),
+            ],
+        ),
+        _table(
+            "changes",
+            "one change since the previous run (empty on the first run)",
+            [
+                (
+                    "change",
+                    pl.String,
+                    (
+                        "`new_in_reach`, `left_reach`, `closer`, `farther` (people within two hops); "
+                        "`newly_reachable`, `went_cold` (targets that gained or lost every path); "
+                        "`warmer`, `colder` (best path strength to a target or senior account contact "
+                        "moved by at least `[thresholds] strength_change`)."
+                    ),
+                ),
+                ("person_id", pl.String, "Who it is about."),
+                ("name", pl.String, "Their name."),
+                ("detail", pl.String, "The change in words."),
+                ("previous", pl.Float64, "The value in the previous run (distance or path strength; null if none)."),
+                ("current", pl.Float64, "The value now (null if none)."),
+                ("delta", pl.Float64, "`current - previous` when both exist."),
+            ],
+        ),
+    ]
+}
 
 CHANGE_ORDER = ["newly_reachable", "went_cold", "warmer", "colder", "new_in_reach", "left_reach", "closer", "farther"]
 
@@ -279,8 +395,11 @@ def csv_ready(df: pl.DataFrame) -> pl.DataFrame:
         if isinstance(dt, pl.List) and isinstance(dt.inner, pl.Struct):
             fields = [f.name for f in dt.inner.fields]
             first, second = fields[0], fields[-1]
-            s = pl.Series(col, [None if v is None else "; ".join(f"{d[first]} ({d[second]})" for d in v)
-                                for v in s.to_list()], dtype=pl.String)
+            s = pl.Series(
+                col,
+                [None if v is None else "; ".join(f"{d[first]} ({d[second]})" for d in v) for v in s.to_list()],
+                dtype=pl.String,
+            )
         elif isinstance(dt, pl.List):
             s = pl.Series(col, [None if v is None else "; ".join(map(str, v)) for v in s.to_list()], dtype=pl.String)
         out.append(s)
@@ -354,8 +473,9 @@ def write_graphml(rg, path: Path, *, community: np.ndarray | None = None, team: 
 
 
 # ------------------------------------------------------------------ changes since the previous run
-def compute_changes(previous: dict[str, pl.DataFrame | None], current: dict[str, pl.DataFrame], *,
-                    strength_change: float = 0.05) -> pl.DataFrame:
+def compute_changes(
+    previous: dict[str, pl.DataFrame | None], current: dict[str, pl.DataFrame], *, strength_change: float = 0.05
+) -> pl.DataFrame:
     """Changes between two runs' ``reached``, ``targets`` and ``account_paths`` tables.
 
     People who entered or left the team's two-hop reach or moved closer or farther; targets that became
@@ -374,9 +494,13 @@ def compute_changes(previous: dict[str, pl.DataFrame | None], current: dict[str,
             dp, dc = r["d_p"], r["d_c"]
             if dp is None and dc is not None:
                 via = f" (only through {r['only_member']})" if r["only_member"] else ""
-                rows.append(_change("new_in_reach", r["person_id"], name, f"now {dc} hop(s) from the team{via}", None, dc))
+                rows.append(
+                    _change("new_in_reach", r["person_id"], name, f"now {dc} hop(s) from the team{via}", None, dc)
+                )
             elif dc is None and dp is not None:
-                rows.append(_change("left_reach", r["person_id"], name, f"was {dp} hop(s) away, now beyond two", dp, None))
+                rows.append(
+                    _change("left_reach", r["person_id"], name, f"was {dp} hop(s) away, now beyond two", dp, None)
+                )
             elif dp is not None and dc is not None and dp != dc:
                 kind = "closer" if dc < dp else "farther"
                 rows.append(_change(kind, r["person_id"], name, f"{dp} -> {dc} hops from the team", dp, dc))
@@ -388,12 +512,16 @@ def compute_changes(previous: dict[str, pl.DataFrame | None], current: dict[str,
     reach_cur = _reachable(cur_t)
     for pid, (name, strength) in sorted(reach_cur.items()):
         if pid not in reach_prev and prev_t is not None:
-            rows.append(_change("newly_reachable", pid, name, f"target now reachable (best path {strength:.3f})",
-                                None, strength))
+            rows.append(
+                _change(
+                    "newly_reachable", pid, name, f"target now reachable (best path {strength:.3f})", None, strength
+                )
+            )
     for pid, (name, strength) in sorted(reach_prev.items()):
         if pid not in reach_cur and cur_t is not None and _listed(cur_t, pid):
-            rows.append(_change("went_cold", pid, name, f"target no longer reachable (was {strength:.3f})",
-                                strength, None))
+            rows.append(
+                _change("went_cold", pid, name, f"target no longer reachable (was {strength:.3f})", strength, None)
+            )
     for pid, (name, s_cur, where) in sorted(best_cur.items()):
         if pid not in best_prev:
             continue
@@ -401,20 +529,32 @@ def compute_changes(previous: dict[str, pl.DataFrame | None], current: dict[str,
         delta = s_cur - s_prev
         if abs(delta) >= strength_change and abs(delta) > 1e-12:
             kind = "warmer" if delta > 0 else "colder"
-            rows.append(_change(kind, pid, name, f"best path to this {where} {s_prev:.3f} -> {s_cur:.3f}", s_prev, s_cur))
+            rows.append(
+                _change(kind, pid, name, f"best path to this {where} {s_prev:.3f} -> {s_cur:.3f}", s_prev, s_cur)
+            )
 
     df = conform(pl.DataFrame(rows, schema=OUTPUT_TABLES["changes"].schema) if rows else None, "changes")
     order = {k: i for i, k in enumerate(CHANGE_ORDER)}
-    return (df.with_columns(pl.col("change").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"))
-            .sort(["_o", "name", "person_id"], nulls_last=True).drop("_o"))
+    return (
+        df.with_columns(pl.col("change").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"))
+        .sort(["_o", "name", "person_id"], nulls_last=True)
+        .drop("_o")
+    )
 
 
 def _change(kind: str, pid: str | None, name: str | None, detail: str, prev: float | None, cur: float | None) -> dict:
     prev = None if prev is None else float(prev)
     cur = None if cur is None else float(cur)
     delta = None if prev is None or cur is None else round(cur - prev, 6)
-    return {"change": kind, "person_id": pid, "name": name, "detail": detail, "previous": prev, "current": cur,
-            "delta": delta}
+    return {
+        "change": kind,
+        "person_id": pid,
+        "name": name,
+        "detail": detail,
+        "previous": prev,
+        "current": cur,
+        "delta": delta,
+    }
 
 
 def _reachable(targets: pl.DataFrame | None) -> dict[str, tuple[str, float]]:
@@ -442,17 +582,37 @@ def _best_paths(tables: dict[str, pl.DataFrame | None]) -> dict[str, tuple[str, 
 
 # ------------------------------------------------------------------ documentation
 EXTRA_FILES = [
-    ("graph.graphml", ("The relationship graph for Gephi or Cytoscape. Node attributes `person_id`, `name` (also "
-     "`label`), `company`, `title`, `community` (-1 when unknown), `is_team`; edge attributes `strength`, "
-     "`n_interactions`.")),
-    ("plots/*.png", ("`distances.png` (distance distribution of the largest component), `team_reach.png` (1 and 2 "
-     "hops and unique contribution per member), `communities.png` (community sizes), `intro_paths.png` (intro "
-     "paths to the top targets: team members blue squares, introducers orange circles, targets red diamonds).")),
-    ("report.html", ("One self-contained page (plots embedded, no external resources, sortable tables) with every "
-     "section: summary numbers, changes, team reach, intros with their evidence, accounts, candidates, "
-     "communities, network statistics, imports and rejects.")),
-    ("summary.json", ("The run summary (status, exit code, per-stage timings, counts) as it stood when the outputs "
-     "were written, before the `report` stage finished; `reach run` prints the final one.")),
+    (
+        "graph.graphml",
+        (
+            "The relationship graph for Gephi or Cytoscape. Node attributes `person_id`, `name` (also "
+            "`label`), `company`, `title`, `community` (-1 when unknown), `is_team`; edge attributes `strength`, "
+            "`n_interactions`."
+        ),
+    ),
+    (
+        "plots/*.png",
+        (
+            "`distances.png` (distance distribution of the largest component), `team_reach.png` (1 and 2 "
+            "hops and unique contribution per member), `communities.png` (community sizes), `intro_paths.png` (intro "
+            "paths to the top targets: team members blue squares, introducers orange circles, targets red diamonds)."
+        ),
+    ),
+    (
+        "report.html",
+        (
+            "One self-contained page (plots embedded, no external resources, sortable tables) with every "
+            "section: summary numbers, changes, team reach, intros with their evidence, accounts, candidates, "
+            "communities, network statistics, imports and rejects."
+        ),
+    ),
+    (
+        "summary.json",
+        (
+            "The run summary (status, exit code, per-stage timings, counts) as it stood when the outputs "
+            "were written, before the `report` stage finished; `reach run` prints the final one."
+        ),
+    ),
 ]
 
 
@@ -538,16 +698,20 @@ def docs_markdown() -> str:
         "",
         "<!-- Generated from reach.reports.outputs.OUTPUT_TABLES by docs_markdown(); a test checks they agree. -->",
         "",
-        ("`reach run PIPELINE.toml` writes everything into one outputs folder (`[outputs] folder`, e.g. "
-        "`out/{date}`). The folder is built beside its final place and renamed into it at the end, so a "
-        "killed or failed run leaves the previous outputs as they were. Every table is a Parquet file "
-        "(zstd) that DuckDB, polars, pandas and pyarrow read directly, e.g. "
-        "`duckdb -c \"select * from 'out/2024-05-01/intros.parquet'\"`; with `[outputs] csv = true` each "
-        "also comes as CSV, where cells starting with `=`, `+`, `-`, `@`, tab or CR get a leading `'` so "
-        "spreadsheets do not run them as formulas, and nested values are flattened to `a; b` text."),
+        (
+            "`reach run PIPELINE.toml` writes everything into one outputs folder (`[outputs] folder`, e.g. "
+            "`out/{date}`). The folder is built beside its final place and renamed into it at the end, so a "
+            "killed or failed run leaves the previous outputs as they were. Every table is a Parquet file "
+            "(zstd) that DuckDB, polars, pandas and pyarrow read directly, e.g. "
+            "`duckdb -c \"select * from 'out/2024-05-01/intros.parquet'\"`; with `[outputs] csv = true` each "
+            "also comes as CSV, where cells starting with `=`, `+`, `-`, `@`, tab or CR get a leading `'` so "
+            "spreadsheets do not run them as formulas, and nested values are flattened to `a; b` text."
+        ),
         "",
-        ("Tables always have the columns below, also when empty. Names and evidence are personal data: the "
-        "folder and its files are created readable by their owner only."),
+        (
+            "Tables always have the columns below, also when empty. Names and evidence are personal data: the "
+            "folder and its files are created readable by their owner only."
+        ),
         "",
         "## Files",
         "",
@@ -574,4 +738,5 @@ def _type_name(dtype: pl.DataType) -> str:
             return "list of {" + ", ".join(f.name for f in inner.fields) + "}"
         return f"list of {_type_name(inner)}"
     return {pl.String: "string", pl.Int64: "int64", pl.Float64: "float64", pl.Boolean: "bool"}.get(
-        dtype, "timestamp (UTC)" if isinstance(dtype, pl.Datetime) else str(dtype))
+        dtype, "timestamp (UTC)" if isinstance(dtype, pl.Datetime) else str(dtype)
+    )

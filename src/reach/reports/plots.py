@@ -62,14 +62,23 @@ def distance_distribution(distances: dict[int, float] | pl.DataFrame, *, exact: 
     shares = [distances[d] / total for d in ds]
     bars = ax.bar(ds, shares, color=HOP1, width=0.7)
     for b, s in zip(bars, shares, strict=True):
-        ax.annotate(f"{s:.0%}", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center", va="bottom",
-                    fontsize=8, color=INK, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            f"{s:.0%}",
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=INK,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_xticks(ds)
     ax.set_xlabel("hops between two people")
     ax.set_ylabel("share of connected pairs")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-    ax.set_title("Degrees of separation" + ("" if exact else " (estimated from samples)"), color=INK, fontsize=11,
-                 loc="left")
+    ax.set_title(
+        "Degrees of separation" + ("" if exact else " (estimated from samples)"), color=INK, fontsize=11, loc="left"
+    )
     _style(ax)
     return fig
 
@@ -93,10 +102,12 @@ def team_reach(per_member: pl.DataFrame) -> Figure:
     ax.barh([v + 0.17 for v in y], h2, left=h1, height=0.32, color=HOP2, label="2 hops (one introduction)")
     ax.barh([v - 0.17 for v in y], uniq, height=0.32, color=UNIQUE, label="only through this member")
     for v, a, b, u in zip(y, h1, h2, uniq, strict=True):
-        ax.annotate(f"{a + b}", (a + b, v + 0.17), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
-                    color=INK)
-        ax.annotate(f"{u}", (u, v - 0.17), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
-                    color=INK)
+        ax.annotate(
+            f"{a + b}", (a + b, v + 0.17), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8, color=INK
+        )
+        ax.annotate(
+            f"{u}", (u, v - 0.17), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8, color=INK
+        )
     ax.set_yticks(y, names)
     ax.set_xlabel("people")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -124,13 +135,25 @@ def community_sizes(sizes: pl.DataFrame, *, top: int = 20) -> Figure:
     xs = list(range(df.height))
     bars = ax.bar(xs, df["n_people"].to_list(), color=HOP1, width=0.7)
     for b, v in zip(bars, df["n_people"].to_list(), strict=True):
-        ax.annotate(f"{v:,}", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center", va="bottom", fontsize=8,
-                    color=INK, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            f"{v:,}",
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=INK,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_xticks(xs, [str(c) for c in df["community"].to_list()])
     shown = f", largest {top} shown" if groups.height > top else ""
     alone = f"; {n_alone:,} people on their own" if n_alone else ""
-    ax.set_title(f"Community sizes ({groups.height:,} communities of 2+ people{shown}{alone})", color=INK,
-                 fontsize=11, loc="left")
+    ax.set_title(
+        f"Community sizes ({groups.height:,} communities of 2+ people{shown}{alone})",
+        color=INK,
+        fontsize=11,
+        loc="left",
+    )
     ax.set_xlabel("community (0 = largest)")
     ax.set_ylabel("people")
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -138,8 +161,14 @@ def community_sizes(sizes: pl.DataFrame, *, top: int = 20) -> Figure:
     return fig
 
 
-def intro_paths(paths: pl.DataFrame, *, names: dict[str, str], strengths: dict[tuple[str, str], float] | None = None,
-                targets: list[str] | None = None, max_targets: int = 4) -> Figure:
+def intro_paths(
+    paths: pl.DataFrame,
+    *,
+    names: dict[str, str],
+    strengths: dict[tuple[str, str], float] | None = None,
+    targets: list[str] | None = None,
+    max_targets: int = 4,
+) -> Figure:
     """Intro paths to the top targets, one small graph per target.
 
     ``paths`` has ``target_id``, ``rank``, ``strength`` and ``path_ids`` (person ids, member first); ``names``
@@ -156,9 +185,15 @@ def intro_paths(paths: pl.DataFrame, *, names: dict[str, str], strengths: dict[t
         fig, ax = plt.subplots(figsize=(6.4, 1.6), dpi=110, layout="constrained")
         return _empty(fig, ax, "no intro paths to draw")
     rows_per = [paths.filter(pl.col("target_id") == t).sort("rank").height for t in targets]
-    fig, axes = plt.subplots(k, 1, figsize=(8.0, 0.5 + sum(0.55 + 0.5 * r for r in rows_per)), dpi=110,
-                             gridspec_kw={"height_ratios": [0.55 + 0.5 * r for r in rows_per]}, squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        k,
+        1,
+        figsize=(8.0, 0.5 + sum(0.55 + 0.5 * r for r in rows_per)),
+        dpi=110,
+        gridspec_kw={"height_ratios": [0.55 + 0.5 * r for r in rows_per]},
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, tid in zip(axes[:, 0], targets, strict=True):
         _draw_target(ax, paths.filter(pl.col("target_id") == tid).sort("rank"), tid, names, strengths)
     handles = [
@@ -188,7 +223,9 @@ def _draw_target(ax, rows: pl.DataFrame, tid: str, names: dict[str, str], streng
                 pos.append((0.0, y))
             else:  # spread intermediate people between the member and the target
                 pos.append((j * span / max(len(p) - 1, 1), y))
-        for (a, pa_), (b, pb_) in zip(zip(p[:-1], pos[:-1], strict=True), zip(p[1:], pos[1:], strict=True), strict=True):
+        for (a, pa_), (b, pb_) in zip(
+            zip(p[:-1], pos[:-1], strict=True), zip(p[1:], pos[1:], strict=True), strict=True
+        ):
             s = strengths.get((a, b), strengths.get((b, a), 0.3))
             ax.plot([pa_[0], pb_[0]], [pa_[1], pb_[1]], color=OTHER, lw=1 + 5 * s, zorder=1, solid_capstyle="round")
         for j, (pid, (x, yy)) in enumerate(zip(p, pos, strict=True)):
@@ -204,14 +241,39 @@ def _draw_target(ax, rows: pl.DataFrame, tid: str, names: dict[str, str], streng
             ax.scatter([x], [yy], zorder=3, edgecolors="white", linewidths=1.2, **style)
             label = _short(names.get(pid, pid), 34 if pid == tid else 24)
             if pid == tid:
-                ax.annotate(label, (x, yy), xytext=(9, 0), textcoords="offset points", va="center", ha="left",
-                            fontsize=9, color=INK, fontweight="bold")
+                ax.annotate(
+                    label,
+                    (x, yy),
+                    xytext=(9, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=9,
+                    color=INK,
+                    fontweight="bold",
+                )
             else:
-                ax.annotate(label, (x, yy), xytext=(0, 8), textcoords="offset points", va="bottom", ha="center",
-                            fontsize=8, color=INK)
+                ax.annotate(
+                    label,
+                    (x, yy),
+                    xytext=(0, 8),
+                    textcoords="offset points",
+                    va="bottom",
+                    ha="center",
+                    fontsize=8,
+                    color=INK,
+                )
         if len(p) > 1:
-            ax.annotate(f"#{r['rank']}  {float(r['strength']):.2f}", (0.0, y), xytext=(-12, 0),
-                        textcoords="offset points", va="center", ha="right", fontsize=8, color="#6b7280")
+            ax.annotate(
+                f"#{r['rank']}  {float(r['strength']):.2f}",
+                (0.0, y),
+                xytext=(-12, 0),
+                textcoords="offset points",
+                va="center",
+                ha="right",
+                fontsize=8,
+                color="#6b7280",
+            )
     ax.set_xlim(-0.5 * span, span * 1.75)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_title(f"Paths to {_short(names.get(tid, tid), 40)}", fontsize=10, color=INK, loc="left")

@@ -32,9 +32,16 @@ from reach.run.summary import RunSummary, make_progress
 
 log = logging.getLogger("reach.run")
 
-def run_pipeline(config_path: str | os.PathLike[str], *, quiet: bool = False,
-                 progress: bool | ProgressCallback | None = None, workspace: str | os.PathLike[str] | None = None,
-                 out: str | os.PathLike[str] | None = None, now: datetime | None = None) -> RunSummary:
+
+def run_pipeline(
+    config_path: str | os.PathLike[str],
+    *,
+    quiet: bool = False,
+    progress: bool | ProgressCallback | None = None,
+    workspace: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> RunSummary:
     """Run the whole pipeline described by a TOML config; return the :class:`RunSummary`.
 
     Parameters
@@ -65,9 +72,12 @@ def run_pipeline(config_path: str | os.PathLike[str], *, quiet: bool = False,
     now = now or datetime.now().astimezone()
     final = cfg.output_folder(now)
     check_run_outputs(cfg, final)
-    summary = RunSummary(config=str(cfg.path), workspace=str(cfg.workspace),
-                         started_at=now.isoformat(timespec="seconds"),
-                         candidate_filters={k: v for k, v in cfg.candidates.items() if k not in ("limit", "max_hops")})
+    summary = RunSummary(
+        config=str(cfg.path),
+        workspace=str(cfg.workspace),
+        started_at=now.isoformat(timespec="seconds"),
+        candidate_filters={k: v for k, v in cfg.candidates.items() if k not in ("limit", "max_hops")},
+    )
     prog = make_progress(progress, quiet=quiet)
     t_start = time.perf_counter()
     with run_lock(cfg.workspace):
@@ -120,8 +130,9 @@ def _fail(summary: RunSummary, stage: str, exc: BaseException, *, kept: bool) ->
     summary.status, summary.exit_code, summary.failed_stage = "failed", 2, stage
     summary.outputs = None
     outcome = "the previous outputs were left as they were" if kept else "no outputs were written"
-    summary.error = (f"stage {stage!r} failed: {what}; {outcome}"
-                     + (" (this is a bug in reach; run with --debug for the traceback)" if bug else ""))
+    summary.error = f"stage {stage!r} failed: {what}; {outcome}" + (
+        " (this is a bug in reach; run with --debug for the traceback)" if bug else ""
+    )
     log.debug("stage %s failed", stage, exc_info=exc)
 
 

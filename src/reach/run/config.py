@@ -86,18 +86,48 @@ class RunConfig:
 
 
 SECTIONS: dict[str, set[str]] = {
-    "": {"workspace", "seed", "team", "targets", "accounts", "sources", "candidates", "intros", "communities",
-         "stats", "strength", "resolve", "outputs", "thresholds"},
+    "": {
+        "workspace",
+        "seed",
+        "team",
+        "targets",
+        "accounts",
+        "sources",
+        "candidates",
+        "intros",
+        "communities",
+        "stats",
+        "strength",
+        "resolve",
+        "outputs",
+        "thresholds",
+    },
     "sources": {"path", "glob", "owner", "format", "options"},
     "targets": {"list", "file"},
     "accounts": {"list", "file"},
-    "candidates": {"title", "company", "location", "regex", "people", "people_file", "exclude_companies",
-                   "exclude_domains", "max_hops", "limit"},
+    "candidates": {
+        "title",
+        "company",
+        "location",
+        "regex",
+        "people",
+        "people_file",
+        "exclude_companies",
+        "exclude_domains",
+        "max_hops",
+        "limit",
+    },
     "intros": {"max_hops", "top", "max_asks", "do_not_ask", "since"},
     "communities": {"method", "resolution"},
     "stats": {"exact_limit", "samples"},
-    "resolve": {"max_names_per_identifier", "default_region", "fold_gmail", "name_company_domain", "name_shared_export",
-                "fuzzy_threshold"},
+    "resolve": {
+        "max_names_per_identifier",
+        "default_region",
+        "fold_gmail",
+        "name_company_domain",
+        "name_shared_export",
+        "fuzzy_threshold",
+    },
     "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets", "pseudonymise"},
     "thresholds": {"max_failed_files", "max_rejects", "max_reject_rate", "strength_change"},
 }
@@ -118,8 +148,10 @@ class _Checker:
         allowed = SECTIONS[section]
         for k in table:
             if k not in allowed:
-                self.add(f"{where}{k}" if not where else f"{where}.{k}",
-                         f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+                self.add(
+                    f"{where}{k}" if not where else f"{where}.{k}",
+                    f"unknown key (expected one of: {', '.join(sorted(allowed))})",
+                )
 
     def table(self, data: dict, key: str) -> dict:
         v = data.get(key, {})
@@ -147,8 +179,9 @@ class _Checker:
             return default
         return v
 
-    def int_(self, d: dict, key: str, where: str, default: int | None, *, lo: int | None = None,
-             hi: int | None = None) -> int | None:
+    def int_(
+        self, d: dict, key: str, where: str, default: int | None, *, lo: int | None = None, hi: int | None = None
+    ) -> int | None:
         v = d.get(key, default)
         if v is None and key not in d:
             return default
@@ -159,8 +192,17 @@ class _Checker:
             return default
         return v
 
-    def num(self, d: dict, key: str, where: str, default: float | None, *, lo: float = 0.0,
-            hi: float | None = None, open_lo: bool = False) -> float | None:
+    def num(
+        self,
+        d: dict,
+        key: str,
+        where: str,
+        default: float | None,
+        *,
+        lo: float = 0.0,
+        hi: float | None = None,
+        open_lo: bool = False,
+    ) -> float | None:
         if key not in d:
             return default
         v = d[key]
@@ -216,8 +258,14 @@ class _Checker:
 
 
 def _kind(v: object) -> str:
-    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean", int: "a number",
-            float: "a number"}.get(type(v), type(v).__name__)
+    return {
+        dict: "a table",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(v), type(v).__name__)
 
 
 def _show(v: object) -> str:
@@ -233,8 +281,12 @@ def _graphml_option(c: _Checker, out_t: dict) -> bool | str:
     return "auto"
 
 
-def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLike[str] | None = None,
-                    out: str | os.PathLike[str] | None = None) -> RunConfig:
+def load_run_config(
+    path: str | os.PathLike[str],
+    *,
+    workspace: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> RunConfig:
     """Read and validate a run config; raise :class:`RunConfigError` listing every problem at once.
 
     Keys (paths are relative to the config file; ``workspace`` and ``out`` override the config's)::
@@ -296,7 +348,8 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
     cand: dict[str, Any] = {k: c.str_(cand_t, k, f"candidates.{k}") for k in ("title", "company", "location")}
     cand["regex"] = c.bool_(cand_t, "regex", "candidates.regex", default=False)
     cand["people"] = c.str_list(cand_t, "people", "candidates.people") + c.file_lines(
-        cand_t, "people_file", "candidates.people_file")
+        cand_t, "people_file", "candidates.people_file"
+    )
     cand["exclude_companies"] = c.str_list(cand_t, "exclude_companies", "candidates.exclude_companies")
     cand["exclude_domains"] = c.str_list(cand_t, "exclude_domains", "candidates.exclude_domains")
     cand["max_hops"] = c.int_(cand_t, "max_hops", "candidates.max_hops", 2, lo=1, hi=6)
@@ -310,11 +363,13 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
                     c.add(f"candidates.{k}", f"not a valid regular expression: {str(exc).splitlines()[0]}")
 
     intro_t = c.table(data, "intros")
-    intros = {"max_hops": c.int_(intro_t, "max_hops", "intros.max_hops", 2, lo=1, hi=6),
-              "top": c.int_(intro_t, "top", "intros.top", 3, lo=1, hi=20),
-              "max_asks": c.int_(intro_t, "max_asks", "intros.max_asks", None, lo=1),
-              "do_not_ask": c.str_list(intro_t, "do_not_ask", "intros.do_not_ask"),
-              "since": _since(c, intro_t)}
+    intros = {
+        "max_hops": c.int_(intro_t, "max_hops", "intros.max_hops", 2, lo=1, hi=6),
+        "top": c.int_(intro_t, "top", "intros.top", 3, lo=1, hi=20),
+        "max_asks": c.int_(intro_t, "max_asks", "intros.max_asks", None, lo=1),
+        "do_not_ask": c.str_list(intro_t, "do_not_ask", "intros.do_not_ask"),
+        "since": _since(c, intro_t),
+    }
 
     comm_t = c.table(data, "communities")
     method = comm_t.get("method", "leiden")
@@ -327,9 +382,10 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
     stats_t = c.table(data, "stats")
     from reach.features.options import StatsOptions, default
 
-    stats = {"exact_limit": c.int_(stats_t, "exact_limit", "stats.exact_limit", default(StatsOptions, "exact_limit"),
-                                   lo=2),
-             "samples": c.int_(stats_t, "samples", "stats.samples", default(StatsOptions, "samples"), lo=1)}
+    stats = {
+        "exact_limit": c.int_(stats_t, "exact_limit", "stats.exact_limit", default(StatsOptions, "exact_limit"), lo=2),
+        "samples": c.int_(stats_t, "samples", "stats.samples", default(StatsOptions, "samples"), lo=1),
+    }
 
     strength = _strength(c, data)
     resolve = _resolve(c, data)
@@ -339,20 +395,41 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
     if out is not None:  # an override is relative to the current directory, not to the config file
         folder = str(Path(out).expanduser().absolute())
     if folder:
-        bad = sorted({f for _, f, spec, conv in string.Formatter().parse(folder) if f is not None
-                      and (f not in DATE_FIELDS or spec or conv)} if _parses(folder) else {"?"})
+        bad = sorted(
+            {
+                f
+                for _, f, spec, conv in string.Formatter().parse(folder)
+                if f is not None and (f not in DATE_FIELDS or spec or conv)
+            }
+            if _parses(folder)
+            else {"?"}
+        )
         if bad:
-            c.add("outputs.folder", f"unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)} in {folder!r} "
-                                    "(use {date}, {time} or {datetime}; double braces for a literal brace)")
+            c.add(
+                "outputs.folder",
+                f"unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)} in {folder!r} "
+                "(use {date}, {time} or {datetime}; double braces for a literal brace)",
+            )
         folder = str(c.resolve(folder))
 
     thr = c.table(data, "thresholds")
     cfg = RunConfig(
-        path=path.resolve(), workspace=ws if ws.is_absolute() else Path.cwd() / ws, folder=folder or "",
-        sources=tuple(sources), team=tuple(team), targets=tuple(targets), accounts=tuple(accounts), seed=seed,
-        candidates=cand, intros=intros, communities={"method": method, "resolution": resolution}, stats=stats,
-        strength=strength, resolve=resolve,
-        csv=c.bool_(out_t, "csv", "outputs.csv", default=False), plots=c.bool_(out_t, "plots", "outputs.plots", True),
+        path=path.resolve(),
+        workspace=ws if ws.is_absolute() else Path.cwd() / ws,
+        folder=folder or "",
+        sources=tuple(sources),
+        team=tuple(team),
+        targets=tuple(targets),
+        accounts=tuple(accounts),
+        seed=seed,
+        candidates=cand,
+        intros=intros,
+        communities={"method": method, "resolution": resolution},
+        stats=stats,
+        strength=strength,
+        resolve=resolve,
+        csv=c.bool_(out_t, "csv", "outputs.csv", default=False),
+        plots=c.bool_(out_t, "plots", "outputs.plots", True),
         html=c.bool_(out_t, "html", "outputs.html", default=True),
         graphml=_graphml_option(c, out_t),
         pseudonymise=c.bool_(out_t, "pseudonymise", "outputs.pseudonymise", default=False),
@@ -360,8 +437,8 @@ def load_run_config(path: str | os.PathLike[str], *, workspace: str | os.PathLik
         max_failed_files=c.int_(thr, "max_failed_files", "thresholds.max_failed_files", 0, lo=0) or 0,
         max_rejects=c.int_(thr, "max_rejects", "thresholds.max_rejects", None, lo=0),
         max_reject_rate=c.num(thr, "max_reject_rate", "thresholds.max_reject_rate", 0.05, lo=0.0, hi=1.0),
-        strength_change=c.num(thr, "strength_change", "thresholds.strength_change", 0.05, lo=0.0, hi=1.0,
-                              open_lo=True) or 0.05,
+        strength_change=c.num(thr, "strength_change", "thresholds.strength_change", 0.05, lo=0.0, hi=1.0, open_lo=True)
+        or 0.05,
     )
     if cfg.folder and _inside(Path(cfg.folder.split("{")[0]), cfg.workspace):
         c.add("outputs.folder", f"must not be inside the workspace {cfg.workspace}")

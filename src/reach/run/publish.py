@@ -21,6 +21,7 @@ from reach.run.config import OLD_PREFIX, RUN_LOCK, TMP_PREFIX
 
 log = logging.getLogger("reach.run")
 
+
 # ------------------------------------------------------------------ locking and publishing
 @contextlib.contextmanager
 def run_lock(workspace: Path):
@@ -44,8 +45,14 @@ MARKER = ".reach-outputs.json"  # written into every outputs folder reach publis
 
 
 # ------------------------------------------------------------------ what an outputs folder may replace
-def check_outputs_folder(final: Path, *, workspace: Path, config: Path | None = None,
-                         sources: Iterable[Path] = (), source_folders: Iterable[Path] = ()) -> None:
+def check_outputs_folder(
+    final: Path,
+    *,
+    workspace: Path,
+    config: Path | None = None,
+    sources: Iterable[Path] = (),
+    source_folders: Iterable[Path] = (),
+) -> None:
     """Refuse (:class:`UnsafeOutput`) an outputs folder whose publishing could delete the user's data.
 
     Publishing replaces ``final`` as a whole, so it may only be a new or empty folder, or a folder reach
@@ -59,25 +66,32 @@ def check_outputs_folder(final: Path, *, workspace: Path, config: Path | None = 
     if _within(ws, final):
         raise UnsafeOutput(f"{where} holds the workspace {ws}; choose a folder of its own, e.g. out/{{date}}")
     if config is not None and _within(_absolute(config), final):
-        raise UnsafeOutput(f"{where} holds the run config {_absolute(config)}; choose a folder of its own, "
-                           "e.g. out/{date}")
+        raise UnsafeOutput(
+            f"{where} holds the run config {_absolute(config)}; choose a folder of its own, e.g. out/{{date}}"
+        )
     for src in sources:
         if _within(_absolute(src), final):
-            raise UnsafeOutput(f"{where} holds the export {_absolute(src)}, which publishing would delete; "
-                               "choose a folder of its own, e.g. out/{date}")
+            raise UnsafeOutput(
+                f"{where} holds the export {_absolute(src)}, which publishing would delete; "
+                "choose a folder of its own, e.g. out/{date}"
+            )
     for folder in source_folders:
         if _within(final, _absolute(folder)):
-            raise UnsafeOutput(f"{where} is inside the exports folder {_absolute(folder)} (the next run would "
-                               "import its own outputs); choose a folder outside it")
+            raise UnsafeOutput(
+                f"{where} is inside the exports folder {_absolute(folder)} (the next run would "
+                "import its own outputs); choose a folder outside it"
+            )
     if final.is_symlink() or (final.exists() and not final.is_dir()):
         raise UnsafeOutput(f"{where} exists and is not a folder; reach will not replace it")
     if final.is_dir():
         foreign = foreign_files(final)
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-            raise UnsafeOutput(f"{where} holds {len(foreign)} file(s) reach did not write ({shown}); publishing "
-                               "replaces the whole folder, so reach only replaces a folder it created. Move them "
-                               "away or choose another folder")
+            raise UnsafeOutput(
+                f"{where} holds {len(foreign)} file(s) reach did not write ({shown}); publishing "
+                "replaces the whole folder, so reach only replaces a folder it created. Move them "
+                "away or choose another folder"
+            )
 
 
 def foreign_files(folder: Path) -> list[str]:

@@ -55,8 +55,6 @@ class State:
         self.progress.tick(done, total)
 
 
-
-
 # ------------------------------------------------------------------ stages
 GRAPHML_AUTO_MAX_TIES = 1_000_000  # graphml = "auto": larger graphs make files of gigabytes Gephi cannot open
 
@@ -74,8 +72,10 @@ def stage_import(st: State) -> dict:
         st.imports.extend(result.files)
         st.tick(i, len(jobs))
     s = st.summary
-    s.files = {"total": len(st.imports), **{k: sum(f.status == k for f in st.imports)
-                                           for k in ("imported", "unchanged", "failed")}}
+    s.files = {
+        "total": len(st.imports),
+        **{k: sum(f.status == k for f in st.imports) for k in ("imported", "unchanged", "failed")},
+    }
     for f in st.imports:
         if f.status == "failed":
             s.notes.append(f"import failed: {f.error}")
@@ -90,12 +90,31 @@ def stage_import(st: State) -> dict:
     known = {r["source_id"]: r for r in sources.iter_rows(named=True)}
     cols = ("format", "n_rows", "n_records", "n_interactions", "n_rejects")
     st.tables["imports"] = pl.DataFrame(
-        [{"path": f.path, "status": f.status, "source_id": f.source_id, "error": f.error,
-          **{k: (known[f.source_id][k] if f.status == "unchanged" and f.source_id in known else getattr(f, k))
-             for k in cols}} for f in st.imports],
-        schema={"path": pl.String, "status": pl.String, "format": pl.String, "source_id": pl.String,
-                "n_rows": pl.Int64, "n_records": pl.Int64, "n_interactions": pl.Int64, "n_rejects": pl.Int64,
-                "error": pl.String})
+        [
+            {
+                "path": f.path,
+                "status": f.status,
+                "source_id": f.source_id,
+                "error": f.error,
+                **{
+                    k: (known[f.source_id][k] if f.status == "unchanged" and f.source_id in known else getattr(f, k))
+                    for k in cols
+                },
+            }
+            for f in st.imports
+        ],
+        schema={
+            "path": pl.String,
+            "status": pl.String,
+            "format": pl.String,
+            "source_id": pl.String,
+            "n_rows": pl.Int64,
+            "n_records": pl.Int64,
+            "n_interactions": pl.Int64,
+            "n_rejects": pl.Int64,
+            "error": pl.String,
+        },
+    )
     return {**s.files, "rejects": s.rejects}
 
 
@@ -125,8 +144,10 @@ def stage_graph(st: State) -> dict:
         msg = f"{st.cfg.path}: team: {exc}"
         raise ConfigError(msg) from exc
     except WorkspaceError as exc:  # no team given and no import has an owner
-        msg = (f"{st.cfg.path}: team: no team members; list them (`team = [\"ana@example.com\", ...]`) "
-               "or give the sources an `owner`")
+        msg = (
+            f'{st.cfg.path}: team: no team members; list them (`team = ["ana@example.com", ...]`) '
+            "or give the sources an `owner`"
+        )
         raise ConfigError(msg) from exc
     rows = []
     for ref, found in zip(st.cfg.targets, lookup_people(rg.people, list(st.cfg.targets)), strict=True):
@@ -135,8 +156,16 @@ def stage_graph(st: State) -> dict:
             st.summary.notes.append(f"target {ref!r}: {found}")
             continue
         p = rg.people.row(rg.vertex(found), named=True)
-        rows.append({"target": ref, "person_id": found, "name": p.get("display_name"), "company": p.get("company"),
-                     "title": p.get("title"), "found": True})
+        rows.append(
+            {
+                "target": ref,
+                "person_id": found,
+                "name": p.get("display_name"),
+                "company": p.get("company"),
+                "title": p.get("title"),
+                "found": True,
+            }
+        )
     st.target_rows = rows
     st.do_not_ask = _person_ids(st, rg, st.cfg.intros.get("do_not_ask") or (), "intros.do_not_ask")
     st.candidate_people = _person_ids(st, rg, st.cfg.candidates.get("people") or (), "candidates.people")
@@ -145,8 +174,12 @@ def stage_graph(st: State) -> dict:
         rg = st.rg
     s = st.summary
     s.people, s.ties, s.team, s.targets = rg.n_people, rg.n_ties, len(st.team_v), len(rows)
-    return {"people": rg.n_people, "ties": rg.n_ties, "team": len(st.team_v),
-            "targets_found": sum(r["found"] for r in rows)}
+    return {
+        "people": rg.n_people,
+        "ties": rg.n_ties,
+        "team": len(st.team_v),
+        "targets_found": sum(r["found"] for r in rows),
+    }
 
 
 def _person_ids(st: State, rg, refs, key: str) -> tuple[str, ...]:
@@ -203,13 +236,20 @@ def stage_intros(st: State) -> dict:
     n_paths = dict(paths.group_by("target_id").len().iter_rows()) if paths.height else {}
     for r in st.target_rows:
         b = best.get(r["person_id"])
-        r.update({"reachable": b is not None, "hops": b["hops"] if b else None,
-                  "best_strength": b["best_strength"] if b else None, "best_path": b["path"] if b else None,
-                  "n_paths": int(n_paths.get(r["person_id"], 0))})
+        r.update(
+            {
+                "reachable": b is not None,
+                "hops": b["hops"] if b else None,
+                "best_strength": b["best_strength"] if b else None,
+                "best_path": b["path"] if b else None,
+                "n_paths": int(n_paths.get(r["person_id"], 0)),
+            }
+        )
         if not r["found"]:
             r["reachable"] = False
-    st.tables["targets"] = conform(pl.DataFrame(st.target_rows, infer_schema_length=None) if st.target_rows
-                                   else None, "targets")
+    st.tables["targets"] = conform(
+        pl.DataFrame(st.target_rows, infer_schema_length=None) if st.target_rows else None, "targets"
+    )
     st.summary.targets_reachable = sum(bool(r.get("reachable")) for r in st.target_rows)
 
     c = {**cfg.candidates, "people": st.candidate_people}
@@ -220,8 +260,13 @@ def stage_intros(st: State) -> dict:
         st.tables.update(accounts(rg, AccountsOptions(accounts=tuple(cfg.accounts), team=team)).tables())
     st.summary.accounts = len(cfg.accounts)
     st.tick(3, 3)
-    return {"targets": len(st.target_rows), "reachable": st.summary.targets_reachable,
-            "paths": paths.height, "candidates": st.summary.candidates, "accounts": len(cfg.accounts)}
+    return {
+        "targets": len(st.target_rows),
+        "reachable": st.summary.targets_reachable,
+        "paths": paths.height,
+        "candidates": st.summary.candidates,
+        "accounts": len(cfg.accounts),
+    }
 
 
 def stage_reach(st: State) -> dict:
@@ -236,8 +281,14 @@ def stage_reach(st: State) -> dict:
     st.tables["reached"] = reached(st.rg, ReachedOptions(team=team, hops=2))
     s = st.summary
     s.team_reach = int(rr.team["n_total"])
-    st.stats.update({"team_size": len(st.team_v), "team_hop1": rr.team["n_hop1"], "team_hop2": rr.team["n_hop2"],
-                     "team_total": rr.team["n_total"]})
+    st.stats.update(
+        {
+            "team_size": len(st.team_v),
+            "team_hop1": rr.team["n_hop1"],
+            "team_hop2": rr.team["n_hop2"],
+            "team_total": rr.team["n_total"],
+        }
+    )
     st.tick(2, 2)
     return {"team_hop1": rr.team["n_hop1"], "team_hop2": rr.team["n_hop2"], "team_total": rr.team["n_total"]}
 
@@ -252,8 +303,9 @@ def stage_communities(st: State) -> dict:
     rg = st.rg
     reused = _reuse(st, "communities", ["communities", "community_members", "brokers", "stats"])
     if reused is not None:
-        members = rg.people.select("person_id").join(reused["community_members"], on="person_id", how="left",
-                                                     maintain_order="left")
+        members = rg.people.select("person_id").join(
+            reused["community_members"], on="person_id", how="left", maintain_order="left"
+        )
         if members["community"].null_count() == 0 and reused["community_members"].height == rg.n_people:
             st.community_labels = members["community"].to_numpy().astype(np.int64)
             st.tables.update({k: reused[k] for k in ("communities", "community_members", "brokers")})
@@ -265,8 +317,9 @@ def stage_communities(st: State) -> dict:
     rep = communities(rg, CommunitiesOptions(team=team, seed=st.cfg.seed, **st.cfg.communities))
     st.community_labels, modularity = rep.labels, float(rep.result.modularity)
     st.tables.update(rep.tables())
-    st.tables["brokers"] = brokers(rg, BrokersOptions(team=team, top=RUN_BROKERS, seed=st.cfg.seed),
-                                   membership=rep.labels)
+    st.tables["brokers"] = brokers(
+        rg, BrokersOptions(team=team, top=RUN_BROKERS, seed=st.cfg.seed), membership=rep.labels
+    )
     n = int(rep.summary.height)
     st.summary.communities, st.summary.modularity = n, round(modularity, 6)
     st.stats.update({"communities": n, "modularity": modularity})
@@ -283,14 +336,22 @@ def stage_stats(st: State) -> dict:
         row = reused["stats"].row(0, named=True)
         st.stats.update({k: row[k] for k in STATS_GRAPH_COLUMNS})
         st.tables["distances"] = reused["distances"]
-        return {"components": row["components"], "average_distance": row["average_distance"],
-                "diameter": row["diameter"], "reused": True}
+        return {
+            "components": row["components"],
+            "average_distance": row["average_distance"],
+            "diameter": row["diameter"],
+            "reused": True,
+        }
     rep = stats(st.rg, StatsOptions(exact_limit=o["exact_limit"], samples=o["samples"], seed=st.cfg.seed))
     d = rep.as_dict()
     st.stats.update({k: v for k, v in d.items() if k != "distance_distribution"})
     st.tables["distances"] = rep.distances
-    return {"components": d["components"], "average_distance": d["average_distance"], "diameter": d["diameter"],
-            "reused": False}
+    return {
+        "components": d["components"],
+        "average_distance": d["average_distance"],
+        "diameter": d["diameter"],
+        "reused": False,
+    }
 
 
 def stage_report(st: State) -> dict:
@@ -316,8 +377,10 @@ def stage_report(st: State) -> dict:
     names = [n for n in outputs.OUTPUT_TABLES if n in tables]
     graphml = cfg.graphml is True or (cfg.graphml == "auto" and rg.n_ties <= GRAPHML_AUTO_MAX_TIES)
     if cfg.graphml == "auto" and not graphml:
-        s.notes.append(f"graph.graphml not written: {rg.n_ties:,} ties would make a file of gigabytes; "
-                       "set [outputs] graphml = true to write it anyway")
+        s.notes.append(
+            f"graph.graphml not written: {rg.n_ties:,} ties would make a file of gigabytes; "
+            "set [outputs] graphml = true to write it anyway"
+        )
     steps = len(names) + int(graphml) + 4 * int(cfg.plots) + int(cfg.html) + 1
     done = 0
     for name in names:
@@ -349,11 +412,21 @@ def stage_report(st: State) -> dict:
     atomic_write_text(st.tmp / "summary.json", s.to_json())
     publish(st.tmp, st.final)
     st.tmp = None
-    atomic_write_text(st.ws.root / LAST_RUN, json.dumps({
-        "outputs": str(st.final), "config": str(cfg.path), "started_at": s.started_at,
-        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"), "status": s.status,
-        "analysis": st.keys,
-    }, indent=2) + "\n")
+    atomic_write_text(
+        st.ws.root / LAST_RUN,
+        json.dumps(
+            {
+                "outputs": str(st.final),
+                "config": str(cfg.path),
+                "started_at": s.started_at,
+                "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "status": s.status,
+                "analysis": st.keys,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     st.tick(steps, steps)
     return {"files": len(s.written), "changes": int(tables["changes"].height), "outputs": str(st.final)}
 
@@ -390,9 +463,20 @@ def previous_run(ws_root: Path) -> tuple[Path | None, dict]:
     return prev, keys if isinstance(keys, dict) else {}
 
 
-STATS_GRAPH_COLUMNS = ("people", "ties", "components", "largest_component_people", "largest_component_ties",
-                       "largest_component_share", "average_clustering", "triangles", "distance_exact",
-                       "average_distance", "diameter", "effective_diameter_90")  # stats.parquet from the graph alone
+STATS_GRAPH_COLUMNS = (
+    "people",
+    "ties",
+    "components",
+    "largest_component_people",
+    "largest_component_ties",
+    "largest_component_share",
+    "average_clustering",
+    "triangles",
+    "distance_exact",
+    "average_distance",
+    "diameter",
+    "effective_diameter_90",
+)  # stats.parquet from the graph alone
 
 
 def _analysis_key(st: State, stage: str) -> str:
@@ -402,13 +486,20 @@ def _analysis_key(st: State, stage: str) -> str:
     from reach import __version__
     from reach.io.files import sha256_file
 
-    parts: dict[str, Any] = {"version": __version__, "seed": st.cfg.seed, "pseudonymise": st.cfg.pseudonymise,
-                             "build": [sha256_file(st.ws.build_path(t)) for t in ("people", "ties")]}
+    parts: dict[str, Any] = {
+        "version": __version__,
+        "seed": st.cfg.seed,
+        "pseudonymise": st.cfg.pseudonymise,
+        "build": [sha256_file(st.ws.build_path(t)) for t in ("people", "ties")],
+    }
     if stage == "communities":
         import importlib.util
 
-        parts |= {"options": st.cfg.communities, "team": sorted(st.team_ids),
-                  "brokers": importlib.util.find_spec("reach.algorithms.brokers") is not None}
+        parts |= {
+            "options": st.cfg.communities,
+            "team": sorted(st.team_ids),
+            "brokers": importlib.util.find_spec("reach.algorithms.brokers") is not None,
+        }
     else:
         parts |= {"options": st.cfg.stats}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
@@ -446,19 +537,33 @@ def _tables(st: State) -> dict[str, pl.DataFrame]:
     people = ppl.select("person_id", "display_name", "company", "title", "location", "emails").with_columns(
         pl.Series("is_team", is_team),
         pl.Series("distance", dist, dtype=pl.Int64),
-        pl.Series("community", st.community_labels, dtype=pl.Int64) if st.community_labels is not None
+        pl.Series("community", st.community_labels, dtype=pl.Int64)
+        if st.community_labels is not None
         else pl.lit(None, pl.Int64).alias("community"),
-        pl.Series("degree", rg.degree, dtype=pl.Int64))
+        pl.Series("degree", rg.degree, dtype=pl.Int64),
+    )
     t["people"] = people.with_columns(pl.when(pl.col("distance") >= 0).then(pl.col("distance")).alias("distance"))
     if rg.ties is not None and rg.ties.height:
         names = ppl.select("person_id", "display_name")
         ties = rg.ties.with_columns(tie_evidence(rg.ties).alias("why"))
-        t["ties"] = (ties.join(names.rename({"person_id": "person_a", "display_name": "name_a"}), on="person_a",
-                               how="left", maintain_order="left")
-                     .join(names.rename({"person_id": "person_b", "display_name": "name_b"}), on="person_b",
-                           how="left", maintain_order="left"))
-    stats = {"run_at": st.now.astimezone(UTC), **st.stats, "targets": st.summary.targets,
-             "targets_reachable": st.summary.targets_reachable, "rejects": st.summary.rejects}
+        t["ties"] = ties.join(
+            names.rename({"person_id": "person_a", "display_name": "name_a"}),
+            on="person_a",
+            how="left",
+            maintain_order="left",
+        ).join(
+            names.rename({"person_id": "person_b", "display_name": "name_b"}),
+            on="person_b",
+            how="left",
+            maintain_order="left",
+        )
+    stats = {
+        "run_at": st.now.astimezone(UTC),
+        **st.stats,
+        "targets": st.summary.targets,
+        "targets_reachable": st.summary.targets_reachable,
+        "rejects": st.summary.rejects,
+    }
     from reach.reports.outputs import OUTPUT_TABLES
 
     schema = OUTPUT_TABLES["stats"].schema
@@ -486,15 +591,27 @@ def _plots(st: State, tables: dict[str, pl.DataFrame]):
                 if e >= 0:
                     ids = (str(rg.person_ids[a]), str(rg.person_ids[b]))
                     strengths[ids] = strengths[ids[::-1]] = float(rg.strength[e])
-    reachable = sorted((r for r in st.target_rows if r.get("reachable") and r.get("hops")),
-                       key=lambda r: -(r["best_strength"] or 0.0))
+    reachable = sorted(
+        (r for r in st.target_rows if r.get("reachable") and r.get("hops")), key=lambda r: -(r["best_strength"] or 0.0)
+    )
     top = list(dict.fromkeys(r["person_id"] for r in reachable))[: st.cfg.top_targets]
     figures = [
-        ("distances", lambda: plots.distance_distribution(tables["distances"], exact=bool(st.stats.get("distance_exact", True)))),
+        (
+            "distances",
+            lambda: plots.distance_distribution(tables["distances"], exact=bool(st.stats.get("distance_exact", True))),
+        ),
         ("team_reach", lambda: plots.team_reach(tables["team_reach"])),
         ("communities", lambda: plots.community_sizes(tables["communities"])),
-        ("intro_paths", lambda: plots.intro_paths(intros if intros is not None else pl.DataFrame(), names=names,
-                                                  strengths=strengths, targets=top, max_targets=st.cfg.top_targets)),
+        (
+            "intro_paths",
+            lambda: plots.intro_paths(
+                intros if intros is not None else pl.DataFrame(),
+                names=names,
+                strengths=strengths,
+                targets=top,
+                max_targets=st.cfg.top_targets,
+            ),
+        ),
     ]
     for name, make in figures:
         fig = make()

@@ -14,6 +14,7 @@ from reach.run.config import STAGES, ProgressCallback
 
 log = logging.getLogger("reach.run")
 
+
 # ------------------------------------------------------------------ summary
 @dataclass
 class RunSummary:

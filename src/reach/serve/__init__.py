@@ -32,11 +32,15 @@ def check_host(host: str, *, allow_remote: bool) -> str | None:
     if host in LOCAL_HOSTS:
         return None
     if not allow_remote:
-        msg = (f"--host {host} would let other machines reach this server; the network holds personal data. "
-               "Add --allow-remote if that is really what you want")
+        msg = (
+            f"--host {host} would let other machines reach this server; the network holds personal data. "
+            "Add --allow-remote if that is really what you want"
+        )
         raise ServeError(msg)
-    return (f"warning: serving on {host}: anyone who can reach this machine and has the link can read the "
-            "whole network. The traffic is not encrypted.")
+    return (
+        f"warning: serving on {host}: anyone who can reach this machine and has the link can read the "
+        "whole network. The traffic is not encrypted."
+    )
 
 
 def url_for(host: str, port: int, token: str) -> str:
@@ -45,8 +49,16 @@ def url_for(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
-def serve(workspace: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 8765, pseudonymise: bool = False,
-          allow_remote: bool = False, token: str | None = None, out: TextIO | None = None) -> None:
+def serve(
+    workspace: str | os.PathLike[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    pseudonymise: bool = False,
+    allow_remote: bool = False,
+    token: str | None = None,
+    out: TextIO | None = None,
+) -> None:
     """Serve the workspace until interrupted (Ctrl-C)."""
     try:
         import uvicorn
@@ -66,9 +78,11 @@ def serve(workspace: str | os.PathLike[str], *, host: str = "127.0.0.1", port: i
     app = create_app(served, token)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: served.request_reload())
-    lines = [f"reach serve: {snap.rg.n_people:,} people and {snap.rg.n_ties:,} ties from {snap.root}",
-             f"open {url_for(host, sock.getsockname()[1], token)}",
-             "(the link holds the access token; Ctrl-C stops the server)"]
+    lines = [
+        f"reach serve: {snap.rg.n_people:,} people and {snap.rg.n_ties:,} ties from {snap.root}",
+        f"open {url_for(host, sock.getsockname()[1], token)}",
+        "(the link holds the access token; Ctrl-C stops the server)",
+    ]
     if warning:
         lines.insert(0, warning)
     print("\n".join(lines), file=out, flush=True)
@@ -86,7 +100,8 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         msg = f"cannot listen on {host}:{port}: {exc.strerror or exc}" + (
-            "; another program (or another reach serve) uses it: try --port" if exc.errno == 98 else "")
+            "; another program (or another reach serve) uses it: try --port" if exc.errno == 98 else ""
+        )
         raise ServeError(msg) from exc
     sock.listen(128)
     sock.set_inheritable(True)

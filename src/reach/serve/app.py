@@ -26,8 +26,14 @@ from reach.serve.security import TokenGate
 from reach.serve.state import ServedWorkspace, Snapshot
 
 MAX_BODY = 8 << 20  # uploads: a target list or CSV, not a data export
-NAV = [("/", "Search"), ("/targets", "Targets"), ("/accounts", "Accounts"), ("/candidates", "Candidates"),
-       ("/team", "Team"), ("/network", "Network")]
+NAV = [
+    ("/", "Search"),
+    ("/targets", "Targets"),
+    ("/accounts", "Accounts"),
+    ("/candidates", "Candidates"),
+    ("/team", "Team"),
+    ("/network", "Network"),
+]
 STATIC = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 
 
@@ -74,26 +80,44 @@ class Site:
 
     def __init__(self, served: ServedWorkspace) -> None:
         self.served = served
-        self.env = Environment(loader=PackageLoader("reach.serve", "templates"),
-                               autoescape=select_autoescape(default=True, default_for_string=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=PackageLoader("reach.serve", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.static_version = hashlib.sha256(b"".join(_static_bytes(n) for n in STATIC)).hexdigest()[:10]
-        self.env.globals.update(nav=NAV, cell=_cell, name=_name, label=strength_label,
-                                static=lambda n: f"/static/{n}?v={self.static_version}")
+        self.env.globals.update(
+            nav=NAV,
+            cell=_cell,
+            name=_name,
+            label=strength_label,
+            static=lambda n: f"/static/{n}?v={self.static_version}",
+        )
         self.env.filters["urlencode"] = lambda s: quote(str(s), safe="")
 
     # ------------------------------------------------------------ rendering
     def status(self, snap: Snapshot) -> dict:
         root = snap.root.name if snap.pseudonymised else str(snap.root)
         built = (snap.built_at or "").replace("T", " ").replace("+00:00", " UTC")
-        text = (f"workspace {root} · built {built or 'at an unknown time'} from {snap.n_exports} "
-                f"export{'' if snap.n_exports == 1 else 's'} · {snap.rg.n_people:,} people, {snap.rg.n_ties:,} ties")
-        return {"text": text, "stale": snap.stale, "pseudonymised": snap.pseudonymised,
-                "notice": self.served.last_error}
+        text = (
+            f"workspace {root} · built {built or 'at an unknown time'} from {snap.n_exports} "
+            f"export{'' if snap.n_exports == 1 else 's'} · {snap.rg.n_people:,} people, {snap.rg.n_ties:,} ties"
+        )
+        return {
+            "text": text,
+            "stale": snap.stale,
+            "pseudonymised": snap.pseudonymised,
+            "notice": self.served.last_error,
+        }
 
-    def page(self, snap: Snapshot, template: str, *, active: str, status_code: int = 200, messages=(), **ctx) -> Response:
-        html = self.env.get_template(template).render(status=self.status(snap), active=active,
-                                                      messages=list(messages), **ctx)
+    def page(
+        self, snap: Snapshot, template: str, *, active: str, status_code: int = 200, messages=(), **ctx
+    ) -> Response:
+        html = self.env.get_template(template).render(
+            status=self.status(snap), active=active, messages=list(messages), **ctx
+        )
         return HTMLResponse(html, status_code=status_code)
 
     def error(self, snap: Snapshot, heading: str, detail: str, *, status_code: int) -> Response:
@@ -107,8 +131,14 @@ class Site:
         snap = await self.snapshot()
         q = request.query_params.get("q", "")[:500]
         result = await run_in_threadpool(pages.search, snap, q)
-        return self.page(snap, "search.html", active="/", result=result, n_people=f"{snap.rg.n_people:,}",
-                         n_ties=f"{snap.rg.n_ties:,}")
+        return self.page(
+            snap,
+            "search.html",
+            active="/",
+            result=result,
+            n_people=f"{snap.rg.n_people:,}",
+            n_ties=f"{snap.rg.n_ties:,}",
+        )
 
     async def person(self, request: Request) -> Response:
         snap = await self.snapshot()
@@ -157,30 +187,61 @@ class Site:
     async def targets(self, request: Request) -> Response:
         snap, text, rows, messages = await self._targets(request)
         rows = rows or []
-        return self.page(snap, "targets.html", active="/targets", text=text, rows=rows, messages=messages,
-                         n_reached=sum(r.status == "reached" for r in rows),
-                         unreached=[r.name for r in rows if r.status == "unreached"],
-                         unknown=[r.query for r in rows if r.status == "unknown"])
+        return self.page(
+            snap,
+            "targets.html",
+            active="/targets",
+            text=text,
+            rows=rows,
+            messages=messages,
+            n_reached=sum(r.status == "reached" for r in rows),
+            unreached=[r.name for r in rows if r.status == "unreached"],
+            unknown=[r.query for r in rows if r.status == "unknown"],
+        )
 
     async def targets_csv(self, request: Request) -> Response:
         snap, text, rows, messages = await self._targets(request)
         if rows is None:
-            return self.page(snap, "targets.html", active="/targets", text=text, rows=[], messages=messages,
-                             n_reached=0, unreached=[], unknown=[], status_code=400)
+            return self.page(
+                snap,
+                "targets.html",
+                active="/targets",
+                text=text,
+                rows=[],
+                messages=messages,
+                n_reached=0,
+                unreached=[],
+                unknown=[],
+                status_code=400,
+            )
         body = to_csv(pages.targets_frame(rows))
-        return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": 'attachment; filename="reach-targets.csv"'})
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="reach-targets.csv"'},
+        )
 
     async def candidates(self, request: Request) -> Response:
         snap = await self.snapshot()
         qp = request.query_params
-        form = {"title": qp.get("title", "")[:300], "company": qp.get("company", "")[:300],
-                "location": qp.get("location", "")[:300], "regex": qp.get("regex") == "1"}
+        form = {
+            "title": qp.get("title", "")[:300],
+            "company": qp.get("company", "")[:300],
+            "location": qp.get("location", "")[:300],
+            "regex": qp.get("regex") == "1",
+        }
         rows, messages = None, []
         if qp:  # the form was submitted (an empty one lists everyone within reach)
             rows, messages = await run_in_threadpool(lambda: pages.candidates(snap, **form))
-        return self.page(snap, "candidates.html", active="/candidates", form=form, rows=rows, messages=messages,
-                         status_code=400 if messages else 200)
+        return self.page(
+            snap,
+            "candidates.html",
+            active="/candidates",
+            form=form,
+            rows=rows,
+            messages=messages,
+            status_code=400 if messages else 200,
+        )
 
     async def accounts(self, request: Request) -> Response:
         snap = await self.snapshot()
@@ -200,8 +261,12 @@ class Site:
     async def team(self, request: Request) -> Response:
         snap = await self.snapshot()
         if not snap.team.size:
-            return self.error(snap, "No team", "Nothing in this workspace was imported with --owner, so there is "
-                              "no team to show.", status_code=200)
+            return self.error(
+                snap,
+                "No team",
+                "Nothing in this workspace was imported with --owner, so there is no team to show.",
+                status_code=200,
+            )
         text, messages, targets = "", [], []
         if request.method == "POST":
             fields, _ = await self._form(request)
@@ -211,18 +276,30 @@ class Site:
             except ReachError as exc:
                 messages.append(str(exc))
         plan, unknown = await run_in_threadpool(pages.team, snap, targets)
-        messages += [f"not found: {r.query}" + (f" (did you mean {', '.join(r.suggestions)}?)" if r.suggestions else "")
-                     for r in unknown]
+        messages += [
+            f"not found: {r.query}" + (f" (did you mean {', '.join(r.suggestions)}?)" if r.suggestions else "")
+            for r in unknown
+        ]
         return self.page(snap, "team.html", active="/team", plan=plan, text=text, messages=messages)
 
     async def network(self, request: Request) -> Response:
         snap = await self.snapshot()
         net = await run_in_threadpool(pages.network, snap)
         br = net["brokers"]
-        cols = [c for c in ("rank", "name", "degree", "betweenness", "n_communities_bridged", "constraint")
-                if c in br.columns]
-        return self.page(snap, "network.html", active="/network", net=net, brokers=br, broker_columns=cols,
-                         communities=net["communities"].head(50))
+        cols = [
+            c
+            for c in ("rank", "name", "degree", "betweenness", "n_communities_bridged", "constraint")
+            if c in br.columns
+        ]
+        return self.page(
+            snap,
+            "network.html",
+            active="/network",
+            net=net,
+            brokers=br,
+            broker_columns=cols,
+            communities=net["communities"].head(50),
+        )
 
     async def plot(self, request: Request) -> Response:
         snap = await self.snapshot()
@@ -246,7 +323,8 @@ def create_app(served: ServedWorkspace, token: str) -> TokenGate:
     """The ASGI app for ``served``: every request needs ``token`` (see :class:`TokenGate`)."""
     site = Site(served)
     routes = [
-        Route("/", site.search), Route("/search", site.search),
+        Route("/", site.search),
+        Route("/search", site.search),
         Route("/person/{person_id:str}", site.person),
         Route("/targets", site.targets, methods=["GET", "POST"]),
         Route("/targets.csv", site.targets_csv, methods=["POST"]),

@@ -20,28 +20,56 @@ from reach.errors import ReachError
 from reach.serve.state import Snapshot
 
 MAX_TARGETS = 5000
-NAME_COLUMNS = ("email", "e-mail", "email address", "e-mail address", "linkedin", "linkedin url", "profile url",
-                "url", "name", "full name", "display name", "target", "person", "contact")
+NAME_COLUMNS = (
+    "email",
+    "e-mail",
+    "email address",
+    "e-mail address",
+    "linkedin",
+    "linkedin url",
+    "profile url",
+    "url",
+    "name",
+    "full name",
+    "display name",
+    "target",
+    "person",
+    "contact",
+)
 
 
 # ------------------------------------------------------------------ search
 def _haystack(snap: Snapshot) -> pl.Series:
     """One lower-cased text per person (name, email, company, title, key, LinkedIn slug, owner), built once."""
+
     def compute() -> pl.Series:
         ppl = snap.rg.people
-        hay = pl.concat_str([pl.col("display_name"), pl.col("emails").list.join(" "), pl.col("company"),
-                             pl.col("title"), pl.col("key"), pl.col("linkedin"), pl.col("owner")],
-                            separator=" \u0000 ", ignore_nulls=True).str.to_lowercase()
+        hay = pl.concat_str(
+            [
+                pl.col("display_name"),
+                pl.col("emails").list.join(" "),
+                pl.col("company"),
+                pl.col("title"),
+                pl.col("key"),
+                pl.col("linkedin"),
+                pl.col("owner"),
+            ],
+            separator=" \u0000 ",
+            ignore_nulls=True,
+        ).str.to_lowercase()
         return ppl.select(hay.alias("hay"))["hay"]
+
     return snap.cached("haystack", compute)
 
 
 def _choices(snap: Snapshot) -> list[str]:
     """Distinct names and companies, the vocabulary "did you mean" picks from."""
+
     def compute() -> list[str]:
         ppl = snap.rg.people
         names = pl.concat([ppl["display_name"], ppl["company"]]).drop_nulls().unique(maintain_order=True)
         return names.filter(names.str.len_chars() > 1).to_list()
+
     return snap.cached("choices", compute)
 
 
@@ -52,8 +80,9 @@ def suggestions(snap: Snapshot, text: str, *, limit: int = 5) -> list[str]:
     text = text.strip()
     if len(text) < 2:
         return []
-    found = process.extract(text, _choices(snap), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
-                            score_cutoff=70)
+    found = process.extract(
+        text, _choices(snap), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=70
+    )
     return [name for name, _score, _i in found]
 
 
@@ -89,8 +118,11 @@ def search(snap: Snapshot, query: str, *, limit: int = 50) -> SearchResult:
             mask = hit if mask is None else (mask & hit)
     hits = ppl.filter(mask.fill_null(False))
     total = hits.height
-    rows = hits.with_columns(pl.col("v").is_in(snap.team.tolist()).alias("is_team")).sort(
-        ["is_team", "n_sources", "display_name"], descending=[True, True, False], nulls_last=True).head(limit)
+    rows = (
+        hits.with_columns(pl.col("v").is_in(snap.team.tolist()).alias("is_team"))
+        .sort(["is_team", "n_sources", "display_name"], descending=[True, True, False], nulls_last=True)
+        .head(limit)
+    )
     return SearchResult(q, rows, total, [] if total else suggestions(snap, q))
 
 
@@ -119,9 +151,14 @@ class Route:
 
 
 def _names(snap: Snapshot) -> np.ndarray:
-    return snap.cached("names", lambda: snap.rg.people.select(
-        pl.coalesce("display_name", pl.col("emails").list.first(), "key", "person_id"))
-        .to_series().to_numpy())
+    return snap.cached(
+        "names",
+        lambda: (
+            snap.rg.people.select(pl.coalesce("display_name", pl.col("emails").list.first(), "key", "person_id"))
+            .to_series()
+            .to_numpy()
+        ),
+    )
 
 
 def tie_lines(snap: Snapshot, edges: list[int]) -> dict[int, str]:
@@ -152,12 +189,20 @@ def routes(snap: Snapshot, targets: np.ndarray, *, max_hops: int = 2, top_k: int
         where.setdefault(int(t), []).append(i)
     for r in paths.sort(["target", "rank"]).iter_rows(named=True):
         p, es = r["path"], r["edges"]
-        steps = [Step(str(ids[a]), str(names[a]), str(ids[b]), str(names[b]), float(strength[e]), why.get(int(e), ""))
-                 for a, b, e in zip(p[:-1], p[1:], es, strict=True)]
-        route = Route(rank=int(r["rank"]), hops=int(r["hops"]), strength=float(r["strength"]),
-                      member_id=str(ids[r["member"]]), member=str(names[r["member"]]),
-                      introducer_id=str(ids[r["introducer"]]) if r["hops"] > 1 else None,
-                      introducer=str(names[r["introducer"]]) if r["hops"] > 1 else None, steps=steps)
+        steps = [
+            Step(str(ids[a]), str(names[a]), str(ids[b]), str(names[b]), float(strength[e]), why.get(int(e), ""))
+            for a, b, e in zip(p[:-1], p[1:], es, strict=True)
+        ]
+        route = Route(
+            rank=int(r["rank"]),
+            hops=int(r["hops"]),
+            strength=float(r["strength"]),
+            member_id=str(ids[r["member"]]),
+            member=str(names[r["member"]]),
+            introducer_id=str(ids[r["introducer"]]) if r["hops"] > 1 else None,
+            introducer=str(names[r["introducer"]]) if r["hops"] > 1 else None,
+            steps=steps,
+        )
         for i in where.get(int(r["target"]), []):
             out[i].append(route)
     return out
@@ -188,14 +233,23 @@ def person_page(snap: Snapshot, person_id: str, *, max_hops: int = 2) -> PersonP
         return None
     person = rg.people.row(v, named=True)
     csr = rg.csr
-    nbrs = csr.indices[csr.indptr[v]:csr.indptr[v + 1]]
-    eids = csr.edge[csr.indptr[v]:csr.indptr[v + 1]]
+    nbrs = csr.indices[csr.indptr[v] : csr.indptr[v + 1]]
+    eids = csr.edge[csr.indptr[v] : csr.indptr[v + 1]]
     on_team = np.isin(nbrs, snap.team)
     why = tie_lines(snap, eids[on_team].tolist())
     names = _names(snap)
-    known_by = sorted(({"member": str(names[m]), "member_id": str(rg.person_ids[m]), "strength": float(rg.strength[e]),
-                        "why": why.get(int(e), "")} for m, e in zip(nbrs[on_team], eids[on_team], strict=True)),
-                      key=lambda d: -d["strength"])
+    known_by = sorted(
+        (
+            {
+                "member": str(names[m]),
+                "member_id": str(rg.person_ids[m]),
+                "strength": float(rg.strength[e]),
+                "why": why.get(int(e), ""),
+            }
+            for m, e in zip(nbrs[on_team], eids[on_team], strict=True)
+        ),
+        key=lambda d: -d["strength"],
+    )
     is_team = bool(np.isin(v, snap.team))
     found = [] if is_team else routes(snap, np.array([v]), max_hops=max_hops, top_k=5)[0]
     # the records behind the person, from which exports (membership is sorted by person_id)
@@ -203,15 +257,30 @@ def person_page(snap: Snapshot, person_id: str, *, max_hops: int = 2) -> PersonP
     lo = int(mem["person_id"].search_sorted(person_id, side="left"))
     hi = int(mem["person_id"].search_sorted(person_id, side="right"))
     rec_ids = mem["record_id"][lo:hi]
-    recs = (snap.records.filter(pl.col("record_id").is_in(rec_ids.implode()))
-            .join(snap.sources.select("source_id", "path", "format"), on="source_id", how="left")
-            .sort("record_id"))
-    ids = (snap.identifiers.filter(pl.col("record_id").is_in(rec_ids.implode()))
-           .group_by("kind", "value").agg(pl.col("record_id").n_unique().alias("n_records")).sort("kind", "value"))
+    recs = (
+        snap.records.filter(pl.col("record_id").is_in(rec_ids.implode()))
+        .join(snap.sources.select("source_id", "path", "format"), on="source_id", how="left")
+        .sort("record_id")
+    )
+    ids = (
+        snap.identifiers.filter(pl.col("record_id").is_in(rec_ids.implode()))
+        .group_by("kind", "value")
+        .agg(pl.col("record_id").n_unique().alias("n_records"))
+        .sort("kind", "value")
+    )
     report = PersonReport(person=person, records=recs, identifiers=ids)
-    return PersonPage(person=person, vertex=v, is_team=is_team, known_by=known_by, routes=found, max_hops=max_hops,
-                      records=recs, identifiers=ids.filter(pl.col("kind") != "record"), reasons=report.reasons(),
-                      n_ties=int(nbrs.shape[0]))
+    return PersonPage(
+        person=person,
+        vertex=v,
+        is_team=is_team,
+        known_by=known_by,
+        routes=found,
+        max_hops=max_hops,
+        records=recs,
+        identifiers=ids.filter(pl.col("kind") != "record"),
+        reasons=report.reasons(),
+        n_ties=int(nbrs.shape[0]),
+    )
 
 
 # ------------------------------------------------------------------ targets
@@ -300,8 +369,16 @@ def target_rows(snap: Snapshot, queries: list[str], *, max_hops: int = 2) -> lis
             continue
         v = rg.vertex(f)
         p = rg.people.row(v, named=True)
-        rows.append(TargetRow(q, "team" if v in set(snap.team.tolist()) else "unreached", person_id=f,
-                              name=str(_names(snap)[v]), company=p["company"], title=p["title"]))
+        rows.append(
+            TargetRow(
+                q,
+                "team" if v in set(snap.team.tolist()) else "unreached",
+                person_id=f,
+                name=str(_names(snap)[v]),
+                company=p["company"],
+                title=p["title"],
+            )
+        )
         verts.append(v)
     todo = [r for r in rows if r.status == "unreached"]
     best = routes(snap, np.array([rg.vertex(r.person_id) for r in todo], dtype=np.int64), max_hops=max_hops, top_k=1)
@@ -313,6 +390,7 @@ def target_rows(snap: Snapshot, queries: list[str], *, max_hops: int = 2) -> lis
 
 def targets_frame(rows: list[TargetRow]) -> pl.DataFrame:
     """The targets table as CSV columns (one row per input line)."""
+
     def path(r: TargetRow) -> str | None:
         if r.route is None:
             return None
@@ -323,20 +401,38 @@ def targets_frame(rows: list[TargetRow]) -> pl.DataFrame:
             return r.problem
         return " | ".join(f"{s.a} - {s.b} ({s.strength:.2f}: {s.why})" for s in r.route.steps)
 
-    return pl.DataFrame({
-        "query": [r.query for r in rows], "status": [r.status for r in rows],
-        "person_id": [r.person_id for r in rows], "name": [r.name for r in rows],
-        "company": [r.company for r in rows], "title": [r.title for r in rows],
-        "hops": [r.route.hops if r.route else None for r in rows],
-        "strength": [round(r.route.strength, 6) if r.route else None for r in rows],
-        "member": [r.route.member if r.route else None for r in rows],
-        "introducer": [r.route.introducer if r.route else None for r in rows],
-        "path": [path(r) for r in rows], "why": [why(r) for r in rows],
-        "did_you_mean": ["; ".join(r.suggestions) or None for r in rows],
-    }, schema={"query": pl.String, "status": pl.String, "person_id": pl.String, "name": pl.String,
-               "company": pl.String, "title": pl.String, "hops": pl.Int64, "strength": pl.Float64,
-               "member": pl.String, "introducer": pl.String, "path": pl.String, "why": pl.String,
-               "did_you_mean": pl.String})
+    return pl.DataFrame(
+        {
+            "query": [r.query for r in rows],
+            "status": [r.status for r in rows],
+            "person_id": [r.person_id for r in rows],
+            "name": [r.name for r in rows],
+            "company": [r.company for r in rows],
+            "title": [r.title for r in rows],
+            "hops": [r.route.hops if r.route else None for r in rows],
+            "strength": [round(r.route.strength, 6) if r.route else None for r in rows],
+            "member": [r.route.member if r.route else None for r in rows],
+            "introducer": [r.route.introducer if r.route else None for r in rows],
+            "path": [path(r) for r in rows],
+            "why": [why(r) for r in rows],
+            "did_you_mean": ["; ".join(r.suggestions) or None for r in rows],
+        },
+        schema={
+            "query": pl.String,
+            "status": pl.String,
+            "person_id": pl.String,
+            "name": pl.String,
+            "company": pl.String,
+            "title": pl.String,
+            "hops": pl.Int64,
+            "strength": pl.Float64,
+            "member": pl.String,
+            "introducer": pl.String,
+            "path": pl.String,
+            "why": pl.String,
+            "did_you_mean": pl.String,
+        },
+    )
 
 
 # ------------------------------------------------------------------ candidates, accounts, team, network
@@ -357,21 +453,30 @@ def check_pattern(label: str, pattern: str | None, *, regex: bool) -> str | None
     return None
 
 
-def candidates(snap: Snapshot, *, title: str | None, company: str | None, location: str | None, regex: bool,
-               limit: int = 100) -> tuple[pl.DataFrame | None, list[str]]:
+def candidates(
+    snap: Snapshot, *, title: str | None, company: str | None, location: str | None, regex: bool, limit: int = 100
+) -> tuple[pl.DataFrame | None, list[str]]:
     """People matching the filters within two hops of the team, warmest first; or the messages why not."""
     from reach.features import CandidatesOptions
     from reach.features import candidates as candidates_fn
 
-    problems = [m for m in (check_pattern("title", title, regex=regex), check_pattern("company", company, regex=regex),
-                            check_pattern("location", location, regex=regex)) if m]
+    problems = [
+        m
+        for m in (
+            check_pattern("title", title, regex=regex),
+            check_pattern("company", company, regex=regex),
+            check_pattern("location", location, regex=regex),
+        )
+        if m
+    ]
     if problems:
         return None, problems
     if not snap.team.size:
         return None, ["no team: nothing in this workspace was imported with --owner"]
     try:
-        opts = CandidatesOptions(title=title or None, company=company or None, location=location or None,
-                                 regex=regex, limit=limit)
+        opts = CandidatesOptions(
+            title=title or None, company=company or None, location=location or None, regex=regex, limit=limit
+        )
     except ReachError as exc:
         return None, [str(exc)]
     return candidates_fn(snap.rg, opts), []
@@ -400,8 +505,16 @@ def team(snap: Snapshot, targets: list[str]) -> tuple[dict[str, pl.DataFrame], l
 
 def network(snap: Snapshot) -> dict:
     """Statistics, communities and brokers of the whole graph (computed once per build)."""
-    from reach.features import (BrokersOptions, CommunitiesOptions, ReachOptions, StatsOptions, brokers, communities,
-                                stats, team_reach)
+    from reach.features import (
+        BrokersOptions,
+        CommunitiesOptions,
+        ReachOptions,
+        StatsOptions,
+        brokers,
+        communities,
+        stats,
+        team_reach,
+    )
 
     def compute() -> dict:
         st = stats(snap.rg, StatsOptions())
@@ -409,8 +522,15 @@ def network(snap: Snapshot) -> dict:
         br = brokers(snap.rg, BrokersOptions(top=20), membership=com.labels)
         ids = tuple(str(snap.rg.person_ids[v]) for v in snap.team)
         reach = team_reach(snap.rg, ReachOptions(sources=ids)) if ids else None
-        return {"stats": st.as_dict(), "communities": com.summary, "modularity": com.result.modularity,
-                "resolution": com.result.resolution, "brokers": br, "reach": reach}
+        return {
+            "stats": st.as_dict(),
+            "communities": com.summary,
+            "modularity": com.result.modularity,
+            "resolution": com.result.resolution,
+            "brokers": br,
+            "reach": reach,
+        }
+
     return snap.cached("network", compute)
 
 
@@ -428,8 +548,10 @@ def plot_png(snap: Snapshot, name: str) -> bytes | None:
 
     def draw(net: dict) -> bytes | None:
         if name == "distances":
-            fig = plots.distance_distribution({int(k): float(v) for k, v in net["stats"]["distance_distribution"].items()},
-                                              exact=bool(net["stats"]["distance_exact"]))
+            fig = plots.distance_distribution(
+                {int(k): float(v) for k, v in net["stats"]["distance_distribution"].items()},
+                exact=bool(net["stats"]["distance_exact"]),
+            )
         elif name == "communities":
             fig = plots.community_sizes(net["communities"])
         elif name == "team" and net["reach"] is not None:
@@ -440,4 +562,5 @@ def plot_png(snap: Snapshot, name: str) -> bytes | None:
             return plots.png_bytes(fig)
         finally:
             plots.close(fig)
+
     return snap.cached(("plot", name), compute)

@@ -15,17 +15,21 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 COOKIE = "reach_token"
 SECURITY_HEADERS = [
-    (b"content-security-policy",
-     b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-     b"frame-ancestors 'none'; base-uri 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
 ]
-REFUSED = (b"<!doctype html><meta charset=utf-8><title>reach: access token needed</title>"
-           b"<p>This reach server needs its access token. Open the link that <code>reach serve</code> printed "
-           b"when it started (it ends in <code>?token=...</code>).</p>")
+REFUSED = (
+    b"<!doctype html><meta charset=utf-8><title>reach: access token needed</title>"
+    b"<p>This reach server needs its access token. Open the link that <code>reach serve</code> printed "
+    b"when it started (it ends in <code>?token=...</code>).</p>"
+)
 
 
 def new_token() -> str:
@@ -62,8 +66,13 @@ class TokenGate:
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         in_url = next((v for k, v in query if k == "token"), None)
         if not (self._ok(in_url) or self._ok(_cookie_token(scope.get("headers", [])))):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/html; charset=utf-8"), *SECURITY_HEADERS]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 403,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8"), *SECURITY_HEADERS],
+                }
+            )
             await send({"type": "http.response.body", "body": REFUSED})
             return
         if in_url is not None and scope["method"] in ("GET", "HEAD"):
@@ -72,9 +81,18 @@ class TokenGate:
             path = scope.get("raw_path") or quote(scope["path"]).encode()
             location = scope.get("root_path", "").encode() + path + (f"?{rest}".encode() if rest else b"")
             cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", location), (b"set-cookie", cookie.encode()),
-                                    (b"content-length", b"0"), *SECURITY_HEADERS]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [
+                        (b"location", location),
+                        (b"set-cookie", cookie.encode()),
+                        (b"content-length", b"0"),
+                        *SECURITY_HEADERS,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
 

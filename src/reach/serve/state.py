@@ -28,8 +28,23 @@ from reach.workspace import BUILD_TABLES, Workspace
 
 log = logging.getLogger("reach.serve")
 
-RECORD_COLUMNS = ["record_id", "source_id", "line", "role", "key", "owner", "display_name", "first_name", "last_name",
-                  "company", "title", "location", "emails", "phones", "linkedin_url"]
+RECORD_COLUMNS = [
+    "record_id",
+    "source_id",
+    "line",
+    "role",
+    "key",
+    "owner",
+    "display_name",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "location",
+    "emails",
+    "phones",
+    "linkedin_url",
+]
 
 
 def build_stamp(ws: Workspace) -> tuple:
@@ -133,8 +148,9 @@ def load_snapshot(root: Path, *, pseudonymise: bool) -> Snapshot:
     membership = pl.from_arrow(ws.built("membership"))
     identifiers = pl.from_arrow(ws.built("identifiers"))
     sources = pl.from_arrow(ws.sources()).drop("sha256")
-    records = _read_records(ws, sources["source_id"].to_list()).join(membership.select("record_id"), on="record_id",
-                                                                      how="semi")
+    records = _read_records(ws, sources["source_id"].to_list()).join(
+        membership.select("record_id"), on="record_id", how="semi"
+    )
     try:
         stale = ws.inputs_digest(load_settings(ws).as_dict()) != build.get("digest")
     except Exception:  # a broken settings file is the CLI's to report; serve what was built
@@ -149,13 +165,25 @@ def load_snapshot(root: Path, *, pseudonymise: bool) -> Snapshot:
         people = pseudonymise_frame(pl.from_arrow(people), key).to_arrow().cast(people.schema)
         records = pseudonymise_frame(records, key)
         identifiers = pseudonymise_frame(identifiers, key)
-        sources = pseudonymise_frame(sources.with_columns(
-            pl.format("{} export {}", pl.col("format"), pl.col("source_id")).alias("path")), key)
+        sources = pseudonymise_frame(
+            sources.with_columns(pl.format("{} export {}", pl.col("format"), pl.col("source_id")).alias("path")), key
+        )
     rg = build_graph(people, ties)
     team = rg.people.with_row_index("v").filter(pl.col("owner").is_not_null())["v"].to_numpy().astype(np.int64)
-    return Snapshot(root=Path(root), stamp=before, built_at=build.get("built_at"), digest=build.get("digest"),
-                    stale=stale, rg=rg, team=team, sources=sources, records=records,
-                    membership=membership.sort("person_id"), identifiers=identifiers, pseudonymised=pseudonymise)
+    return Snapshot(
+        root=Path(root),
+        stamp=before,
+        built_at=build.get("built_at"),
+        digest=build.get("digest"),
+        stale=stale,
+        rg=rg,
+        team=team,
+        sources=sources,
+        records=records,
+        membership=membership.sort("person_id"),
+        identifiers=identifiers,
+        pseudonymised=pseudonymise,
+    )
 
 
 class ServedWorkspace:
