@@ -21,6 +21,7 @@ from reach.errors import InputFormatError
 from reach.io.files import sha256_file
 from reach.io.formats import Format, detect_format, get_format, registry
 from reach.io.sanitise import sanitise
+from reach.io.text import collecting_notes
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
 from reach.workspace import Workspace
 
@@ -170,7 +171,8 @@ def import_file(
             return result
         form: Format = get_format(fmt) if fmt else detect_format(path)
         result.format = form.name
-        parsed = sanitise(form.read(path, owner=owner, options=options or {}))
+        with collecting_notes() as decode_notes:
+            parsed = sanitise(form.read(path, owner=owner, options=options or {}))
         base = ws.next_record_id()
         tables = _with_source(
             parsed.records, parsed.interactions, parsed.rejects, source_id=source_id, path=str(path), base=base
@@ -191,7 +193,7 @@ def import_file(
         }
         ws.add_source(row, tables)
         result.status = "imported"
-        result.notes = list(parsed.notes)
+        result.notes = list(parsed.notes) + decode_notes
         for k in ("n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped"):
             setattr(result, k, int(row[k]))
         if row["n_rejects"]:
