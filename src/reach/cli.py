@@ -532,6 +532,7 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
     """
     from reach.features import explain as explain_fn
     from reach.strength import path_cost
+    from reach.strength_labels import strength_label
 
     ex = explain_fn(obj.workspace, a, b, max_evidence=limit)
     na, nb = ex.person_a.get("display_name"), ex.person_b.get("display_name")
@@ -540,10 +541,12 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
     else:
         t = ex.tie
         lines = [
-            f"{na} - {nb}: strength {t['strength']:.3f} (path cost {path_cost(t['strength']):.2f})",
+            f"{na} - {nb}: {strength_label(t['strength'])}, strength {t['strength']:.3f} "
+            f"(path cost {path_cost(t['strength']):.2f})",
+            f"  {ex.reason}",
             f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
             f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
-            f"{t['n_other']} other",
+            f"{t['n_other']} other" + (f" ({', '.join(ex.other_channels)})" if t["n_other"] else ""),
             f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
             f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
             f"{t['n_channels']} channels, {t['n_sources']} sources",
@@ -688,7 +691,9 @@ def intros(
     rep = obj.feature(intros_fn, opts)
     reached = rep.paths["target_id"].n_unique()
     lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
-    rows = rep.paths.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "why")
+    rows = rep.paths.select(
+        "target", "rank", "hops", "strength_label", "strength", "bottleneck", "member", "introducer", "path", "why"
+    )
     show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
@@ -804,7 +809,7 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
         for r in res.carriers.iter_rows(named=True)
     ]
     lines += ["", "best paths to the most senior people:"]
-    rows = res.paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
+    rows = res.paths.select("account", "target", "hops", "strength_label", "strength", "member", "introducer", "path")
     show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
