@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reach.strength import StrengthSettings, strength_expr
@@ -28,12 +28,14 @@ def oracle(x: float) -> str:
     return "cold"
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=1, max_size=50))
 def test_scalar_and_column_labels_agree_with_the_documented_thresholds(values):
     col = pl.DataFrame({"strength": values}).select(strength_label_expr("strength"))["strength"].to_list()
     assert col == [strength_label(v) for v in values] == [oracle(v) for v in values]
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=0.0, max_value=1.0), st.floats(min_value=0.0, max_value=1.0))
 def test_a_stronger_tie_never_gets_a_colder_label(a, b):
     lo, hi = sorted((a, b))
