@@ -48,7 +48,8 @@ class Ctx:
     def feature(self, fn: Callable, opts):
         """Run feature ``fn`` with ``opts`` on the workspace's graph. With --pseudonymise the person references
         in ``opts`` are resolved first and the feature runs on the pseudonymised graph, so every frame it
-        returns is pseudonymised (one place: reach.privacy)."""
+        returns is pseudonymised (one place: reach.privacy).
+        """
         from reach.builder import load_graph
         from reach.privacy import with_person_ids
 
@@ -111,7 +112,8 @@ def parse_options(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r}: expected KEY=VALUE")
+            msg = f"--option {pair!r}: expected KEY=VALUE"
+            raise ConfigError(msg)
         try:
             out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError:
@@ -317,9 +319,7 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
     Example: reach path ana@example.com "Grace Hopper" --max-hops 3
     """
     from reach.builder import load_graph
-    from reach.features import degrees_of_separation
-
-    from reach.features import resolve_people
+    from reach.features import degrees_of_separation, resolve_people
 
     rg = load_graph(obj.workspace)
     if obj.pseudonymise:  # the people as person ids, the names hashed
@@ -626,7 +626,8 @@ def read_list_file(path: Path | None) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise InputFormatError(msg) from exc
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
@@ -684,7 +685,8 @@ def intros(
 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
     if not wanted:
-        raise ReachError("name at least one target with --to or --targets-file")
+        msg = "name at least one target with --to or --targets-file"
+        raise ReachError(msg)
     opts = fo.IntrosOptions(
         targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks, do_not_ask=do_not_ask, since=since
     )
@@ -894,7 +896,8 @@ def communities_cmd(
     try:
         res_value: float | str = resolution if resolution == "auto" else float(resolution)
     except ValueError:
-        raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
+        msg = f"--resolution: expected 'auto' or a number, got {resolution!r}"
+        raise ConfigError(msg) from None
     rep = obj.feature(communities, fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
     res, summary = rep.result, rep.summary
     lines = [

@@ -1,5 +1,6 @@
 """Evidence in words: why a tie is warm, and intro paths (vertex indices) described with names, ids and the
-evidence for every tie on them, in the columns of ``reports.outputs.PATH_COLUMNS``."""
+evidence for every tie on them, in the columns of ``reports.outputs.PATH_COLUMNS``.
+"""
 
 from __future__ import annotations
 

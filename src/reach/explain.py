@@ -38,7 +38,8 @@ class PersonReport:
     def reasons(self) -> list[str]:
         """Why these records are one person: the identifiers they share, then (said apart, since a name
         is weaker evidence) each name-based link, e.g. ``name+company-domain: 3 records with the name 'grace lee'
-        and the company 'acme' (...)`` or ``name+shared-export: 4 records with the name 'pia abbott' (...)``."""
+        and the company 'acme' (...)`` or ``name+shared-export: 4 records with the name 'pia abbott' (...)``.
+        """
         if self.records.height <= 1:
             return ["a single record"]
         shared = self.identifiers.filter(pl.col("n_records") > 1)

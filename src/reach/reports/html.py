@@ -221,7 +221,8 @@ def _card(n: object, label: str) -> str:
 
 def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[str, bytes]) -> str:
     """The whole report page. ``summary`` is the run summary (``RunSummary.as_dict()``), ``tables`` the output
-    tables by name (see :data:`reach.reports.outputs.OUTPUT_TABLES`), ``images`` PNG bytes by plot name."""
+    tables by name (see :data:`reach.reports.outputs.OUTPUT_TABLES`), ``images`` PNG bytes by plot name.
+    """
     ids = _Ids()
     t = {k: v for k, v in tables.items() if v is not None}
     empty = pl.DataFrame()
@@ -261,7 +262,8 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
         if changes.height:
             counts = changes.group_by("change").len()
             chips = "".join(
-                f'<span class="chip {CHANGE_LABELS.get(k, (k, ""))[1]}">{n} {esc(CHANGE_LABELS.get(k, (k, ""))[0])}</span>'
+                f'<span class="chip {CHANGE_LABELS.get(k, (k, ""))[1]}">'
+                f"{n} {esc(CHANGE_LABELS.get(k, (k, ''))[0])}</span>"
                 for k, n in sorted(
                     counts.iter_rows(),
                     key=lambda kv: list(CHANGE_LABELS).index(kv[0]) if kv[0] in CHANGE_LABELS else 99,

@@ -474,7 +474,7 @@ def write_graphml(rg, path: Path, *, community: np.ndarray | None = None, team: 
         g.write_graphml(str(tmp))
         with contextlib.suppress(OSError):
             tmp.chmod(0o600)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -133,9 +133,9 @@ def stage_build(st: State) -> dict:
 
 def stage_graph(st: State) -> dict:
     """Load the graph, find the team and the targets."""
+    from reach.features import team_vertices
     from reach.graph import build_graph
     from reach.people import lookup_people
-    from reach.features import team_vertices
 
     st.rg = rg = build_graph(st.ws.built("people"), st.ws.built("ties"))
     try:
