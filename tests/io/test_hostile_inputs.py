@@ -30,7 +30,9 @@ MiB = 1 << 20
 
 FILLER = {  # what each bomb repeats: the start of a real member of that format, so detection takes it as one
     "_chat.txt": b"[01/02/2024, 10:00:00] Ana: hello\n",
-    "Connections.csv": b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAna,Lee,,,,,01 Jan 2024\n",
+    "Connections.csv": (
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAna,Lee,,,,,01 Jan 2024\n"
+    ),
 }
 
 

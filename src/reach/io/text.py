@@ -45,7 +45,7 @@ MAX_LINES_NAMED = 5
 
 
 def _record_bad_byte(exc: UnicodeError) -> tuple[str, int]:
-    """codecs error handler: replace a malformed sequence by U+FFFD and remember where it was."""
+    """Codecs error handler: replace a malformed sequence by U+FFFD and remember where it was."""
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     bad = _BAD.get()
