@@ -56,14 +56,19 @@ def _import_in_child(ws: Path, target: Path, *extra: str, env: dict[str, str] | 
     """Run one import in a fresh interpreter; its wall time, peak RSS and summary."""
     code = textwrap.dedent(
         f"""
-        import json, resource, time
+        import json, time
+        def hwm_kb():  # this process's own peak RSS (ru_maxrss would include the forking parent's)
+            for line in open("/proc/self/status"):
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+            return 0
         from reach.imports import import_paths
         t = time.process_time()  # CPU seconds: a shared CI machine must not make it flaky
         s = import_paths({str(ws)!r}, [{str(target)!r}], owner={extra[0] if extra else None!r})
         f = s.files[0]
         print(json.dumps({{"status": f.status, "error": f.error, "seconds": time.process_time() - t,
                            "n_rejects": f.n_rejects,
-                           "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                           "rss_mb": hwm_kb() / 1024}}))
         """
     )
     out = subprocess.run(
