@@ -136,11 +136,9 @@ def org_key(col: pl.Expr, *, keep_suffix: bool = False, drop_descriptors: bool =
     ``"Blue Wind Labs"`` -> ``"bluewindlabs"``; keys shorter than two characters are null. With
     ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``);
     with ``drop_descriptors`` trailing :data:`COMPANY_DESCRIPTORS` go (``"Vandelay Industries, Inc."`` ->
-    ``"vandelay"``, as in ``vandelay.com``)."""
-    if keep_suffix:
-        k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars()
-    else:
-        k = company_key(col)
+    ``"vandelay"``, as in ``vandelay.com``).
+    """
+    k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars() if keep_suffix else company_key(col)
     if drop_descriptors:
         k = k.str.replace(r"^the\s+", "").str.replace(_DESCRIPTOR_TAIL, "")
     k = k.str.replace(r"^the\s+", "").str.replace_all(r"[\s&_]+", "")
@@ -166,7 +164,8 @@ def is_free_mail(domain: str) -> bool:
 
 def domain_stem(domain: str) -> str | None:
     """The company name a domain carries (``mail.acme-corp.co.uk`` -> ``"acme corp"``); None for free mail,
-    ``www`` and names without a top-level domain."""
+    ``www`` and names without a top-level domain.
+    """
     labels = _domain_labels(domain)
     if labels is None or labels[-1] in FREE_MAIL_BRANDS or labels[-1] == "www":
         return None
@@ -175,7 +174,8 @@ def domain_stem(domain: str) -> str | None:
 
 def domain_org_keys(emails: pl.Series) -> pl.Series:
     """The :func:`org_key` of each (normalised) email's domain; null for free mail (gmail.com,
-    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``."""
+    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``.
+    """
     domains = emails.str.extract(r"@(.+)$", 1)
     uniq = domains.drop_nulls().unique()
     stems = pl.Series("stem", [domain_stem(d) for d in uniq.to_list()], dtype=pl.String)

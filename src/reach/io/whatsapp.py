@@ -21,8 +21,8 @@ starts with U+200E and is not an attachment, deleted-message or call note (iOS w
 coming from the chat's name). The English notices are also recognised without the mark.
 
 Senders are address-book names or raw ``+E.164`` numbers (a number becomes ``phones``; a name is
-marked ``attributes`` ``{"name_from":"address-book"}``, which identity's ``name+address-book`` rule reads). The exporting
-phone's owner is record 0 (``needs_owner``); which sender is the owner is found, in order, from
+marked ``attributes`` ``{"name_from":"address-book"}``, which identity's ``name+address-book`` rule
+reads). The exporting phone's owner is record 0 (``needs_owner``); which sender is the owner is found, in order, from
 ``owner`` or an ``aliases`` option entry equal to a sender's name or number (case- and
 accent-insensitive), the sender of "You deleted this message", or, in a two-sender chat, the sender
 that is not the chat's name (from iOS's first system line or an Android file name ``WhatsApp Chat
@@ -215,7 +215,7 @@ def sniff(head: str, path: Path) -> float:
             chat = _folder_chat(path)
             if chat is None:
                 return 0.0
-            with open(chat, "rb") as fh:
+            with Path(chat).open("rb") as fh:
                 text = decode(fh.read(4096)).lstrip("\ufeff")
             return sniff(text, chat) if text else 0.0
         if not zipfile.is_zipfile(path):
@@ -266,7 +266,7 @@ def _read_text(path: Path) -> tuple[str, str | None]:
                 msg = f"{path}: no _chat.txt or 'WhatsApp Chat ... .txt' in the folder"
                 raise InputFormatError(msg)
             return decode(chat.read_bytes()), _chat_name_from_file(chat.name) or _chat_name_from_file(path.name)
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             magic = fh.read(4)
         if magic != b"PK\x03\x04":
             return decode(path.read_bytes()), _chat_name_from_file(path.name)
