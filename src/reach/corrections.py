@@ -1,10 +1,12 @@
 """Corrections to identity resolution (merge, split) and erasure (forget): each edits the workspace's overrides or
-raw partitions and holds on every later build."""
+raw partitions and holds on every later build.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -153,7 +155,7 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
     """
     ws = open_workspace(workspace)
     rows = ws.sources().to_pylist()
-    wanted = os.path.abspath(os.path.expanduser(ref))
+    wanted = os.path.abspath(Path(ref).expanduser())
     hits = [
         r
         for r in rows
