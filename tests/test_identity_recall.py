@@ -16,11 +16,10 @@ from reach.identity import (
     NAME_COMPANY_DOMAIN,
     Overrides,
     ResolveSettings,
-    domain_org_keys,
-    org_key,
     resolve,
     typo_groups,
 )
+from reach.organisations import domain_org_keys, org_key
 from tests.identity_records import people_of, records
 
 

@@ -38,6 +38,7 @@ import polars as pl
 import pyarrow as pa
 
 from reach.errors import ConfigError
+from reach.organisations import company_key, domain_org_keys, org_key
 from reach.schema import IDENTIFIERS, MEMBERSHIP, PEOPLE, conform
 
 # lower = preferred as anchor and as evidence; the name rules' kinds are evidence of a name-based link,
@@ -53,9 +54,6 @@ KIND_PRIORITY = {
     "name+shared-export": 7,
 }
 SHARED_KINDS = ("email", "phone")
-COMPANY_SUFFIXES = (
-    r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|nv|plc|corp|corporation|co|company|oy|ab|as|srl|spa)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -264,13 +262,6 @@ def name_signature(col: pl.Expr) -> pl.Expr:
     return col.map_batches(name_signatures, return_dtype=pl.String)
 
 
-def company_key(col: pl.Expr) -> pl.Expr:
-    """``"Acme, Inc."`` -> ``"acme"``: lower-case, legal suffixes and punctuation removed."""
-    c = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.replace_all(COMPANY_SUFFIXES, " ")
-    c = c.str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(c == "").then(None).otherwise(c)
-
-
 # ------------------------------------------------------------------ identifiers
 def record_identifiers(records: pa.Table, *, settings: ResolveSettings | None = None) -> pa.Table:
     """Every normalised identifier of every record (IDENTIFIERS schema)."""
@@ -406,105 +397,6 @@ def typo_groups(names: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ the name+company-domain tier
 NAME_COMPANY_DOMAIN = "name+company-domain"  # the rule's name, and the kind of its evidence in `identifiers`
-# ccTLD second levels: the company is the label before them (acme.co.uk -> acme)
-_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "ne", "or", "go", "gen", "nom"}
-# free-mail brands under any top-level domain (yahoo.co.uk, hotmail.de, gmx.at, ...)
-_FREE_MAIL_STEMS = {
-    "gmail",
-    "googlemail",
-    "yahoo",
-    "ymail",
-    "rocketmail",
-    "hotmail",
-    "outlook",
-    "live",
-    "msn",
-    "windowslive",
-    "aol",
-    "aim",
-    "icloud",
-    "me",
-    "mac",
-    "proton",
-    "protonmail",
-    "pm",
-    "gmx",
-    "web",
-    "yandex",
-    "mail",
-    "inbox",
-    "zoho",
-    "fastmail",
-    "tutanota",
-    "tuta",
-    "posteo",
-    "mailbox",
-    "hey",
-    "qq",
-    "163",
-    "126",
-    "sina",
-    "naver",
-    "daum",
-    "hanmail",
-    "rediffmail",
-    "libero",
-    "virgilio",
-    "laposte",
-    "orange",
-    "wanadoo",
-    "free",
-    "sfr",
-    "t-online",
-    "freenet",
-    "seznam",
-    "wp",
-    "o2",
-    "interia",
-    "onet",
-    "rambler",
-    "bigpond",
-    "btinternet",
-    "sky",
-    "comcast",
-    "verizon",
-    "sbcglobal",
-    "bellsouth",
-    "cox",
-    "charter",
-    "earthlink",
-    "optonline",
-    "shaw",
-    "rogers",
-    "sympatico",
-    "ziggo",
-    "kpnmail",
-    "telenet",
-    "skynet",
-    "bluewin",
-    "uol",
-    "bol",
-    "terra",
-    "ig",
-    "email",
-    "usa",
-    "zohomail",
-    "duck",
-}
-
-
-def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
-    """A company as one token, for matching names to domains: ``"The Acme, Inc."`` -> ``"acme"``,
-    ``"Blue Wind Labs"`` -> ``"bluewindlabs"``; keys shorter than two characters are null. With
-    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``)."""
-    if keep_suffix:
-        k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars()
-    else:
-        k = company_key(col)
-    k = k.str.replace(r"^the\s+", "").str.replace_all(r"[\s&_]+", "")
-    return pl.when(k.str.len_chars() >= 2).then(k).otherwise(None)
-
-
 # words that are not part of a name for the name+company-domain rule: honorifics and credentials
 NAME_NOISE = {
     "mr",
@@ -545,36 +437,6 @@ def rule_names(display_names: pl.Series) -> pl.Series:
     return (
         pl.select(pl.when(words.list.len() >= 2).then(words.list.join(" ")).otherwise(None)).to_series().alias("name")
     )
-
-
-def _domain_stem(domain: str) -> str | None:
-    labels = [x for x in domain.strip(".").split(".") if x]
-    if len(labels) < 2 or domain in _free_mail_domains():
-        return None
-    tld = labels.pop()
-    if len(labels) >= 2 and len(tld) == 2 and labels[-1] in _SECOND_LEVEL:
-        labels.pop()
-    stem = labels[-1]
-    if stem in _FREE_MAIL_STEMS or stem == "www":
-        return None
-    return stem.replace("-", " ")
-
-
-@lru_cache(maxsize=1)
-def _free_mail_domains() -> frozenset[str]:
-    from reach.views import FREE_MAIL
-
-    return frozenset(FREE_MAIL)
-
-
-def domain_org_keys(emails: pl.Series) -> pl.Series:
-    """The :func:`org_key` of each (normalised) email's domain; null for free mail (gmail.com,
-    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``."""
-    domains = emails.str.extract(r"@(.+)$", 1)
-    uniq = domains.drop_nulls().unique()
-    stems = pl.Series("stem", [_domain_stem(d) for d in uniq.to_list()], dtype=pl.String)
-    keys = pl.DataFrame({"d": uniq, "stem": stems}).select("d", org_key(pl.col("stem")).alias("k"))
-    return domains.replace_strict(keys["d"], keys["k"], default=None, return_dtype=pl.String).alias("org")
 
 
 def name_company_domain_links(

@@ -14,27 +14,8 @@ import polars as pl
 
 from reach.algorithms.neighbourhood import bfs_distances, reach_masks
 from reach.graph import ReachGraph
-from reach.identity import company_key
+from reach.organisations import company_key, is_free_mail
 
-FREE_MAIL = {
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "icloud.com",
-    "me.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "yandex.ru",
-    "mail.com",
-    "msn.com",
-}
 SENIORITY = [  # (regex on the lower-cased title, rank: higher is more senior)
     (r"\b(ceo|cto|cfo|coo|cio|cmo|cpo|chief|founder|co-founder|president|owner|managing director|partner)\b", 5),
     (r"\b(svp|evp|vp|vice president|head of|general manager)\b", 4),
@@ -61,7 +42,7 @@ def own_company(rg: ReachGraph, team: np.ndarray) -> tuple[set[str], set[str]]:
     """The team's company keys and (non-free-mail) email domains."""
     ppl = rg.people[team.tolist()]
     companies = set(ppl.select(company_key(pl.col("company")).alias("k"))["k"].drop_nulls().to_list())
-    domains = {d for ds in email_domains(ppl).to_list() if ds for d in ds if d and d not in FREE_MAIL}
+    domains = {d for ds in email_domains(ppl).to_list() if ds for d in ds if d and not is_free_mail(d)}
     return companies, domains
 
 

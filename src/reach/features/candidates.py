@@ -10,7 +10,7 @@ from reach.evidence import describe_paths
 from reach.features.common import resolve_people, team_vertices
 from reach.features.options import CandidatesOptions
 from reach.graph import ReachGraph
-from reach.identity import company_key
+from reach.organisations import company_key
 from reach.reports.outputs import conform
 from reach.views import at_companies, matches_text, own_company
 

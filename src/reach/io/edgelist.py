@@ -63,7 +63,7 @@ UNIX_1990 = 631_152_000
 GENERIC_HEADER = re.compile(
     r"(?:col(?:umn)?|node|vertex|id|name|person|user|actor|ego|alter|key|label|(?:from|to|source|target)"
     r"(?:_?(?:node|id|name))?)[ _-]?(?:\d+|[a-d])?|[vn][ _-]?\d+",
-    re.I,
+    re.IGNORECASE,
 )
 OTHER_FORMAT_SCORE = 0.9  # another importer this sure of a file refuses --format edgelist on it
 MAX_BAD_SHARE = 0.2  # a file with more lines that do not fit than this share is refused (see _refuse_inconsistent)
@@ -274,7 +274,7 @@ def _header(data: pl.DataFrame) -> list[str] | None:
     if data.height == 0:
         return None
     toks = [t.strip("\"'") for t in data.row(0, named=True)["tok"]]
-    if not 2 <= len(toks) <= 4 or len(set(t.lower() for t in toks)) != len(toks):
+    if not 2 <= len(toks) <= 4 or len({t.lower() for t in toks}) != len(toks):
         return None
     names = [HEADER_NAMES.get(t.lower()) for t in toks]
     if names[0] == "src" and names[1] == "dst" and all(names):
