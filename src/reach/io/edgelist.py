@@ -66,8 +66,8 @@ GENERIC_HEADER = re.compile(
     re.IGNORECASE,
 )
 OTHER_FORMAT_SCORE = 0.9  # another importer this sure of a file refuses --format edgelist on it
-MAX_BAD_SHARE = 0.2  # a file with more lines that do not fit than this share is refused (see _refuse_inconsistent)
-MIN_BAD_TO_REFUSE = 3  # ... when they are at least this many or half the file; fewer are only rejects
+MAX_BAD_SHARE = 0.2  # more lines that do not fit than this share refuse a file (see refuses) ...
+MIN_BAD_TO_REFUSE = 3  # ... when they are at least this many
 
 
 def _lines(text: str) -> pl.DataFrame:
@@ -301,14 +301,22 @@ def _header(data: pl.DataFrame) -> list[str] | None:
     return roles
 
 
+def refuses(n_bad: int, n: int) -> bool:
+    """Whether ``n_bad`` lines that do not fit among ``n`` make a file not an edge list: all of them, more
+    than half when they are two or more, or more than :data:`MAX_BAD_SHARE` when they are at least
+    :data:`MIN_BAD_TO_REFUSE`. A single stray row in a longer file only goes to rejects."""
+    return n_bad > 0 and (
+        n_bad == n or (n_bad >= 2 and 2 * n_bad > n) or (n_bad >= MIN_BAD_TO_REFUSE and n_bad > MAX_BAD_SHARE * n)
+    )
+
+
 def _refuse_inconsistent(path: Path, data: pl.DataFrame) -> None:
-    """Refuse a file whose lines are not consistently an edge list (more than :data:`MAX_BAD_SHARE` of its
-    lines do not fit, and they are at least :data:`MIN_BAD_TO_REFUSE` or half the file): it is another
+    """Refuse a file whose lines are not consistently an edge list (see :func:`refuses`): it is another
     format, and reading the lines that happen to fit would invent people. A stray bad row goes to rejects."""
     shape = pl.col("reason").is_not_null() & (pl.col("reason") != "weight must be positive")
     bad = data.filter(shape)
     n_bad, n = bad.height, data.height
-    if n_bad <= MAX_BAD_SHARE * n or (n_bad < MIN_BAD_TO_REFUSE and 2 * n_bad < n):
+    if not refuses(n_bad, n):
         return
     first = bad.row(0, named=True)
     msg = (
