@@ -17,9 +17,9 @@ What runs. Each side runs in its own subprocess, so its memory is its own:
   two hops), single-source BFS, Dijkstra from one person to 1,000 targets with paths, the distance
   distribution (1,000 sampled sources above 50,000 people, exact below) and communities; finally the
   whole import + build in a fresh workspace, and the whole nightly ``reach run`` (a config over every
-  export, the team, 1,000 targets and the five largest companies as accounts). Graph build is timed up to a graph every kernel can
-  query (vertex pairs and the CSR adjacency); the igraph ``Graph`` is built lazily, only by the
-  operations that use igraph (clustering, betweenness, communities, GraphML).
+  export, the team, 1,000 targets and the five largest companies as accounts). Graph build is timed up
+  to a graph every kernel can query (vertex pairs and the CSR adjacency); the igraph ``Graph`` is built
+  lazily, only by the operations that use igraph (clustering, betweenness, communities, GraphML).
 * baselines do the same operation on the edge list: networkx, scipy sparse CSR where it applies,
   networkit when installed, igraph where reach does not already use it the same way.
 
@@ -64,7 +64,7 @@ N_TARGETS = 1000
 def _status() -> dict[str, float]:
     out = {}
     try:
-        with open("/proc/self/status") as fh:
+        with Path("/proc/self/status").open() as fh:
             for line in fh:
                 if line.startswith(("VmHWM", "VmRSS")):
                     key, val = line.split(":")
@@ -77,7 +77,7 @@ def _status() -> dict[str, float]:
 def reset_peak() -> bool:
     """Reset the peak RSS (Linux >= 4.0); False when not possible."""
     try:
-        with open("/proc/self/clear_refs", "w") as fh:
+        with Path("/proc/self/clear_refs").open("w") as fh:
             fh.write("5")
         return True
     except OSError:
@@ -253,9 +253,9 @@ def child_reach(data: Path, wl: dict, repeats: int, budget: float, check_accurac
     from reach.algorithms.neighbourhood import two_hop_reach
     from reach.algorithms.separation import single_source_distances, warmest_paths
     from reach.algorithms.stats import distance_distribution
+    from reach.builder import build, load_graph
     from reach.graph import build_graph
     from reach.identity import resolve
-    from reach.builder import build, load_graph
     from reach.imports import import_paths
     from reach.strength import compute_ties
     from reach.workspace import Workspace

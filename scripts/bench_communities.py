@@ -177,8 +177,8 @@ def real_data() -> list[dict]:
 
     import igraph as ig
 
-    from reach.graph import graph_from_edges
     from reach.builder import load_graph
+    from reach.graph import graph_from_edges
     from reach.imports import import_paths
 
     rows = []

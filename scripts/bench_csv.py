@@ -57,7 +57,7 @@ def peak_mb() -> float:
 
 def write_google(path: Path, n: int) -> None:
     cols = GOOGLE_HEADER.count(",") + 1
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
         fh.write("\ufeff" + GOOGLE_HEADER + "\r\n")
         chunk = []
         for i in range(n):
@@ -94,7 +94,7 @@ def write_google(path: Path, n: int) -> None:
 
 
 def write_linkedin(path: Path, n: int) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
         fh.write("\ufeff" + LINKEDIN_PREAMBLE + LINKEDIN_HEADER + "\r\n")
         chunk = []
         for i in range(n):

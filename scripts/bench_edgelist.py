@@ -51,7 +51,7 @@ def write_snap(edges: np.ndarray, path: Path, *, sep: str = "\t") -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with open(path, "wb") as fh:
+    with Path(path).open("wb") as fh:
         fh.write(f"# Kronecker graph: {edges.max() + 1} ids, {edges.shape[0]} undirected edges\n".encode())
         pacsv.write_csv(
             pa.table({"s": edges[:, 0], "d": edges[:, 1]}),

@@ -62,7 +62,7 @@ def run_once(data: Path, tmp: Path, copies: bool) -> dict:
             dst.parent.mkdir(parents=True, exist_ok=True)
             if not dst.exists():
                 shutil.copyfile(data / f["file"], dst)
-                with open(dst, "ab") as fh:  # other bytes, same content: a second export of the same events
+                with Path(dst).open("ab") as fh:  # other bytes, same content: a second export of the same events
                     fh.write(b"\n")
             import_paths(ws_path, [dst], fmt=f["format"], owner=f["owner"])
         t4 = time.perf_counter()

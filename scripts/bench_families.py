@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from bench import Stage, measure, peak_mb, reset_peak
 from graph_families import read_snap, write_family
 
@@ -65,7 +64,7 @@ def family_workload(path: Path, seed: int) -> dict:
 
 
 def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
+    with Path("/proc/self/status").open() as fh:
         for line in fh:
             if line.startswith("VmRSS"):
                 return int(line.split()[1]) / 1024.0

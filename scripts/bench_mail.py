@@ -139,7 +139,7 @@ def main() -> None:
                 sys.exit(f"no Enron mbox files in {ENRON}")
             big = Path(tmp) / f"enron-x{args.copies}.mbox"
             data = b"".join(p.read_bytes() for p in originals)
-            with open(big, "wb") as fh:
+            with Path(big).open("wb") as fh:
                 fh.writelines(data for _ in range(args.copies))
         size_mb = big.stat().st_size / 2**20
         rows = {

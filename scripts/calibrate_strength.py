@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--tune", action="store_true", help="grid search the defaults on the train cuts")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--labels", action="store_true", help="per strength label: pairs and the share in contact afterwards"
+    )
     args = ap.parse_args(argv)
     eu = args.data / "snap_email_eu_core" / "email-Eu-core.txt"
     if eu.exists() and not has_times(eu):
@@ -108,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         loaded = [(ds, *load(ds, Path(tmp))) for ds in datasets(args.data)]
         if args.tune:
             return tune(loaded)
+        if args.labels:
+            return label_table(loaded)
         print(f"| data set | split | cut | pairs | in contact within {HORIZON} d | model | ROC AUC | P@10 | P@100 |")
         print("|---|---|---|---|---|---|---|---|---|")
         for ds, inter, mem in loaded:
@@ -119,6 +124,26 @@ def main(argv: list[str] | None = None) -> int:
                         f"| {ds.name} | {split} | {cut.date()} | {s.n_pairs} | {s.n_positive} | {s.model} "
                         f"| {s.auc:.3f} | {s.p_at_10:.2f} | {s.p_at_100:.2f} |"
                     )
+    return 0
+
+
+def label_table(loaded) -> int:
+    """How often the pairs of each strength label (reach.strength_labels) were in contact after the cut."""
+    from reach.strength_labels import LABELS, strength_label_expr
+
+    print(f"| data set | split | label | pairs | in contact within {HORIZON} d | share |")
+    print("|---|---|---|---|---|---|")
+    for ds, inter, mem in loaded:
+        for split, cut in (("train", ds.train_cut), ("held-out", ds.held_out_cut)):
+            t = label_cut(inter, mem, cut, horizon_days=HORIZON).ties
+            by = t.group_by(strength_label_expr("strength").alias("label")).agg(
+                pl.len().alias("n"), pl.col("contact_after").sum().alias("k")
+            )
+            counts = {r["label"]: (r["n"], r["k"]) for r in by.iter_rows(named=True)}
+            for label in LABELS:
+                n, k = counts.get(label, (0, 0))
+                share = f"{k / n:.2f}" if n else "-"
+                print(f"| {ds.name} | {split} | {label} | {n} | {k} | {share} |")
     return 0
 
 

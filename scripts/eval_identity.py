@@ -41,8 +41,8 @@ def pairs(n: pl.Expr) -> pl.Expr:
 
 
 def import_folder(folder: Path, ws: Path, *, log=print) -> dict:
-    from reach.io.formats import registry
     from reach.imports import import_paths
+    from reach.io.formats import registry
 
     manifest = json.loads((folder / "manifest.json").read_text())
     known = registry()
@@ -80,8 +80,8 @@ def evaluate(
     log=print,
 ) -> dict:
     """Build ``ws_path`` with the given settings and score its membership against the folder's truth."""
-    from reach.identity import ResolveSettings
     from reach.builder import build
+    from reach.identity import ResolveSettings
     from reach.settings import BuildSettings
     from reach.workspace import Workspace
 

@@ -65,7 +65,7 @@ def read_snap(path: Path) -> np.ndarray:
     """Integer pairs of a SNAP text edge list (``#`` comment lines, tabs or spaces)."""
     import pyarrow.csv as pacsv
 
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         head = fh.read(1 << 16)
     skip = 0
     for line in head.split(b"\n"):
@@ -112,7 +112,7 @@ def write_family(name: str, path: Path, *, seed: int = 0) -> dict:
     edges, n, desc = family_edges(name, seed=seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
+    with Path(tmp).open("wb") as fh:
         fh.write(f"# {desc}: {n} ids, {edges.shape[0]} edges\n".encode())
         pacsv.write_csv(
             pa.table({"u": edges[:, 0], "v": edges[:, 1]}),

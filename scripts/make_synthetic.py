@@ -1245,7 +1245,8 @@ def ics_files(
                 pl.when(pl.col("room"))
                 .then(
                     pl.lit(
-                        "ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room 4.01:mailto:c_1881b5e0e5d8@resou\r\n"
+                        "ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=ACCEPTED;"
+                        "CN=Room 4.01:mailto:c_1881b5e0e5d8@resou\r\n"
                         " rce.calendar.google.com\r\n"
                     )
                 )
@@ -1368,7 +1369,8 @@ def generate(
         out / "people.parquet", statistics=False
     )
     log(
-        f"exports for {team} team members, {truth_df.height:,} records in truth.parquet ({time.perf_counter() - t0:.1f} s)"
+        f"exports for {team} team members, {truth_df.height:,} records in truth.parquet "
+        f"({time.perf_counter() - t0:.1f} s)"
     )
 
     files = []

@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from reach.cli import cli
 from reach.builder import find_person_id, load_graph
+from reach.cli import cli
 from reach.corrections import forget, merge_people, split_person
 from reach.features import explain, explain_person
 from reach.imports import import_paths

@@ -538,8 +538,8 @@ def test_resolve_settings_from_dict():
 
 
 def test_workspace_settings_and_run_configs_share_the_validator(tmp_path):
-    from reach.settings import load_settings
     from reach.run import RunConfigError, load_run_config
+    from reach.settings import load_settings
     from reach.workspace import Workspace
 
     ws = Workspace.open(tmp_path / "ws", create=True)

@@ -78,8 +78,8 @@ def test_linkedin_export_is_the_real_layout(folder):
 
 
 def test_every_file_imports_and_every_record_has_a_truth_row(folder, tmp_path):
-    from reach.io.formats import registry
     from reach.imports import import_paths
+    from reach.io.formats import registry
     from reach.workspace import Workspace
 
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -7,7 +7,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from reach.graph import build_graph
 from reach.features import (
     AccountsOptions,
     CandidatesOptions,
@@ -18,6 +17,7 @@ from reach.features import (
     intros,
     team_plan,
 )
+from reach.graph import build_graph
 from reach.views import at_companies, best_new_connections, greedy_team_order, parse_account, seniority
 
 

@@ -6,10 +6,10 @@ import stat
 import pyarrow as pa
 import pytest
 
-from reach.errors import WorkspaceError
-from reach.io import files
 from reach.builder import build
+from reach.errors import WorkspaceError
 from reach.imports import import_paths
+from reach.io import files
 from reach.workspace import Workspace
 
 

@@ -82,7 +82,8 @@ def label_cut(
 ) -> CutLabels:
     """Ties from the interactions dated before ``cut`` (strengths as of the cut), each labelled by contact
     in ``[cut, cut + horizon_days)``. Undated interactions are left out on both sides: they cannot be
-    placed before or after the cut."""
+    placed before or after the cut.
+    """
     settings = replace(settings or StrengthSettings(), as_of=cut)
     it = pl.from_arrow(interactions)
     before = it.filter(pl.col("at") < cut).to_arrow()

@@ -48,7 +48,8 @@ class Ctx:
     def feature(self, fn: Callable, opts):
         """Run feature ``fn`` with ``opts`` on the workspace's graph. With --pseudonymise the person references
         in ``opts`` are resolved first and the feature runs on the pseudonymised graph, so every frame it
-        returns is pseudonymised (one place: reach.privacy)."""
+        returns is pseudonymised (one place: reach.privacy).
+        """
         from reach.builder import load_graph
         from reach.privacy import with_person_ids
 
@@ -111,7 +112,8 @@ def parse_options(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r}: expected KEY=VALUE")
+            msg = f"--option {pair!r}: expected KEY=VALUE"
+            raise ConfigError(msg)
         try:
             out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError:
@@ -317,9 +319,7 @@ def path(obj: Ctx, source: str, target: str, max_hops: int | None, out_fmt: str,
     Example: reach path ana@example.com "Grace Hopper" --max-hops 3
     """
     from reach.builder import load_graph
-    from reach.features import degrees_of_separation
-
-    from reach.features import resolve_people
+    from reach.features import degrees_of_separation, resolve_people
 
     rg = load_graph(obj.workspace)
     if obj.pseudonymise:  # the people as person ids, the names hashed
@@ -532,6 +532,7 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
     """
     from reach.features import explain as explain_fn
     from reach.strength import path_cost
+    from reach.strength_labels import strength_label
 
     ex = explain_fn(obj.workspace, a, b, max_evidence=limit)
     na, nb = ex.person_a.get("display_name"), ex.person_b.get("display_name")
@@ -540,10 +541,12 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
     else:
         t = ex.tie
         lines = [
-            f"{na} - {nb}: strength {t['strength']:.3f} (path cost {path_cost(t['strength']):.2f})",
+            f"{na} - {nb}: {strength_label(t['strength'])}, strength {t['strength']:.3f} "
+            f"(path cost {path_cost(t['strength']):.2f})",
+            f"  {ex.reason}",
             f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
             f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
-            f"{t['n_other']} other",
+            f"{t['n_other']} other" + (f" ({', '.join(ex.other_channels)})" if t["n_other"] else ""),
             f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
             f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
             f"{t['n_channels']} channels, {t['n_sources']} sources",
@@ -623,7 +626,8 @@ def read_list_file(path: Path | None) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        msg = f"cannot read {path}: {exc.strerror or exc}"
+        raise InputFormatError(msg) from exc
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
@@ -681,14 +685,17 @@ def intros(
 
     wanted = tuple(targets) + tuple(read_list_file(targets_file))
     if not wanted:
-        raise ReachError("name at least one target with --to or --targets-file")
+        msg = "name at least one target with --to or --targets-file"
+        raise ReachError(msg)
     opts = fo.IntrosOptions(
         targets=wanted, team=team, max_hops=max_hops, top=top_k, max_asks=max_asks, do_not_ask=do_not_ask, since=since
     )
     rep = obj.feature(intros_fn, opts)
     reached = rep.paths["target_id"].n_unique()
     lines = [f"{reached} of {len(wanted)} targets reachable within {max_hops} hops of a team of {len(rep.team)}"]
-    rows = rep.paths.select("target", "rank", "hops", "strength", "bottleneck", "member", "introducer", "path", "why")
+    rows = rep.paths.select(
+        "target", "rank", "hops", "strength_label", "strength", "bottleneck", "member", "introducer", "path", "why"
+    )
     show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
@@ -804,7 +811,7 @@ def accounts(obj: Ctx, targets_file: Path, team, top_titles: int, out_fmt: str, 
         for r in res.carriers.iter_rows(named=True)
     ]
     lines += ["", "best paths to the most senior people:"]
-    rows = res.paths.select("account", "target", "hops", "strength", "member", "introducer", "path")
+    rows = res.paths.select("account", "target", "hops", "strength_label", "strength", "member", "introducer", "path")
     show(Output(data=res.as_dict(), rows=rows, lines=lines), out_fmt, output, hashed=True)
 
 
@@ -889,7 +896,8 @@ def communities_cmd(
     try:
         res_value: float | str = resolution if resolution == "auto" else float(resolution)
     except ValueError:
-        raise ConfigError(f"--resolution: expected 'auto' or a number, got {resolution!r}") from None
+        msg = f"--resolution: expected 'auto' or a number, got {resolution!r}"
+        raise ConfigError(msg) from None
     rep = obj.feature(communities, fo.CommunitiesOptions(team=team, resolution=res_value, seed=seed))
     res, summary = rep.result, rep.summary
     lines = [

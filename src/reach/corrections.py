@@ -1,15 +1,17 @@
 """Corrections to identity resolution (merge, split) and erasure (forget): each edits the workspace's overrides or
-raw partitions and holds on every later build."""
+raw partitions and holds on every later build.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import polars as pl
 
 from reach.builder import build, find_person_id, open_workspace
-from reach.features.explain import explain_person
 from reach.errors import ReachError
+from reach.features.explain import explain_person
 from reach.identity import KIND_PRIORITY
 from reach.settings import load_settings
 from reach.workspace import Workspace
@@ -134,7 +136,7 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
     """
     ws = open_workspace(workspace)
     rows = ws.sources().to_pylist()
-    wanted = os.path.abspath(os.path.expanduser(ref))
+    wanted = os.path.abspath(Path(ref).expanduser())
     hits = [
         r
         for r in rows

@@ -10,7 +10,8 @@ from reach.samples import samples_dir
 
 def run_demo(out_dir: Path, *, quiet: bool = True) -> tuple[RunSummary, list[str]]:
     """Run ``data/samples/pipeline.toml`` into ``out_dir`` (workspace + outputs); return the summary and
-    the lines to print."""
+    the lines to print.
+    """
     config = samples_dir() / "pipeline.toml"
     out_dir = Path(out_dir)
     summary = run_pipeline(config, workspace=out_dir / "workspace", out=out_dir / "out", quiet=quiet, progress=False)

@@ -1,11 +1,13 @@
 """Evidence in words: why a tie is warm, and intro paths (vertex indices) described with names, ids and the
-evidence for every tie on them, in the columns of ``reports.outputs.PATH_COLUMNS``."""
+evidence for every tie on them, in the columns of ``reports.outputs.PATH_COLUMNS``.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
 from reach.graph import ReachGraph
+from reach.strength_labels import strength_label, strength_label_expr
 
 
 def tie_evidence(ties: pl.DataFrame) -> pl.Series:
@@ -40,7 +42,7 @@ def tie_evidence(ties: pl.DataFrame) -> pl.Series:
             part("n_messages", "messages"),
             conn,
             part("n_edges", "edge-list lines"),
-            part("n_other", "other"),
+            part("n_other", "other (address book, invitations, reactions, calls, CRM)"),
             last,
             srcs,
         ],
@@ -62,7 +64,7 @@ def describe_paths(rg: ReachGraph, paths: pl.DataFrame) -> pl.DataFrame:
     for r in paths.iter_rows(named=True):
         p = r["path"]
         steps = [
-            f"{names[a]} - {names[b]} ({rg.strength[e]:.2f}: {why[e]})"
+            f"{names[a]} - {names[b]} ({strength_label(float(rg.strength[e]))} {rg.strength[e]:.2f}: {why[e]})"
             for a, b, e in zip(p[:-1], p[1:], r["edges"], strict=True)
         ]
         rows.append(
@@ -99,4 +101,5 @@ def describe_paths(rg: ReachGraph, paths: pl.DataFrame) -> pl.DataFrame:
         "best_strength": pl.Float64,
         "path_ids": pl.List(pl.String),
     }
-    return pl.DataFrame(rows, schema=schema)
+    out = pl.DataFrame(rows, schema=schema)
+    return out.with_columns(strength_label_expr("strength").alias("strength_label"))

@@ -38,7 +38,8 @@ class PersonReport:
     def reasons(self) -> list[str]:
         """Why these records are one person: the identifiers they share, then (said apart, since a name
         is weaker evidence) each name-based link, e.g. ``name+company-domain: 3 records with the name 'grace lee'
-        and the company 'acme' (...)`` or ``name+shared-export: 4 records with the name 'pia abbott' (...)``."""
+        and the company 'acme' (...)`` or ``name+shared-export: 4 records with the name 'pia abbott' (...)``.
+        """
         if self.records.height <= 1:
             return ["a single record"]
         shared = self.identifiers.filter(pl.col("n_records") > 1)
@@ -99,6 +100,18 @@ class TieExplanation:
     by_source: pl.DataFrame  # path, format, channel, n
     evidence: pl.DataFrame  # the most recent interactions: at, channel, direction, path, line
 
+    @property
+    def reason(self) -> str | None:
+        """The tie's one-line reason (label, channels with counts, last contact); None without a tie."""
+        return self.tie["reason"] if self.tie else None
+
+    @property
+    def other_channels(self) -> list[str]:
+        """The channels counted as ``n_other`` (address book, invitation, reaction, call, CRM ...)."""
+        from reach.strength import CHANNEL_COLUMNS
+
+        return [c for c in self.by_channel["channel"].to_list() if c not in CHANNEL_COLUMNS and c != "broadcast"]
+
     def as_dict(self) -> dict:
         return {
             "person_a": self.person_a,
@@ -150,8 +163,15 @@ def explain_tie(
     return TieExplanation(
         person_a=pa_row[0] if pa_row else {"person_id": a},
         person_b=pb_row[0] if pb_row else {"person_id": b},
-        tie=tie.to_dicts()[0] if tie.height else None,
+        tie=_labelled(tie).to_dicts()[0] if tie.height else None,
         by_channel=by_channel,
         by_source=by_source,
         evidence=evidence,
     )
+
+
+def _labelled(tie: pl.DataFrame) -> pl.DataFrame:
+    """The tie row with its ``strength_label`` and one-line ``reason`` (reach.strength_labels)."""
+    from reach.strength_labels import strength_label_expr, tie_reason
+
+    return tie.with_columns(strength_label_expr("strength").alias("strength_label"), tie_reason(tie).alias("reason"))

@@ -87,7 +87,8 @@ class ReachGraph:
 
     def with_strength(self, strength: np.ndarray) -> ReachGraph:
         """The same graph with other tie strengths (what-if analyses, tests): the adjacency, the igraph
-        graph and the vertex maps are shared, not rebuilt; ``ties`` keeps the original evidence."""
+        graph and the vertex maps are shared, not rebuilt; ``ties`` keeps the original evidence.
+        """
         new = dataclasses.replace(self, strength=np.asarray(strength, dtype=np.float64))
         for name in ("csr", "graph", "person_ids"):  # cached properties that do not depend on strength
             if name in self.__dict__:

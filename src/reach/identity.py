@@ -267,7 +267,10 @@ def record_identifiers(records: pa.Table, *, settings: ResolveSettings | None = 
     """Every normalised identifier of every record (IDENTIFIERS schema)."""
     settings = settings or ResolveSettings()
     rec = pl.from_arrow(records)
-    email = lambda c: normalise_email(c, fold_gmail=settings.fold_gmail)
+
+    def email(c: pl.Expr) -> pl.Expr:
+        return normalise_email(c, fold_gmail=settings.fold_gmail)
+
     phones = rec.select("record_id", "phones").explode("phones")
     parts = [
         rec.filter(pl.col("key").is_not_null()).select(
@@ -312,7 +315,8 @@ def _record_ref() -> pl.Expr:
 
 def _lonely_ref() -> pl.Expr:
     """A record's own identity when it has no identifier: its source and its position within that source
-    (unique even when several records share a line, and independent of import order)."""
+    (unique even when several records share a line, and independent of import order).
+    """
     local = pl.col("record_id") - pl.col("record_id").min().over("source_id")
     return pl.format("{}#{}", pl.col("source_id"), local)
 
@@ -429,7 +433,8 @@ NAME_NOISE = {
 def rule_names(display_names: pl.Series) -> pl.Series:
     """The full name a record gives to the name+company-domain rule: its :func:`name_signatures` without
     parenthesised asides (``"(she/her)"``), honorifics, credentials and initials; null unless at
-    least two words remain (a first name alone is too weak)."""
+    least two words remain (a first name alone is too weak).
+    """
     sig = name_signatures(display_names.str.replace_all(r"\([^)]*\)|\[[^\]]*\]", " "))
     words = sig.str.split(" ").list.eval(
         pl.element().filter((pl.element().str.len_chars() > 1) & ~pl.element().is_in(sorted(NAME_NOISE)))
@@ -528,7 +533,8 @@ NAME_SHARED_EXPORT = "name+shared-export"  # the rule's name, and the kind of it
 
 def _linkable_names(rec: pl.DataFrame, comp: np.ndarray) -> pl.DataFrame:
     """``record_id``, ``source_id``, ``comp`` and :func:`rule_names` ``name`` of the records a name rule may
-    use: contacts and parties with a full name, and owners labelled ``"Name <address>"``."""
+    use: contacts and parties with a full name, and owners labelled ``"Name <address>"``.
+    """
     owner_name = pl.col("owner").str.extract(r'^\s*"?([^"<@]+?)"?\s*<[^>]*@[^>]*>\s*$', 1)
     people = rec.with_columns(
         pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name")).alias("display_name")
@@ -551,7 +557,8 @@ def _address_names(rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, na
     """Names for mail and calendar parties seen by address only, read from the address when it is written
     ``first.last@`` (or ``_``, ``-``): the corporate convention that lets ``grace.lee@acme.com`` meet a
     LinkedIn row "Grace Lee, Acme Inc.". Only the domain side of ``name+company-domain`` uses them;
-    the rule's uniqueness checks apply unchanged. Columns as :func:`_linkable_names`."""
+    the rule's uniqueness checks apply unchanged. Columns as :func:`_linkable_names`.
+    """
     nameless = rec.filter((pl.col("role") == "party") & ~pl.col("record_id").is_in(named["record_id"].implode()))
     mails = usable.filter(pl.col("kind") == "email").join(
         nameless.select("record_id", "source_id", "rv"), on="record_id"
@@ -580,7 +587,8 @@ def _single_profile_links(
     links: pl.DataFrame, comp: np.ndarray, rec: pl.DataFrame, usable: pl.DataFrame, *, one_domain_side: bool = False
 ) -> pl.DataFrame:
     """The ``links`` (``comp_a``, ``comp_b``) whose connected group of components holds at most one LinkedIn
-    profile (two profiles are two people), and with ``one_domain_side`` exactly one ``comp_a``."""
+    profile (two profiles are two people), and with ``one_domain_side`` exactly one ``comp_a``.
+    """
     if links.height == 0:
         return links
     ends, inverse = np.unique(
@@ -708,7 +716,8 @@ def name_shared_export_links(
 
 def _components(g: ig.Graph) -> np.ndarray:
     """Connected-component label of each vertex (igraph's C routine, without building a
-    ``VertexClustering``, whose constructor walks the membership in Python)."""
+    ``VertexClustering``, whose constructor walks the membership in Python).
+    """
     return np.asarray(ig.GraphBase.connected_components(g, "weak"), dtype=np.int64)
 
 

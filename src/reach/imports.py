@@ -64,7 +64,8 @@ def _is_export_folder(path: Path) -> bool:
 
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
     """Files named directly; folders that are one export (Slack, maildir) as they are; and every
-    non-hidden file or export folder under other folders (sorted)."""
+    non-hidden file or export folder under other folders (sorted).
+    """
     out: list[Path] = []
 
     def walk(folder: Path) -> None:

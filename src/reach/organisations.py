@@ -111,11 +111,9 @@ def company_key(col: pl.Expr) -> pl.Expr:
 def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
     """A company as one token, for matching names to domains: ``"The Acme, Inc."`` -> ``"acme"``,
     ``"Blue Wind Labs"`` -> ``"bluewindlabs"``; keys shorter than two characters are null. With
-    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``)."""
-    if keep_suffix:
-        k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars()
-    else:
-        k = company_key(col)
+    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``).
+    """
+    k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars() if keep_suffix else company_key(col)
     k = k.str.replace(r"^the\s+", "").str.replace_all(r"[\s&_]+", "")
     return pl.when(k.str.len_chars() >= 2).then(k).otherwise(None)
 
@@ -139,7 +137,8 @@ def is_free_mail(domain: str) -> bool:
 
 def domain_stem(domain: str) -> str | None:
     """The company name a domain carries (``mail.acme-corp.co.uk`` -> ``"acme corp"``); None for free mail,
-    ``www`` and names without a top-level domain."""
+    ``www`` and names without a top-level domain.
+    """
     labels = _domain_labels(domain)
     if labels is None or labels[-1] in FREE_MAIL_BRANDS or labels[-1] == "www":
         return None
@@ -148,7 +147,8 @@ def domain_stem(domain: str) -> str | None:
 
 def domain_org_keys(emails: pl.Series) -> pl.Series:
     """The :func:`org_key` of each (normalised) email's domain; null for free mail (gmail.com,
-    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``."""
+    yahoo.co.uk, ...) and non-addresses. ``jane@mail.acme.co.uk`` -> ``"acme"``.
+    """
     domains = emails.str.extract(r"@(.+)$", 1)
     uniq = domains.drop_nulls().unique()
     stems = pl.Series("stem", [domain_stem(d) for d in uniq.to_list()], dtype=pl.String)

@@ -69,7 +69,8 @@ def pseudonymised_graph(rg, key: bytes):
 
 def with_person_ids(rg, opts):
     """``opts`` with every person reference (team, targets, ...) replaced by the person_id it designates in ``rg``,
-    so that the options still name the same people on the pseudonymised graph."""
+    so that the options still name the same people on the pseudonymised graph.
+    """
     import dataclasses
 
     from reach.features.common import resolve_people

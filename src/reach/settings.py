@@ -1,5 +1,6 @@
 """Build settings: the workspace's ``settings.toml`` ([resolve], [strength]) with ``overrides.json`` and the last
-run config's sections on top."""
+run config's sections on top.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class BuildSettings:
 
 def load_settings(ws: Workspace) -> BuildSettings:
     """Build settings from the workspace's ``settings.toml`` ([resolve] and [strength]) and ``overrides.json``,
-    with the last ``reach run`` config's [strength]/[resolve] on top (:meth:`Workspace.run_settings`)."""
+    with the last ``reach run`` config's [strength]/[resolve] on top (:meth:`Workspace.run_settings`).
+    """
     data: dict = {}
     if ws.settings_path.exists():
         try:

@@ -333,7 +333,8 @@ def strength_expr(settings: StrengthSettings, as_of: datetime | None, channels: 
 
 def half_life_expr(settings: StrengthSettings) -> pl.Expr:
     """Each pair's recency half-life in days: its typical gap between contacts times ``rhythm_factor``,
-    between ``min_half_life_days`` and ``half_life_days`` (a pair seen once gets the shortest)."""
+    between ``min_half_life_days`` and ``half_life_days`` (a pair seen once gets the shortest).
+    """
     longest = settings.half_life_days
     if settings.rhythm_factor <= 0:
         return pl.lit(longest)

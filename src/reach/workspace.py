@@ -35,11 +35,11 @@ from reach.errors import WorkspaceError
 from reach.io.files import (
     LockBusy,
     atomic_write_bytes,
-    hold_lock,
-    remove_stale_temp_files,
     atomic_write_text,
     ensure_private_dir,
+    hold_lock,
     read_parquet,
+    remove_stale_temp_files,
     write_parquet,
 )
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
@@ -189,7 +189,8 @@ class Workspace:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the workspace's write lock (an OS lock: never stale after a kill); refuse if another
-        process holds it. On taking it, temp files left by a killed write are removed."""
+        process holds it. On taking it, temp files left by a killed write are removed.
+        """
         try:
             with hold_lock(self.lock_path, reentrant=True):
                 remove_stale_temp_files(self.root, always_under=("raw", "build"))

@@ -20,8 +20,8 @@ from reach.algorithms.communities import (
     planted_partition_resolution,
     summarise_communities,
 )
-from reach.graph import build_graph, graph_from_edges
 from reach.builder import load_graph
+from reach.graph import build_graph, graph_from_edges
 from reach.imports import import_paths
 
 

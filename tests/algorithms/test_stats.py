@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from reach.algorithms.stats import distance_distribution, effective_diameter, network_stats
-from reach.graph import graph_from_edges
 from reach.builder import load_graph
 from reach.features import StatsOptions, stats
+from reach.graph import graph_from_edges
 from reach.imports import import_paths
 
 

@@ -97,7 +97,7 @@ def _separator_lines(path: Path) -> list[int]:
     """1-based lines of ``From `` separators (after a blank line or at the start), by plain line splitting."""
     out = []
     prev_blank = True
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         for i, line in enumerate(fh, start=1):
             if prev_blank and line.startswith(b"From "):
                 out.append(i)
@@ -541,7 +541,7 @@ def test_memory_is_flat_in_file_size(tmp_path):
     """A 24 MB mailbox of big bodies is read with a few chunks' worth of memory."""
     path = tmp_path / "big.mbox"
     body = ("x" * 79 + "\n") * 100_000  # 8 MB body
-    with open(path, "w") as fh:
+    with Path(path).open("w") as fh:
         fh.writelines(_msg(f"From: a{i}@x.example\nTo: b@x.example", body) for i in range(3))
     tracemalloc.start()
     parsed = read_mbox(path, owner=None, options={})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from pathlib import Path
@@ -431,10 +432,8 @@ def test_fuzz_only_input_format_errors(tmp_path, lines, sep):
 def test_fuzz_bytes(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("vcf") / "b.vcf"
     path.write_bytes(b"BEGIN:VCARD\r\n" + data)
-    try:
+    with contextlib.suppress(InputFormatError):
         read_vcard(path, owner=None, options={})
-    except InputFormatError:
-        pass
 
 
 # ----------------------------------------------------------------- character sets (real_exports_2)
@@ -497,7 +496,7 @@ def test_cards_in_different_charsets_in_one_file(tmp_path):
     path.write_bytes(
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS:" + "山田 太郎".encode("shift_jis") + b"\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:" + "José Müller".encode("latin-1") + b"\r\nEND:VCARD\r\n"
-        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Zoë Ångström".encode("utf-8") + b"\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Zoë Ångström".encode() + b"\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:" + "Renée “Ré”".encode("cp1252") + b"\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=KOI8-R;ENCODING=QUOTED-PRINTABLE:"
         + "".join(f"={b:02X}" for b in "Иван".encode("koi8-r")).encode()

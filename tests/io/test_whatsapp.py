@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -407,10 +408,8 @@ def test_fuzz_only_input_format_error(parts, owner, options):
 def test_fuzz_bytes(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("w") / "_chat.txt"
     path.write_bytes(data)
-    try:
+    with contextlib.suppress(InputFormatError):
         read_whatsapp(path, owner="me")
-    except InputFormatError:
-        pass
 
 
 # --------------------------------------------------------------------------- other UI languages and date systems

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -86,7 +87,7 @@ def test_five_targets_table_and_csv(server, browser):
     assert "not found: Nobody Atall" in page.locator("#summary").inner_text()
     with page.expect_download() as dl:
         page.click("#download")
-    data = open(dl.value.path(), encoding="utf-8").read()
+    data = Path(dl.value.path()).read_text(encoding="utf-8")
     parsed = list(csv.DictReader(io.StringIO(data)))
     assert [r["query"] for r in parsed] == targets
     assert parsed[-1]["status"] == "unknown"

@@ -181,7 +181,8 @@ def adjacency(rg: ReachGraph) -> sp.csr_matrix:
     """Symmetric 0/1 adjacency (int64 CSR, sorted indices), self-loops and repeated ties dropped.
 
     A scipy view of the graph's own CSR (:attr:`ReachGraph.csr`, which leaves self-loops out), not a
-    second build from the edge list."""
+    second build from the edge list.
+    """
     c = rg.csr
     a = sp.csr_matrix((np.ones(c.n_slots, dtype=np.int64), c.indices, c.indptr), shape=(c.n, c.n))
     a.sum_duplicates()  # sorts each row's indices too

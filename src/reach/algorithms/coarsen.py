@@ -26,7 +26,6 @@ def _adjacency(edges: np.ndarray, w: np.ndarray, n: int, *, upper: bool = False)
     ``upper``: the edges are those of :func:`_aggregate` (pairs ``a <= b`` sorted by ``a`` then ``b``, no
     duplicates), so the upper triangle is already in CSR order and only its transpose is added.
     """
-
     if upper:
         keep = edges[:, 0] != edges[:, 1]
         a, b, wk = edges[keep, 0], edges[keep, 1], w[keep]
@@ -56,7 +55,6 @@ def _local_moving(
     graphs the rows are cut into two blocks handled by two threads (numpy and scipy release the GIL).
     Deterministic: no random choices (ties go to the first community in the product's order).
     """
-
     n = adj.shape[0]
     two_m = float(deg.sum())
     c = np.asarray(labels, dtype=np.int64).copy()
@@ -97,10 +95,8 @@ def _local_moving(
         score = K[cols]
         score *= kr
         np.subtract(wc.data, score, out=score)
-        if singles:  # a singleton's own community is itself, and the adjacency has no self-loops
-            own = np.zeros(0, dtype=np.int64)
-        else:
-            own = np.flatnonzero(cols == np.repeat(cv.astype(cols.dtype), cnt))
+        # a singleton's own community is itself, and the adjacency has no self-loops
+        own = np.zeros(0, dtype=np.int64) if singles else np.flatnonzero(cols == np.repeat(cv.astype(cols.dtype), cnt))
         own_row = np.searchsorted(wc.indptr, own, side="right") - 1
         score[own] += kr[own] * kv[own_row]  # the vertex itself does not count in its own community's total
         stay = -scale * kv * (K[cv] - kv)
@@ -162,7 +158,6 @@ def _local_moving(
 
 def _row_block(adj, a: int, b: int):
     """Rows ``a:b`` of a CSR matrix as a CSR matrix sharing its data and indices (slicing would copy them)."""
-
     s, e = int(adj.indptr[a]), int(adj.indptr[b])
     block = sp.csr_matrix((b - a, adj.shape[1]), dtype=adj.dtype)  # empty, then the views set as they are:
     block.data, block.indices = adj.data[s:e], adj.indices[s:e]  # the constructor copies views under half their base
@@ -178,7 +173,6 @@ def _community_weights(rows_adj, labels: np.ndarray):
     short rows and many communities about twice as fast as scipy's sparse product, whose accumulator
     then misses the cache. The adjacency itself is left untouched.
     """
-
     cols = np.take(labels.astype(rows_adj.indices.dtype, copy=False), rows_adj.indices)
     wc = sp.csr_matrix((rows_adj.data.copy(), cols, rows_adj.indptr.copy()), shape=rows_adj.shape)
     wc.sum_duplicates()
@@ -195,8 +189,8 @@ def _compress(labels: np.ndarray, n: int) -> tuple[np.ndarray, int]:
 
 def _aggregate(edges: np.ndarray, w: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The graph of the communities: one edge per pair of communities with their summed weight, ties inside
-    a community as a self-loop (so strengths and modularity are those of the projected partition)."""
-
+    a community as a self-loop (so strengths and modularity are those of the projected partition).
+    """
     a = labels[edges[:, 0]]
     b = labels[edges[:, 1]]
     agg = sp.csr_matrix((w, (np.minimum(a, b), np.maximum(a, b))), shape=(k, k))

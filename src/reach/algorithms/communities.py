@@ -294,11 +294,11 @@ def detect_communities(
             w,
             rg.n_people,
             gamma,
-            auto,
-            run,
-            seeds,
-            n_runs if runs_given else None,
-            max_rounds,
+            auto=auto,
+            run=run,
+            seeds=seeds,
+            n_runs=n_runs if runs_given else None,
+            max_rounds=max_rounds,
             csr=getattr(rg, "csr", None),
         )
     else:
@@ -308,10 +308,10 @@ def detect_communities(
             lambda lab, gam: _modularity(g, lab, w, gam),
             lambda lab: planted_partition_resolution(edges, lab, w, n=n),
             gamma,
-            auto,
-            seeds,
-            n_runs,
-            max_rounds,
+            auto=auto,
+            seeds=seeds,
+            n_runs=n_runs,
+            max_rounds=max_rounds,
         )
         modularity = None
 
@@ -345,6 +345,7 @@ def _optimise(
     quality,
     estimate,
     gamma: float,
+    *,
     auto: bool,
     seeds,
     n_runs: int,
@@ -383,6 +384,7 @@ def _coarsened(
     w: np.ndarray | None,
     n: int,
     gamma: float,
+    *,
     auto: bool,
     run,
     seeds,
@@ -462,10 +464,10 @@ def _coarsened(
         quality,
         lambda lab: planted_partition_resolution(cur_edges, lab, cur_w, n=cur_n),
         gamma_c,
-        auto,
-        seeds,
-        n_runs,
-        max_rounds,
+        auto=auto,
+        seeds=seeds,
+        n_runs=n_runs,
+        max_rounds=max_rounds,
         init=stalled,
     )
     labels = np.asarray(top, dtype=np.int64)

@@ -373,7 +373,8 @@ def _deep_candidates(
     max_paths_per_target: int = 10,
 ) -> pl.DataFrame:
     """Candidates beyond two hops: per target and per neighbour ``i`` of the target (the introducer),
-    the warmest path from the team to ``i`` within ``max_hops - 1`` hops, extended by the tie (i, target)."""
+    the warmest path from the team to ``i`` within ``max_hops - 1`` hops, extended by the tie (i, target).
+    """
     cost, pred, layer = hop_limited_best(rg, team, max_hops=max_hops - 1, blocked=blocked, allowed_edges=allowed_edges)
     d = _directed_edges(rg, allowed_edges)
     targ = pl.Series("t", targets, dtype=pl.Int64).implode()

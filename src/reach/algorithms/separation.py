@@ -67,7 +67,8 @@ def _walk_back(csr: Csr, mark: np.ndarray, v: int) -> list[int]:
 
 def _bidirectional(csr: Csr, source: int, target: int, max_hops: int | None) -> tuple[np.ndarray, int, int] | None:
     """Bidirectional BFS; ``(mark, u, w)`` with ``mark`` = depth + 1 from the source, -(depth + 1) from the
-    target (0 unseen) and ``(u, w)`` the lowest-numbered tie joining the two sides; None when they do not meet."""
+    target (0 unseen) and ``(u, w)`` the lowest-numbered tie joining the two sides; None when they do not meet.
+    """
     mark = np.zeros(csr.n, dtype=np.int32)
     mark[source], mark[target] = 1, -1
     fronts = {1: np.array([source], dtype=np.int64), -1: np.array([target], dtype=np.int64)}
@@ -192,7 +193,7 @@ _WEIGHTED: dict[tuple[int, int], tuple[weakref.ref, object]] = {}
 
 
 def _cost_matrix(rg: ReachGraph):
-    """scipy CSR of routing costs ``-ln(strength)`` (both directions), cached while ``rg.strength`` lives."""
+    """Scipy CSR of routing costs ``-ln(strength)`` (both directions), cached while ``rg.strength`` lives."""
     import scipy.sparse as sp
 
     key = (id(rg.strength), id(rg.edges))

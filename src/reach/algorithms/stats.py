@@ -144,7 +144,8 @@ def distance_distribution(
 
 def diameter_lower_bound(rg: ReachGraph | Csr, vertices: np.ndarray, *, seed: int = 0, n_sweeps: int = 8) -> int:
     """A lower bound on the diameter of the component ``vertices`` by repeated double sweeps (BFS to a
-    farthest person and again from there)."""
+    farthest person and again from there).
+    """
     rng = np.random.default_rng(seed)
     best = 0
     for _ in range(n_sweeps):

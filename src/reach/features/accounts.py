@@ -36,7 +36,8 @@ class AccountsReport:
 
 def accounts(rg: ReachGraph, opts: AccountsOptions) -> AccountsReport:
     """Per account line (``Acme Inc.; acme.com``): people known there, share within 1 and 2 hops, best paths
-    to the ``top_titles`` most senior of them, and the team members who carry the account."""
+    to the ``top_titles`` most senior of them, and the team members who carry the account.
+    """
     team_v = team_vertices(rg, opts.team)
     dist = bfs_distances(rg, team_v, max_hops=2)
     member_dist = [bfs_distances(rg, np.array([m]), max_hops=2) for m in team_v]

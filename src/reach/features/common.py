@@ -15,7 +15,8 @@ from reach.people import lookup_people
 
 def resolve_people(rg: ReachGraph, queries: Sequence[str]) -> list[int]:
     """Vertex index for each person reference (see :func:`reach.people.find_person`); the first unknown or
-    ambiguous reference raises :class:`PersonNotFound`."""
+    ambiguous reference raises :class:`PersonNotFound`.
+    """
     found = lookup_people(rg.people, list(queries))
     for f in found:
         if isinstance(f, PersonNotFound):

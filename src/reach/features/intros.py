@@ -27,7 +27,8 @@ class IntroReport:
 
 def intros(rg: ReachGraph, opts: IntrosOptions) -> IntroReport:
     """Ranked warm-intro paths from the team to each of ``opts.targets`` (a direct tie first, then by path
-    strength), the top paths through different introducers, ``max_asks`` capping each introducer."""
+    strength), the top paths through different introducers, ``max_asks`` capping each introducer.
+    """
     team_v = team_vertices(rg, opts.team)
     target_v = np.asarray(resolve_people(rg, opts.targets), dtype=np.int64)
     blocked = np.asarray(resolve_people(rg, opts.do_not_ask), dtype=np.int64) if opts.do_not_ask else None

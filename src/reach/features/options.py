@@ -140,7 +140,8 @@ def section_fields(cls: type) -> list[dataclasses.Field]:
 
 def check_section(cls: type, table: dict, where: str, problems: Problems, **fixed: Any) -> Any:
     """An options object from a config section: unknown keys and bad values go to ``problems`` (the defaults
-    stand in for them), ``fixed`` fills the fields the section does not hold (team, targets)."""
+    stand in for them), ``fixed`` fills the fields the section does not hold (team, targets).
+    """
     allowed = {f.name for f in section_fields(cls)}
     values: dict[str, Any] = {}
     for k, v in table.items():

@@ -10,6 +10,7 @@ from reach.algorithms.separation import shortest_path
 from reach.features.common import resolve_people
 from reach.features.options import PathOptions
 from reach.graph import ReachGraph
+from reach.strength_labels import strength_label_expr
 
 
 @dataclass
@@ -17,7 +18,7 @@ class PathResult:
     source: str
     target: str
     hops: int | None
-    path: pl.DataFrame  # step, person_id, display_name, key, strength_to_next
+    path: pl.DataFrame  # step, person_id, display_name, key, strength_to_next, label_to_next
 
     def as_dict(self) -> dict:
         return {
@@ -43,6 +44,7 @@ def degrees_of_separation(rg: ReachGraph, source: str, target: str, opts: PathOp
             pl.Series("step", list(range(len(verts))), dtype=pl.Int64),
             pl.Series("strength_to_next", strengths, dtype=pl.Float64),
         )
-        .select("step", "person_id", "display_name", "key", "strength_to_next")
+        .with_columns(strength_label_expr("strength_to_next").alias("label_to_next"))
+        .select("step", "person_id", "display_name", "key", "strength_to_next", "label_to_next")
     )
     return PathResult(source=str(rg.person_ids[s]), target=str(rg.person_ids[t]), hops=len(verts) - 1, path=path)

@@ -28,7 +28,8 @@ def team_reach(rg: ReachGraph, opts: ReachOptions) -> ReachResult:
 
 def reached(rg: ReachGraph, opts: ReachedOptions) -> pl.DataFrame:
     """Everyone within ``hops`` of the team (team excluded), with the distance to the nearest member, how many
-    members reach them and, when only one does, who (columns of OUTPUT_TABLES["reached"])."""
+    members reach them and, when only one does, who (columns of OUTPUT_TABLES["reached"]).
+    """
     team_v = team_vertices(rg, opts.team)
     masks = reach_masks(rg, team_v, hops=opts.hops)
     is_team = np.zeros(rg.n_people, dtype=bool)
@@ -73,7 +74,8 @@ class TeamPlan:
 
 def team_plan(rg: ReachGraph, opts: TeamOptions) -> TeamPlan:
     """Each member's reach in the greedy order of the new people they add, and the best single new connections
-    for ``opts.targets``."""
+    for ``opts.targets``.
+    """
     team_v = team_vertices(rg, opts.team)
     ids = [str(rg.person_ids[v]) for v in team_v]
     per = team_reach(rg, ReachOptions(sources=tuple(ids), hops=opts.hops)).per_source

@@ -108,7 +108,8 @@ def owner_record(owner: str) -> dict:
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector: parsers that allocate many small, acyclic containers spend a
-    third of their time in collections otherwise."""
+    third of their time in collections otherwise.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -286,7 +286,7 @@ def _field_re(d: str) -> str:
 
 
 def _line_regex(d: str) -> str:
-    """RE2: a whole line (with its ``\\r\\n``) holding complete cells only, i.e. no quote left open."""
+    r"""RE2: a whole line (with its ``\r\n``) holding complete cells only, i.e. no quote left open."""
     f = _field_re(d)
     return rf"^(?:(?:{f}){_esc(d)})*(?:{f})\n?$"
 
@@ -486,7 +486,7 @@ def _names(ncols: int) -> list[str]:
 
 
 def _fast_cells(data: bytes, rows: _Rows, header: Header, ncols: int, wanted: list[int], first_line: int, prefix: str):
-    """pyarrow's parser over the row bytes; None when its rows cannot be matched to ours.
+    """Pyarrow's parser over the row bytes; None when its rows cannot be matched to ours.
 
     Threads only pay on machines with cores to spare: on two cores the single-threaded parser is as
     fast and needs less memory. A file whose rows are mostly invalid goes to the row-by-row path.

@@ -165,7 +165,8 @@ def _fast_integer_edges(data: bytes) -> tuple[int, pa.Table] | None:
 
 def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict) -> Parsed | None:
     """Records and interactions from a canonical integer edge list (see the module docs); None when a
-    row must be rejected, which the general path reports with its line."""
+    row must be rejected, which the general path reports with its line.
+    """
     m = table.num_rows
     src = table.column("src").to_numpy()
     dst = table.column("dst").to_numpy()

@@ -121,17 +121,17 @@ def atomic_open(path: Path, mode: str = "wb", *, private: bool = True) -> Iterat
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if not private:
-            os.chmod(tmp, 0o644)
+            Path(tmp).chmod(0o644)
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            Path(tmp).unlink()
         raise
 
 
@@ -186,7 +186,7 @@ def read_parquet(path: Path, schema: pa.Schema | None = None) -> pa.Table:
 def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
     """Hex SHA-256 of a file, read in chunks."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()

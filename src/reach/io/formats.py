@@ -45,7 +45,7 @@ def detect_format(path: Path) -> Format:
         msg = f"{path}: a folder reach does not recognise as an export"
         raise InputFormatError(msg)
     try:
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         msg = f"cannot read {path}: {exc.strerror or exc}"

@@ -221,7 +221,8 @@ def load_mapping(path: Path, options: dict) -> tuple[dict[str, list[str]], dict]
         try:
             out.setdefault(target, []).extend(_as_list(value))
         except InputFormatError as exc:
-            raise InputFormatError(f"{source}: {key}: {exc}") from None
+            msg = f"{source}: {key}: {exc}"
+            raise InputFormatError(msg) from None
     if ("src" in out) != ("dst" in out):
         msg = f"{source}: an interactions mapping needs both src and dst"
         raise InputFormatError(msg)

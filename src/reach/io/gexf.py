@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 from reach.errors import InputFormatError
 from reach.io.base import Format, Parsed
 from reach.io.graphfile import graph_parsed, parse_xml, to_number, xml_graph

@@ -38,7 +38,7 @@ def _is_header(cells: list[str]) -> bool:
     names = set(cells)
     has_values = any(_EMAIL.match(c) or _PHONE.match(c) for c in cells)
     return has_values and (
-        _CURRENT <= names or _LEGACY <= names or {"first name", "last name", "organization name"} <= names
+        names >= _CURRENT or names >= _LEGACY or {"first name", "last name", "organization name"} <= names
     )
 
 

@@ -233,7 +233,8 @@ def positions(ids: Sequence[str], refs: Sequence[str]) -> np.ndarray:
 def xml_graph(kind: str, ids: list[str], edges, rejects: list, **node_data) -> GraphData:
     """A :class:`GraphData` from the node ids and ``(src, dst, line, directed, raw_weight)`` edges of an XML
     graph file (GraphML, GEXF): a weight that is not a number and an edge to an undeclared node go to
-    ``rejects`` with their line; an empty weight is NaN (no weight)."""
+    ``rejects`` with their line; an empty weight is NaN (no weight).
+    """
     src_ref, dst_ref, weights, e_lines, e_dir = [], [], [], [], []
     for src, dst, line, directed, raw in edges:
         w = float("nan")
@@ -276,7 +277,8 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 def parse_xml(path: Path, start, end, chars=None) -> None:
     """Run expat over ``path`` with element callbacks ``start(parser, name, attrs)``, ``end(parser, name)`` and
     ``chars(text)``; namespaces are stripped from names. Documents declaring entities are refused (they are how
-    entity-expansion bombs work, and graph files have no use for them); malformed XML is an error with its line."""
+    entity-expansion bombs work, and graph files have no use for them); malformed XML is an error with its line.
+    """
     import xml.parsers.expat as expat
 
     parser = expat.ParserCreate(namespace_separator="}")
@@ -295,7 +297,7 @@ def parse_xml(path: Path, start, end, chars=None) -> None:
         parser.CharacterDataHandler = chars
     parser.buffer_text = True
     try:
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             parser.ParseFile(fh)
     except expat.ExpatError as exc:
         msg = f"{path}: line {exc.lineno}: not well-formed XML ({expat.ErrorString(exc.code)})"
@@ -308,7 +310,8 @@ def parse_xml(path: Path, start, end, chars=None) -> None:
 def numeric_rows(text: str, *, n_cols: int) -> pl.DataFrame:
     """Whitespace-separated numeric lines, vectorised: ``line`` (1-based), ``raw``, ``n_tok`` and ``c0``..
     ``c{n_cols-1}`` as Float64 (null where missing or not a number). Blank and ``%``/``#`` comment lines are
-    left out."""
+    left out.
+    """
     from reach.io.edgelist import _lines
 
     body = pl.col("raw").str.strip_chars()

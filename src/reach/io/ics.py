@@ -285,7 +285,7 @@ class _Time:
 
     __slots__ = ("all_day", "local", "tz")
 
-    def __init__(self, local: datetime, tz: tzinfo | None, all_day: bool):
+    def __init__(self, local: datetime, tz: tzinfo | None, *, all_day: bool):
         self.local, self.tz, self.all_day = local, tz, all_day
 
     def utc(self, local: datetime) -> datetime:
@@ -299,23 +299,24 @@ def _resolve(value: str, params: dict, zones: _Zones, floating_tz: tzinfo | None
     if dt is None:
         return None
     if not isinstance(dt, datetime):
-        return _Time(datetime(dt.year, dt.month, dt.day), None, True)
+        return _Time(datetime(dt.year, dt.month, dt.day), None, all_day=True)
     if dt.tzinfo is not None:
-        return _Time(dt.replace(tzinfo=None), UTC, False)
+        return _Time(dt.replace(tzinfo=None), UTC, all_day=False)
     tzids = params.get("TZID")
     if tzids:
         tz = zones.get(tzids[0])
         if tz is None:
             notes["unknown_tz"] = notes.get("unknown_tz", 0) + 1
-        return _Time(dt, tz, False)
+        return _Time(dt, tz, all_day=False)
     if floating_tz is None:
         notes["floating"] = notes.get("floating", 0) + 1
-    return _Time(dt, floating_tz, False)
+    return _Time(dt, floating_tz, all_day=False)
 
 
 def _to_local(t: _Time, value: str, params: dict, zones: _Zones) -> tuple[list[datetime], list[date]]:
     """EXDATE/RDATE/RECURRENCE-ID values (comma-separated; PERIODs count by their start) in ``t``'s wall
-    time, as (date-times, whole days)."""
+    time, as (date-times, whole days).
+    """
     tzids = params.get("TZID")
     src = zones.get(tzids[0]) if tzids else None
     times: list[datetime] = []
@@ -676,7 +677,7 @@ def _read_ics(path: Path, *, owner: str | None = None, options: dict | None = No
         # the owner's own address listed twice under two aliases, etc.: one participant each
         uniq: list[int] = []
         address_of: dict[int, str] = {}
-        for r, (email, _cn_, _line) in zip(rids, people, strict=True):
+        for r, (email, _name, _line) in zip(rids, people, strict=True):
             if r not in uniq:
                 uniq.append(r)
                 address_of[r] = email.lower()
@@ -839,7 +840,8 @@ def _occurrences(
 
 def read_ics(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
     """Read ``path`` (see the module docstring). The cyclic garbage collector is paused meanwhile: the
-    parser allocates many small containers and nothing cyclic (see ``paused_gc``)."""
+    parser allocates many small containers and nothing cyclic (see ``paused_gc``).
+    """
     with paused_gc():
         return _read_ics(path, owner=owner, options=options)
 

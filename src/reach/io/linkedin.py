@@ -462,7 +462,8 @@ def read_connections(path: Path, *, owner: str | None, options: dict | None = No
 
 def _cells(rows: cu.CsvRows, fields: dict[str, int | None], names: tuple[str, ...] = ("from", "to")) -> pl.DataFrame:
     """The cells of ``fields`` (name -> column index) as a polars frame, with ``line``; mojibake in the
-    ``names`` columns repaired."""
+    ``names`` columns repaired.
+    """
     cols = {
         k: pl.Series(k, cu.fix_mojibake(rows.cell(i)) if k in names else rows.cell(i), dtype=pl.String)
         for k, i in fields.items()
@@ -724,7 +725,7 @@ def read_invitations(path: Path, *, owner: str | None, options: dict | None = No
 
 def _is_zip(path: Path) -> bool:
     try:
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
     except OSError:
         return False

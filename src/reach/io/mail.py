@@ -34,7 +34,6 @@ Options: ``aliases`` (the owner's other addresses), ``max_recipients`` (default 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -280,10 +279,10 @@ def _split_fast(text: str) -> list[tuple[str, str]] | None:
 
 
 def _split_items(text: str) -> list[tuple[str, str]]:
-    """Split an address header into mailbox items ``(text without comments, the comments' text)``.
+    r"""Split an address header into mailbox items ``(text without comments, the comments' text)``.
 
     RFC 2822 3.4: commas separate mailboxes, ``name:`` ... ``;`` encloses a group (the group's name is
-    not a mailbox), parentheses hold comments (nested, with ``\\`` escapes) anywhere outside quotes;
+    not a mailbox), parentheses hold comments (nested, with ``\`` escapes) anywhere outside quotes;
     quoted strings and ``<...>`` protect their commas and colons.
     """
     items: list[tuple[str, str]] = []
@@ -475,7 +474,7 @@ class _Collector:
             else:
                 counts[name] = counts.get(name, 0) + 1
 
-    def add(self, line: int, pairs: Iterable[tuple[bytes, bytes]], header_found: bool = True) -> str | None:
+    def add(self, line: int, pairs: Iterable[tuple[bytes, bytes]], *, header_found: bool = True) -> str | None:
         """Add one message from its ``(name, value)`` header pairs; return a reject reason or None."""
         self.n_rows += 1
         self.n_headed += header_found
@@ -648,7 +647,7 @@ class _Collector:
 
 def _open(path: Path):
     try:
-        return open(path, "rb")
+        return Path(path).open("rb")
     except OSError as exc:
         msg = f"cannot read {path}: {exc.strerror or exc}"
         raise InputFormatError(msg) from exc
@@ -734,7 +733,7 @@ def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
         else:
             pairs = header_find(buf, nl, hdr_end)
             found = bool(pairs) or ANY_HEADER_RE.search(buf, nl, hdr_end) is not None
-            reason = add(line, pairs, found)
+            reason = add(line, pairs, header_found=found)
             if reason is not None:
                 sink.reject(line, reason, buf[msg_start : min(hdr_end, msg_start + 400)])
         # --- the body: skip to the next separator
@@ -781,7 +780,7 @@ def read_mbox(path: Path, *, owner: str | None = None, options: dict | None = No
 
 
 def _message_headers(fh, path: Path) -> tuple[bytes, int, bool]:
-    """The header block of a one-message file as ``(block, end, complete)``; ``block`` starts with ``\\n``."""
+    r"""The header block of a one-message file as ``(block, end, complete)``; ``block`` starts with ``\n``."""
     first = _read(fh, path, 65536)
     if first.startswith(b"\xef\xbb\xbf"):
         first = first[3:]
@@ -805,7 +804,7 @@ def _add_message(data: bytes, end: int, line: int, sink: _Collector, label: str 
         end = max(end, start)
     pairs = HEADER_RE.findall(data, start, end)
     found = bool(pairs) or ANY_HEADER_RE.search(data, start, end) is not None
-    reason = sink.add(line, pairs, found)
+    reason = sink.add(line, pairs, header_found=found)
     if reason is not None:
         sink.reject(line, f"{label}: {reason}" if label else reason, data[1:401])
 
@@ -848,7 +847,7 @@ def _maildir_folders(root: Path) -> list[tuple[Path, bool]]:
     """
     out: list[tuple[Path, bool]] = []
 
-    def walk(folder: Path, skip: bool, depth: int) -> None:
+    def walk(folder: Path, *, skip: bool, depth: int) -> None:
         if _has_parts(folder):
             out.append((folder, skip))
         if depth >= MAX_MAILDIR_DEPTH:
@@ -861,9 +860,9 @@ def _maildir_folders(root: Path) -> list[tuple[Path, bool]]:
             if sub.name in MAILDIR_PARTS and _has_parts(folder):
                 continue
             leaf = sub.name.rsplit(".", 1)[-1].strip().lower()
-            walk(sub, skip or leaf in SKIP_FOLDERS, depth + 1)
+            walk(sub, skip=skip or leaf in SKIP_FOLDERS, depth=depth + 1)
 
-    walk(root, False, 0)
+    walk(root, skip=False, depth=0)
     return out
 
 
@@ -888,7 +887,7 @@ def _maildir_files(root: Path) -> list[tuple[Path, bool]]:
         for part in ("cur", "new"):
             d = folder / part
             try:
-                names = sorted(os.listdir(d))
+                names = sorted(e.name for e in Path(d).iterdir())
             except OSError:
                 continue
             for name in names:
@@ -906,8 +905,8 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
     """Parse a maildir folder (``cur/``, ``new/``; ``tmp/`` ignored), one file per message.
 
     Maildir++ subfolders (``.Sent``, ``.Archive``) are included; trash, spam, junk and draft folders,
-    messages flagged trashed (``T``) or draft (``D``), and second copies of a message (same Message-ID, From and Date: a message
-    filed in two folders) are skipped.
+    messages flagged trashed (``T``) or draft (``D``), and second copies of a message (same Message-ID,
+    From and Date: a message filed in two folders) are skipped.
     """
     path = Path(path)
     if not _is_maildir(path):
@@ -922,7 +921,7 @@ def read_maildir(path: Path, *, owner: str | None = None, options: dict | None =
             continue
         label = f.relative_to(path).as_posix()
         try:
-            with open(f, "rb") as fh:
+            with Path(f).open("rb") as fh:
                 data, end, complete = _message_headers(fh, f)
         except (OSError, InputFormatError) as exc:
             sink.n_rows += 1

@@ -104,7 +104,10 @@ def read_pajek(path: Path, *, owner: str | None = None, options: dict | None = N
                 section = None
             elif name in EDGE_SECTIONS or name in LIST_SECTIONS or name == "matrix":
                 if n is None:
-                    msg = f"{path}: line {line_no}: *{m.group(1)} before *Vertices; a Pajek network declares its vertices first"
+                    msg = (
+                        f"{path}: line {line_no}: *{m.group(1)} before *Vertices; "
+                        "a Pajek network declares its vertices first"
+                    )
                     raise InputFormatError(msg)
                 section = name
                 matrix_row = 0

@@ -1,11 +1,11 @@
-"""vCard address books (``.vcf``): vCard 2.1, 3.0 and 4.0, many cards per file.
+r"""vCard address books (``.vcf``): vCard 2.1, 3.0 and 4.0, many cards per file.
 
 Quirks handled (see ``shared/FORMATS.md`` 4.4): folded lines (CRLF, LF or the CR CR LF some iPhone
 exports write, continued by a space or a tab), QUOTED-PRINTABLE values with soft line breaks (a value
 ending in ``=`` continues on the next line) and a ``CHARSET`` parameter, Apple ``itemN.`` groups
 (``item1.EMAIL``), bare 2.1 type parameters (``TEL;CELL;PREF:``), ``TEL;VALUE=uri:tel:+1-555...``,
 several EMAIL/TEL per card, ``FN`` with stray spaces, ``ORG`` (first component), ``TITLE``, ``URL`` or
-``X-SOCIALPROFILE`` pointing at linkedin.com, text escapes (``\\,`` ``\\;`` ``\\n`` ``\\:``) and
+``X-SOCIALPROFILE`` pointing at linkedin.com, text escapes (``\,`` ``\;`` ``\n`` ``\:``) and
 lower-case ``BEGIN:vCard``.
 
 Speed: the parser never walks the file line by line in Python. One regular expression jumps from one
@@ -524,7 +524,8 @@ def _read_vcard(path: Path, *, owner: str | None = None, options: dict | None = 
 
 def read_vcard(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
     """Read ``path`` (see the module docstring). The cyclic garbage collector is paused meanwhile: the
-    parser allocates many small containers and nothing cyclic (see ``paused_gc``)."""
+    parser allocates many small containers and nothing cyclic (see ``paused_gc``).
+    """
     with paused_gc():
         return _read_vcard(path, owner=owner, options=options)
 

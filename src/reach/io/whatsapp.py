@@ -213,7 +213,7 @@ def sniff(head: str, path: Path) -> float:
             chat = _folder_chat(path)
             if chat is None:
                 return 0.0
-            with open(chat, "rb") as fh:
+            with Path(chat).open("rb") as fh:
                 text = decode(fh.read(4096)).lstrip("\ufeff")
             return sniff(text, chat) if text else 0.0
         if not zipfile.is_zipfile(path):
@@ -264,7 +264,7 @@ def _read_text(path: Path) -> tuple[str, str | None]:
                 msg = f"{path}: no _chat.txt or 'WhatsApp Chat ... .txt' in the folder"
                 raise InputFormatError(msg)
             return decode(chat.read_bytes()), _chat_name_from_file(chat.name) or _chat_name_from_file(path.name)
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             magic = fh.read(4)
         if magic != b"PK\x03\x04":
             return decode(path.read_bytes()), _chat_name_from_file(path.name)

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 import polars as pl
 
 from reach import __version__
+from reach.strength_labels import strength_label
 
 MAX_ROWS = 200
 STRENGTH_COLUMNS = {"strength", "best_strength", "bottleneck", "coverage_1hop", "coverage_2hop"}
+LABEL_COLUMNS = {"strength_label": "label"}  # strong / good / weak / cold (reach.strength_labels)
 COMPACT_COLUMNS = {"previous", "current", "delta"}  # distances or strengths: 2, 0.571
 
 CSS = """
@@ -219,7 +221,8 @@ def _card(n: object, label: str) -> str:
 
 def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[str, bytes]) -> str:
     """The whole report page. ``summary`` is the run summary (``RunSummary.as_dict()``), ``tables`` the output
-    tables by name (see :data:`reach.reports.outputs.OUTPUT_TABLES`), ``images`` PNG bytes by plot name."""
+    tables by name (see :data:`reach.reports.outputs.OUTPUT_TABLES`), ``images`` PNG bytes by plot name.
+    """
     ids = _Ids()
     t = {k: v for k, v in tables.items() if v is not None}
     empty = pl.DataFrame()
@@ -259,7 +262,8 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
         if changes.height:
             counts = changes.group_by("change").len()
             chips = "".join(
-                f'<span class="chip {CHANGE_LABELS.get(k, (k, ""))[1]}">{n} {esc(CHANGE_LABELS.get(k, (k, ""))[0])}</span>'
+                f'<span class="chip {CHANGE_LABELS.get(k, (k, ""))[1]}">'
+                f"{n} {esc(CHANGE_LABELS.get(k, (k, ''))[0])}</span>"
                 for k, n in sorted(
                     counts.iter_rows(),
                     key=lambda kv: list(CHANGE_LABELS).index(kv[0]) if kv[0] in CHANGE_LABELS else 99,
@@ -323,13 +327,21 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
         if not r["found"]:
             tag = f'<span class="tag">not in the workspace: {esc(r.get("note") or "")}</span>'
         elif r["reachable"]:
-            tag = f'<span class="tag">best path {r["best_strength"]:.3f}, {r["hops"]} hop(s)</span>'
+            label = esc(r.get("strength_label") or strength_label(r["best_strength"]))
+            hops = f"{r['hops']} hop{'s' if r['hops'] != 1 else ''}"
+            tag = f'<span class="tag">best path {label} ({r["best_strength"]:.3f}), {hops}</span>'
         else:
             tag = '<span class="tag">no path within the hop limit</span>'
         body += f'<div class="target"><h3>{who}{" · " + extra if extra else ""}{tag}</h3>'
         rows = intros.filter(pl.col("target_id") == r["person_id"]) if r["person_id"] and intros.height else empty
         if rows.height:
-            body += table(rows, ids, columns=["rank", "path", "strength", "bottleneck", "why"], filter_box=False)
+            body += table(
+                rows,
+                ids,
+                columns=["rank", "path", "strength_label", "strength", "bottleneck", "why"],
+                labels=LABEL_COLUMNS,
+                filter_box=False,
+            )
         body += "</div>"
     if not targets.height:
         body += '<p class="muted">No targets in the config.</p>'
@@ -355,7 +367,11 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
     ap = t.get("account_paths", empty)
     if ap.height:
         body += "<h3>Best paths to senior people</h3>" + table(
-            ap, ids, columns=["account", "target", "hops", "strength", "path", "why"], source="account_paths.parquet"
+            ap,
+            ids,
+            columns=["account", "target", "hops", "strength_label", "strength", "path", "why"],
+            labels=LABEL_COLUMNS,
+            source="account_paths.parquet",
         )
     car = t.get("account_carriers", empty)
     if car.height:
@@ -374,7 +390,19 @@ def render_report(summary: dict, tables: dict[str, pl.DataFrame], images: dict[s
         + table(
             cand,
             ids,
-            columns=["name", "title", "company", "location", "hops", "strength", "member", "introducer", "why"],
+            columns=[
+                "name",
+                "title",
+                "company",
+                "location",
+                "hops",
+                "strength_label",
+                "strength",
+                "member",
+                "introducer",
+                "why",
+            ],
+            labels=LABEL_COLUMNS,
             source="candidates.parquet",
         )
     )

@@ -32,6 +32,11 @@ PATH_COLUMNS: list[tuple[str, pl.DataType, str]] = [
     ("rank", pl.Int64, "1 = best path for this target; further ranks use different introducers."),
     ("hops", pl.Int64, "Ties on the path (1 = a team member knows them directly, 0 = a team member)."),
     ("strength", pl.Float64, "Path strength: the product of the tie strengths along it, in (0, 1]."),
+    (
+        "strength_label",
+        pl.String,
+        "`strength` in words: strong (>= 0.6), good (>= 0.3), weak (>= 0.1) or cold (docs/tie-strength.md).",
+    ),
     ("bottleneck", pl.Float64, "The weakest tie on the path."),
     ("member_id", pl.String, "person_id of the team member who asks."),
     ("member", pl.String, "The team member's name."),
@@ -67,9 +72,9 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
             "intros",
             "one suggested introduction path to a target (up to `[intros] top` per target)",
             [
-                *PATH_COLUMNS[:11],
+                *PATH_COLUMNS[:12],
                 ("path_ids", pl.List(pl.String), "person_ids along the path, team member first, target last."),
-                *PATH_COLUMNS[11:],
+                *PATH_COLUMNS[12:],
             ],
         ),
         _table(
@@ -85,6 +90,7 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 ("reachable", pl.Boolean, "Whether a path within `[intros] max_hops` exists."),
                 ("hops", pl.Int64, "Ties on the best path (null when not reachable)."),
                 ("best_strength", pl.Float64, "Strength of the warmest path (null when not reachable)."),
+                ("strength_label", pl.String, "`best_strength` in words: strong, good, weak or cold."),
                 ("best_path", pl.String, "Names along the warmest path."),
                 ("n_paths", pl.Int64, "Paths suggested in `intros`."),
                 ("note", pl.String, "Why a reference matched nobody (not found or ambiguous)."),
@@ -101,6 +107,7 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 ("location", pl.String, "Their location."),
                 ("hops", pl.Int64, "Ties on the best path from the team."),
                 ("strength", pl.Float64, "Strength of that path (product of tie strengths)."),
+                ("strength_label", pl.String, "`strength` in words: strong, good, weak or cold."),
                 ("bottleneck", pl.Float64, "Its weakest tie."),
                 ("member", pl.String, "The team member who asks."),
                 ("introducer", pl.String, "Who knows the candidate (null for direct ties)."),
@@ -308,6 +315,8 @@ OUTPUT_TABLES: dict[str, OutputTable] = {
                 ("name_a", pl.String, "person_a's name."),
                 ("name_b", pl.String, "person_b's name."),
                 ("strength", pl.Float64, "Tie strength in (0, 1] (docs/tie-strength.md)."),
+                ("strength_label", pl.String, "`strength` in words: strong, good, weak or cold."),
+                ("reason", pl.String, "One line from the evidence: label, channels with counts, last contact."),
                 ("n_interactions", pl.Int64, "All interactions between the two."),
                 ("last_at", TS, "Latest dated interaction."),
                 ("why", pl.String, "The evidence in words: counts per channel, last contact, sources."),
@@ -465,7 +474,7 @@ def write_graphml(rg, path: Path, *, community: np.ndarray | None = None, team: 
         g.write_graphml(str(tmp))
         with contextlib.suppress(OSError):
             tmp.chmod(0o600)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -14,7 +14,8 @@ previous outputs as they were and never a half-written file. The previous run's 
 in ``WORKSPACE/last_run.json``, which the next run compares against.
 
 Config keys (paths relative to the config file) are described in :func:`load_run_config` and in
-``docs/outputs.md``."""
+``docs/outputs.md``.
+"""
 
 from __future__ import annotations
 
@@ -115,7 +116,8 @@ def run_pipeline(
 
 def check_run_outputs(cfg: RunConfig, final) -> None:
     """Refuse, before any work, an outputs folder whose publishing could delete the config, an export,
-    the workspace or files reach did not write (see :func:`reach.run.publish.check_outputs_folder`)."""
+    the workspace or files reach did not write (see :func:`reach.run.publish.check_outputs_folder`).
+    """
     from pathlib import Path
 
     base = cfg.path.parent

@@ -172,7 +172,7 @@ class _Checker:
             return None
         return v
 
-    def bool_(self, d: dict, key: str, where: str, default: bool) -> bool:
+    def bool_(self, d: dict, key: str, where: str, *, default: bool) -> bool:
         v = d.get(key, default)
         if not isinstance(v, bool):
             self.add(where, f"expected true or false, got {_show(v)}")
@@ -429,7 +429,7 @@ def load_run_config(
         strength=strength,
         resolve=resolve,
         csv=c.bool_(out_t, "csv", "outputs.csv", default=False),
-        plots=c.bool_(out_t, "plots", "outputs.plots", True),
+        plots=c.bool_(out_t, "plots", "outputs.plots", default=True),
         html=c.bool_(out_t, "html", "outputs.html", default=True),
         graphml=_graphml_option(c, out_t),
         pseudonymise=c.bool_(out_t, "pseudonymise", "outputs.pseudonymise", default=False),
@@ -464,8 +464,8 @@ def _inside(p: Path, root: Path) -> bool:
 
 
 def _sources(c: _Checker, data: dict) -> list[SourceSpec]:
-    from reach.io.formats import registry
     from reach.imports import expand_paths
+    from reach.io.formats import registry
 
     raw = data.get("sources", [])
     if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
@@ -508,7 +508,9 @@ def _sources(c: _Checker, data: dict) -> list[SourceSpec]:
             if spec is None:
                 continue
             pattern = str(c.resolve(spec))
-            files = expand_paths(sorted(Path(f) for f in globlib.glob(pattern, recursive=True)))
+            # Path.glob takes relative patterns only; this one is absolute and may hold **
+            matched = globlib.glob(pattern, recursive=True)  # noqa: PTH207
+            files = expand_paths(sorted(Path(f) for f in matched))
             if not files:
                 c.add(f"{where}.glob", f"{spec!r} matches no files (looked in {c.base})")
         out.append(SourceSpec(files=tuple(files), spec=spec, owner=owner, format=fmt, options=dict(options)))

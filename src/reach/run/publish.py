@@ -18,6 +18,7 @@ from reach import __version__
 from reach.errors import UnsafeOutput, WorkspaceError
 from reach.io.files import LockBusy, atomic_write_text, ensure_private_dir, hold_lock
 from reach.run.config import OLD_PREFIX, RUN_LOCK, TMP_PREFIX
+from reach.workspace import _pid_alive
 
 log = logging.getLogger("reach.run")
 
@@ -26,7 +27,8 @@ log = logging.getLogger("reach.run")
 @contextlib.contextmanager
 def run_lock(workspace: Path):
     """Hold ``WORKSPACE/run.lock`` for the whole run; raise :class:`WorkspaceError` if another run holds it
-    (the same OS lock as the workspace's own, :func:`reach.io.files.hold_lock`)."""
+    (the same OS lock as the workspace's own, :func:`reach.io.files.hold_lock`).
+    """
     ensure_private_dir(workspace)
     path = workspace / RUN_LOCK
     try:
@@ -38,8 +40,6 @@ def run_lock(workspace: Path):
         msg = f"another reach run is using workspace {path.parent}{who}; try again when it has finished"
         raise WorkspaceError(msg) from None
 
-
-from reach.workspace import _pid_alive
 
 MARKER = ".reach-outputs.json"  # written into every outputs folder reach publishes: what it wrote there
 
@@ -64,34 +64,38 @@ def check_outputs_folder(
     where = f"outputs folder {final}"
     ws = _absolute(workspace)
     if _within(ws, final):
-        raise UnsafeOutput(f"{where} holds the workspace {ws}; choose a folder of its own, e.g. out/{{date}}")
+        msg = f"{where} holds the workspace {ws}; choose a folder of its own, e.g. out/{{date}}"
+        raise UnsafeOutput(msg)
     if config is not None and _within(_absolute(config), final):
-        raise UnsafeOutput(
-            f"{where} holds the run config {_absolute(config)}; choose a folder of its own, e.g. out/{{date}}"
-        )
+        msg = f"{where} holds the run config {_absolute(config)}; choose a folder of its own, e.g. out/{{date}}"
+        raise UnsafeOutput(msg)
     for src in sources:
         if _within(_absolute(src), final):
-            raise UnsafeOutput(
+            msg = (
                 f"{where} holds the export {_absolute(src)}, which publishing would delete; "
                 "choose a folder of its own, e.g. out/{date}"
             )
+            raise UnsafeOutput(msg)
     for folder in source_folders:
         if _within(final, _absolute(folder)):
-            raise UnsafeOutput(
+            msg = (
                 f"{where} is inside the exports folder {_absolute(folder)} (the next run would "
                 "import its own outputs); choose a folder outside it"
             )
+            raise UnsafeOutput(msg)
     if final.is_symlink() or (final.exists() and not final.is_dir()):
-        raise UnsafeOutput(f"{where} exists and is not a folder; reach will not replace it")
+        msg = f"{where} exists and is not a folder; reach will not replace it"
+        raise UnsafeOutput(msg)
     if final.is_dir():
         foreign = foreign_files(final)
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-            raise UnsafeOutput(
+            msg = (
                 f"{where} holds {len(foreign)} file(s) reach did not write ({shown}); publishing "
                 "replaces the whole folder, so reach only replaces a folder it created. Move them "
                 "away or choose another folder"
             )
+            raise UnsafeOutput(msg)
 
 
 def foreign_files(folder: Path) -> list[str]:
@@ -123,12 +127,15 @@ def check_output_file(path: Path, *, workspace: Path, sources: Iterable[Path] = 
     """Refuse ``--output FILE`` where writing would overwrite the workspace or an imported export."""
     path = _absolute(path)
     if path.is_dir():
-        raise UnsafeOutput(f"--output {path} is a folder; give a file name")
+        msg = f"--output {path} is a folder; give a file name"
+        raise UnsafeOutput(msg)
     if _within(path, _absolute(workspace)):
-        raise UnsafeOutput(f"--output {path} is inside the workspace {_absolute(workspace)}; write it elsewhere")
+        msg = f"--output {path} is inside the workspace {_absolute(workspace)}; write it elsewhere"
+        raise UnsafeOutput(msg)
     for src in sources:
         if _within(path, _absolute(src)):
-            raise UnsafeOutput(f"--output {path} is the imported export {_absolute(src)}; it would be overwritten")
+            msg = f"--output {path} is the imported export {_absolute(src)}; it would be overwritten"
+            raise UnsafeOutput(msg)
 
 
 def _absolute(p: Path) -> Path:
@@ -152,7 +159,7 @@ def recover(final: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
     for p in sorted(parent.glob(f"{OLD_PREFIX}{final.name}-*")):
         if not final.exists():
-            os.replace(p, final)
+            Path(p).replace(final)
             log.warning("restored the previous outputs %s after an interrupted run", final)
         else:
             shutil.rmtree(p, ignore_errors=True)
@@ -175,8 +182,8 @@ def publish(tmp: Path, final: Path) -> None:
     old = None
     if final.exists():
         old = final.parent / f"{OLD_PREFIX}{final.name}-{secrets.token_hex(4)}"
-        os.replace(final, old)
-    os.replace(tmp, final)
+        Path(final).replace(old)
+    Path(tmp).replace(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

@@ -133,9 +133,9 @@ def stage_build(st: State) -> dict:
 
 def stage_graph(st: State) -> dict:
     """Load the graph, find the team and the targets."""
+    from reach.features import team_vertices
     from reach.graph import build_graph
     from reach.people import lookup_people
-    from reach.features import team_vertices
 
     st.rg = rg = build_graph(st.ws.built("people"), st.ws.built("ties"))
     try:
@@ -224,6 +224,7 @@ def stage_intros(st: State) -> dict:
         intros,
     )
     from reach.reports.outputs import conform
+    from reach.strength_labels import strength_label
 
     cfg, rg = st.cfg, st.rg
     found = tuple(dict.fromkeys(r["person_id"] for r in st.target_rows if r["found"]))
@@ -241,6 +242,7 @@ def stage_intros(st: State) -> dict:
                 "reachable": b is not None,
                 "hops": b["hops"] if b else None,
                 "best_strength": b["best_strength"] if b else None,
+                "strength_label": strength_label(b["best_strength"]) if b else None,
                 "best_path": b["path"] if b else None,
                 "n_paths": int(n_paths.get(r["person_id"], 0)),
             }
@@ -528,6 +530,7 @@ def _reuse(st: State, stage: str, names: list[str]) -> dict[str, pl.DataFrame] |
 def _tables(st: State) -> dict[str, pl.DataFrame]:
     from reach.algorithms.neighbourhood import bfs_distances
     from reach.evidence import tie_evidence
+    from reach.strength_labels import strength_label_expr, tie_reason
 
     rg, t = st.rg, dict(st.tables)
     ppl = rg.people
@@ -545,7 +548,11 @@ def _tables(st: State) -> dict[str, pl.DataFrame]:
     t["people"] = people.with_columns(pl.when(pl.col("distance") >= 0).then(pl.col("distance")).alias("distance"))
     if rg.ties is not None and rg.ties.height:
         names = ppl.select("person_id", "display_name")
-        ties = rg.ties.with_columns(tie_evidence(rg.ties).alias("why"))
+        ties = rg.ties.with_columns(
+            strength_label_expr("strength").alias("strength_label"),
+            tie_reason(rg.ties).alias("reason"),
+            tie_evidence(rg.ties).alias("why"),
+        )
         t["ties"] = ties.join(
             names.rename({"person_id": "person_a", "display_name": "name_a"}),
             on="person_a",

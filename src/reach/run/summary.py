@@ -101,7 +101,7 @@ class Progress:
             self.stream.flush()
 
 
-def make_progress(progress: bool | ProgressCallback | None, *, quiet: bool) -> Progress:
+def make_progress(progress: bool | ProgressCallback | None, *, quiet: bool) -> Progress:  # noqa: FBT001 (flag or callback)
     if callable(progress):
         return Progress(progress, None)
     show = (not quiet and sys.stderr.isatty()) if progress is None else (bool(progress) and not quiet)
