@@ -195,17 +195,14 @@ def import_file(
         result.source_id = source_id
         form: Format = get_format(fmt) if fmt else detect_format(path)
         result.format = form.name
-<<<<<<< HEAD
         with collecting_notes() as decode_notes:
-            parsed = sanitise(form.read(path, owner=owner, options=options or {}))
-=======
-        parsed, dropped = drop_forgotten(ws, sanitise(form.read(path, owner=owner, options=options or {})))
+            read = sanitise(form.read(path, owner=owner, options=options or {}))
+        parsed, dropped = drop_forgotten(ws, read)
         if dropped:
             result.notes.append(
                 f"{dropped.records} records, {dropped.interactions} interactions and {dropped.rejects} rejected "
                 "rows of forgotten people left out (`reach forget --list`)"
             )
->>>>>>> main
         base = ws.next_record_id()
         tables = _with_source(
             parsed.records, parsed.interactions, parsed.rejects, source_id=source_id, path=str(path), base=base
@@ -231,12 +228,8 @@ def import_file(
             result.change = version_change(ws, previous, tables)
         ws.add_source(row, tables, supersedes=previous["source_id"] if previous else None)
         result.status = "imported"
-<<<<<<< HEAD
-        result.notes = list(parsed.notes) + decode_notes
-=======
         result.version = version
-        result.notes = [*parsed.notes, *result.notes]
->>>>>>> main
+        result.notes = [*parsed.notes, *decode_notes, *result.notes]
         for k in ("n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped"):
             setattr(result, k, int(row[k]))
         if row["n_rejects"]:
