@@ -70,27 +70,46 @@ def _is_export_folder(path: Path) -> bool:
     return any(f.accepts_dirs and f.sniff("", path) > 0 for f in registry().values())
 
 
+def _reach_folder(folder: Path) -> bool:
+    """A folder reach itself wrote (a workspace, a run's outputs): never an export to import."""
+    workspace = (folder / "manifest.json").is_file() and (folder / "raw").is_dir()
+    return workspace or (folder / ".reach-outputs.json").exists()
+
+
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
     """Files named directly; folders that are one export (Slack, maildir) as they are; and every
     non-hidden file or export folder under other folders (sorted).
+
+    Inside a folder, a symbolic link is followed only when it leads to a place inside that folder, each real
+    folder is visited once (a link loop ends), and folders reach wrote (workspaces, outputs) are skipped.
     """
     out: list[Path] = []
 
-    def walk(folder: Path) -> None:
+    def walk(folder: Path, root: Path, seen: set[Path]) -> None:
+        real = folder.resolve()
+        if real in seen:
+            log.warning("%s: already visited (a link loop?): skipped", folder)
+            return
+        seen.add(real)
         for child in sorted(folder.iterdir()):
             if child.name.startswith("."):
                 continue
+            if child.is_symlink() and not child.resolve().is_relative_to(root):
+                log.warning("%s: a link to outside %s: skipped", child, root)
+                continue
             if child.is_dir():
-                if _is_export_folder(child):
+                if _reach_folder(child):
+                    log.warning("%s: a folder reach wrote (workspace or outputs), not an export: skipped", child)
+                elif _is_export_folder(child):
                     out.append(child)
                 else:
-                    walk(child)
+                    walk(child, root, seen)
             elif child.is_file():
                 out.append(child)
 
     for p in map(Path, paths):
         if p.is_dir() and not _is_export_folder(p):
-            walk(p)
+            walk(p, p.resolve(), set())
         else:
             out.append(p)
     return out
