@@ -666,6 +666,11 @@ options = {}                             # passed to the importer
 glob = "exports/mail/*.mbox"
 owner = "ana@example.com"
 
+[[sources]]                              # a nightly download with a dated name: one source, the match
+glob = "exports/ben/Connections-*.csv"   # whose name sorts last is its current version and replaces
+name = "ben-linkedin"                    # the one before (docs/sources.md)
+owner = "ben@example.com"
+
 [candidates]   # title, company, location (substring, or regex = true), people, people_file,
                # exclude_companies, exclude_domains, max_hops = 2, limit = 100
 [intros]       # max_hops = 2, top = 3, max_asks, do_not_ask = [...], since = 2024-01-01
@@ -674,7 +679,7 @@ owner = "ana@example.com"
 [strength]     # the keys of the workspace's settings.toml [strength] (docs/tie-strength.md); they win,
                # also for later commands on the workspace, until the next run (run-settings.json)
 [resolve]      # max_names_per_identifier, default_region, fold_gmail, name_company_domain = true,
-               # name_shared_export = true, fuzzy_threshold (docs/tie-strength.md)
+               # name_shared_export = true, name_address_book = true, fuzzy_threshold (docs/tie-strength.md)
 [outputs]      # folder = "out/{date}" ({date}, {time}, {datetime}), csv = false, plots = true,
                # html = true, graphml = "auto" (up to a million ties) | true | false, top_targets = 4
 [thresholds]   # max_failed_files = 0, max_rejects, max_reject_rate = 0.05, strength_change = 0.05
