@@ -858,3 +858,30 @@ def test_messages_sharing_a_message_id_are_all_kept(tmp_path):
         "b@x.test",
         "c@x.test",
     }
+
+
+@pytest.mark.parametrize("year", ["0000", "0001", "0099"])
+def test_a_four_digit_year_below_1000_is_no_date_not_2000(year):
+    """RFC 2822 widens two- and three-digit years only; the stdlib reads "0000" as 2000. A year written with
+    four digits is taken as written (year 1 is year 1, which the importer's date check then rejects), never
+    widened into this century."""
+    from datetime import UTC, datetime, timedelta
+
+    from reach.io.mail import parse_date
+
+    got = parse_date(f"Sat, 01 Jan {year} 10:00:00 +0000".encode())
+    if got is not None:
+        as_written = datetime(max(int(year), 1), 1, 1, 10, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+        assert got == as_written // timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    "value", ["01 Jan 24 10:00:00 +0000", "Mon, 1 Jan 2024 10:00 +0100", "Tue, 2 Feb 99 23:59:59 -0500"]
+)
+def test_ordinary_and_two_digit_years_match_the_stdlib(value):
+    from email.utils import parsedate_to_datetime
+
+    from reach.io.mail import parse_date
+
+    expected = parsedate_to_datetime(value)
+    assert parse_date(value.encode()) == int(expected.timestamp() * 1_000_000)

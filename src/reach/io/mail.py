@@ -212,6 +212,10 @@ def _day_seconds(day: bytes, mon: bytes, year: bytes) -> int | None:
     return _days_from_civil(y, month, d) * 86400
 
 
+# the year as written after "DD Mon" (the stdlib widens any year below 100 as if it had two digits)
+_WRITTEN_YEAR_RE = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d+)\b")
+
+
 def parse_date(value: bytes) -> int | None:
     """Microseconds since the epoch (UTC) of an RFC 2822 ``Date`` value; None when unreadable.
 
@@ -239,8 +243,12 @@ def parse_date(value: bytes) -> int | None:
         h, mi, s = int(hh), int(mm), int(ss) if ss else 0
         if base is not None and off is not None and h < 24 and mi < 60 and s < 60:
             return (base + h * 3600 + mi * 60 + s - off) * 1_000_000
+    text = _text(value).strip()
+    y = _WRITTEN_YEAR_RE.search(text)
+    if y is not None and len(y.group(1)) >= 4 and int(y.group(1)) < 1000:
+        return None  # "01 Jan 0000": a four-digit year 0 is no date (the stdlib would read it as 2000)
     try:
-        dt = parsedate_to_datetime(_text(value).strip())
+        dt = parsedate_to_datetime(text)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
         return (dt - EPOCH) // US
