@@ -127,3 +127,25 @@ def test_fuzzy_tier_merges_same_company_near_identical_names_only_when_enabled()
         records([dict(r) for r in rows]), settings=ResolveSettings(fuzzy_threshold=90, name_company_domain=False)
     )
     assert looser["people"].num_rows == 2
+
+
+def test_idn_and_full_width_addresses_are_one_address():
+    """The same mailbox written with a Unicode domain, its IDNA (punycode) form, or full-width characters is
+    one identifier; Python's idna codec and unicodedata's NFKC are the oracles."""
+    import unicodedata
+
+    import polars as pl
+
+    from reach.identity import normalise_email
+
+    base = "josé@exämple.com"
+    local, domain = base.split("@")
+    spellings = [
+        base,
+        f"{local.upper()}@{domain.encode('idna').decode()}",
+        "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in base),  # full-width ASCII
+        f"mailto:{base}",
+    ]
+    assert unicodedata.normalize("NFKC", spellings[2]) == base
+    got = pl.DataFrame({"e": spellings}).select(normalise_email(pl.col("e"))).to_series().to_list()
+    assert got == [base] * len(spellings)

@@ -183,12 +183,38 @@ def _show(v: object) -> str:
 
 
 # ------------------------------------------------------------------ normalisers (polars expressions)
+def _idna_to_unicode(domain: str) -> str:
+    """``xn--`` labels of a domain as Unicode (``xn--exmple-cua.com`` -> ``exämple.com``); unchanged if invalid."""
+    try:
+        return ".".join(
+            label.encode("ascii").decode("idna") if label.startswith("xn--") else label for label in domain.split(".")
+        )
+    except (UnicodeError, ValueError):
+        return domain
+
+
+def _unicode_domains(emails: pl.Series) -> pl.Series:
+    """Addresses whose domain is written in IDNA (punycode) rewritten with the Unicode domain: one spelling
+    per address. Only the distinct addresses that have an ``xn--`` label go through Python."""
+    has = emails.str.contains(r"@(?:[^@]*\.)?xn--").fill_null(value=False)
+    if not has.any():
+        return emails
+    mapping = {}
+    for addr in emails.filter(has).unique().to_list():
+        local, _, domain = addr.rpartition("@")
+        mapping[addr] = f"{local}@{_idna_to_unicode(domain)}"
+    return emails.replace(mapping)
+
+
 def normalise_email(col: pl.Expr, *, fold_gmail: bool = False) -> pl.Expr:
-    """Lower-case, trim, unwrap ``Name <a@b>`` and ``mailto:``; non-addresses become null."""
-    e = col.str.strip_chars().str.to_lowercase()
+    """NFKC (full-width ``＠`` and letters become plain), lower-case, trim, unwrap ``Name <a@b>`` and
+    ``mailto:``, IDNA domains in Unicode (``josé@xn--exmple-cua.com`` is ``josé@exämple.com``); non-addresses
+    become null."""
+    e = col.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
     e = pl.when(e.str.contains("<")).then(e.str.extract(r"<([^>]*)>", 1)).otherwise(e)
     e = e.str.strip_prefix("mailto:").str.strip_chars(" \"'<>;,")
     e = pl.when(e.str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")).then(e).otherwise(None)
+    e = e.map_batches(_unicode_domains, return_dtype=pl.String)
     if fold_gmail:
         local = e.str.extract(r"^([^@]+)@", 1)
         domain = e.str.extract(r"@(.+)$", 1)

@@ -856,9 +856,14 @@ def looks_email(arr: pa.Array) -> np.ndarray:
     out = np.zeros(len(arr), bool)
     if len(arr) == 0:
         return out
-    cand = np.flatnonzero(np_bool(pc.match_substring(arr, "@")))
+    at = np_bool(pc.match_substring(arr, "@"))
+    # full-width and small "@" (NFKC makes them "@"): addresses typed on a CJK keyboard
+    wide = np_bool(pc.match_substring(arr, "\uff20")) | np_bool(pc.match_substring(arr, "\ufe6b"))
+    cand = np.flatnonzero(at | wide)
     if len(cand):
         sub = _combine(arr).take(pa.array(cand))
+        if wide.any():
+            sub = pc.utf8_normalize(sub, "NFKC")
         out[cand] = np_bool(pc.match_substring_regex(sub, r"^[^\s@]+@[^\s@]+$"))
     return out
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
@@ -394,7 +395,7 @@ def parse_cards(text: str, *, raw: bool = False) -> dict:
                 elif v:
                     n_bad_tel += 1
             elif code == EMAIL:
-                v = value.strip()
+                v = unicodedata.normalize("NFKC", value).strip()  # full-width letters and "＠" become plain
                 if v[:7].lower() == "mailto:":
                     v = v[7:].strip()
                 if "@" in v and " " not in v:
