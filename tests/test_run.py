@@ -598,3 +598,32 @@ def test_an_import_during_a_run_never_makes_a_later_run_reuse_stale_results(tmp_
     assert stats["people"] == n_people  # the graph of this run, not the one the first run read
     members = pq.read_table(Path(second.outputs) / "community_members.parquet")
     assert members.num_rows == n_people
+
+
+def test_a_forgotten_person_never_comes_back_as_a_change(tmp_path):
+    """forget X between two runs: the second run's `changes` (computed against the first run's outputs, which
+    still hold X) has no row about X, and no table of the second run's outputs names X (read as data)."""
+    from reach.corrections import forget
+
+    cfg = lean(tmp_path, outputs="csv = true")
+    first = run_pipeline(cfg, now=DAY1, quiet=True)
+    reached = pl.read_parquet(Path(first.outputs) / "reached.parquet")
+    targets = pl.read_parquet(Path(first.outputs) / "targets.parquet")["person_id"].drop_nulls().to_list()
+    # not a target: the config names targets, and the run echoes what the user typed
+    victim = (
+        reached.filter((pl.col("distance") >= 1) & ~pl.col("person_id").is_in(targets))
+        .sort("person_id")
+        .row(0, named=True)
+    )
+    forget(tmp_path / "ws", victim["person_id"])
+    second = run_pipeline(cfg, now=DAY2, quiet=True)
+    out = Path(second.outputs)
+    changes = pl.read_parquet(out / "changes.parquet")
+    assert victim["person_id"] not in changes["person_id"].to_list()
+    for f in out.glob("*.parquet"):
+        for col, dtype in pl.read_parquet(f).schema.items():
+            if dtype == pl.String:
+                assert victim["name"] not in pl.read_parquet(f)[col].drop_nulls().to_list(), (f.name, col)
+    for f in out.glob("*.csv"):
+        for row in csv.reader(io.StringIO(f.read_text())):
+            assert victim["name"] not in row and victim["person_id"] not in row, f.name

@@ -103,7 +103,10 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> Forgott
     lowered = [n.lower() for n in needles]
     counts = {"records": 0, "interactions": 0, "rejects": 0}
     with ws.lock():
-        n_hashes = tombstones.add(ws, ids.select("kind", "value"))  # first: an import after a kill still drops them
+        # first: an import after a kill still drops them; the person id too, so that no earlier run's table
+        # read back by a later run (its `changes`) publishes them again
+        person = pl.DataFrame({"kind": ["person"], "value": [pid]})
+        n_hashes = tombstones.add(ws, pl.concat([ids.select("kind", "value"), person], how="vertical_relaxed"))
         for sid in ws.source_ids():
             for name, cond in (
                 ("records", pl.col("record_id").is_in(rec_ids.implode())),

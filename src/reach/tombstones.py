@@ -80,7 +80,7 @@ def held(ws: Workspace) -> set[str]:
 
 def add(ws: Workspace, identifiers: pl.DataFrame) -> int:
     """Keep a tombstone of one person's identifiers (``kind``, ``value`` columns); returns hashes added."""
-    ids = identifiers.filter(pl.col("kind").is_in(KINDS)).unique(["kind", "value"])
+    ids = identifiers.filter(pl.col("kind").is_in((*KINDS, "person"))).unique(["kind", "value"])
     hashes = sorted(set(_hash(ws.secret_key(), ids["kind"], ids["value"]).to_list()))
     if not hashes:
         return 0
@@ -88,6 +88,34 @@ def add(ws: Workspace, identifiers: pl.DataFrame) -> int:
     people.append({"forgotten_at": datetime.now(UTC).isoformat(timespec="seconds"), "hashes": hashes})
     atomic_write_text(_path(ws), json.dumps({"version": 1, "people": people}, indent=1) + "\n")
     return len(hashes)
+
+
+PERSON_COLUMNS = ("person_id", "target_id", "introducer_id", "member_id")
+
+
+def person_hashes(ws: Workspace, person_ids: list[str]) -> pl.Series:
+    """The tombstone hashes of person ids (``forget`` keeps the forgotten person's id among its hashes)."""
+    return _hash(ws.secret_key(), pl.Series(["person"] * len(person_ids)), pl.Series(person_ids, dtype=pl.String))
+
+
+def without_forgotten(ws: Workspace, tables: dict[str, pl.DataFrame | None]) -> dict[str, pl.DataFrame | None]:
+    """Earlier run tables without the rows of forgotten people (by any person column), so that nothing read
+    back from an earlier outputs folder (the nightly ``changes``) publishes a forgotten person again."""
+    gone = held(ws)
+    if not gone:
+        return tables
+    out: dict[str, pl.DataFrame | None] = {}
+    for name, df in tables.items():
+        if df is None or not df.height:
+            out[name] = df
+            continue
+        keep = pl.Series([True] * df.height)
+        for col in PERSON_COLUMNS:
+            if col in df.columns:
+                ids = df[col].cast(pl.String).fill_null("")
+                keep &= ~person_hashes(ws, ids.to_list()).is_in(list(gone))
+        out[name] = df.filter(keep)
+    return out
 
 
 def summary(ws: Workspace) -> dict[str, int]:

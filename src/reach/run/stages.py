@@ -364,6 +364,7 @@ def stage_stats(st: State) -> dict:
 
 def stage_report(st: State) -> dict:
     """Tables, changes since the previous run, GraphML, plots and HTML into a temp folder, then rename into place."""
+    from reach import tombstones
     from reach.reports import outputs
 
     cfg, s, rg = st.cfg, st.summary, st.rg
@@ -372,6 +373,7 @@ def stage_report(st: State) -> dict:
     tables = _tables(st)
     if prev_dir is not None:
         previous = {n: outputs.read_output(prev_dir, n) for n in ("reached", "targets", "account_paths")}
+        previous = tombstones.without_forgotten(st.ws, previous)  # a forgotten person never comes back as a change
         tables["changes"] = outputs.compute_changes(previous, tables, strength_change=cfg.strength_change)
         s.previous_outputs = str(prev_dir)
     else:
