@@ -211,6 +211,19 @@ def cli(ctx: click.Context, workspace: Path, quiet: bool, debug: bool, pseudonym
 @click.option("--owner", default=None, help="Whose export this is (email or name); needed for LinkedIn exports.")
 @click.option("--alias", "aliases", multiple=True, help="Another address of the owner (repeatable).")
 @click.option(
+    "--source",
+    "source",
+    default=None,
+    metavar="NAME",
+    help="Name of the source this export is a version of (default: the path it is imported from); "
+    "a dated file imported under the name of the one before it supersedes that one.",
+)
+@click.option(
+    "--new-source",
+    is_flag=True,
+    help="Import as a source of its own, beside an earlier import from the same path (supersedes nothing).",
+)
+@click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -232,6 +245,8 @@ def import_cmd(
     fmt: str | None,
     owner: str | None,
     aliases: tuple[str, ...],
+    source: str | None,
+    new_source: bool,
     mapping: Path | None,
     opts: tuple[str, ...],
     out_fmt: str,
@@ -239,7 +254,11 @@ def import_cmd(
 ) -> None:
     """Import export files (or folders of them) into the workspace.
 
+    A file imported again from the same path for the same owner with new content is a new version of
+    that source: it replaces the previous version (see `reach sources --history`).
+
     Example: reach import Connections.csv --owner ana@example.com
+    Example: reach import Connections-2026-12-01.csv --owner ana@example.com --source ana-linkedin
     """
     from reach.builder import build
     from reach.imports import import_paths
@@ -249,7 +268,9 @@ def import_cmd(
         options["aliases"] = list(aliases)
     if mapping:
         options["mapping_file"] = str(mapping)
-    summary = import_paths(obj.workspace, list(paths), fmt=fmt, owner=owner, options=options)
+    summary = import_paths(
+        obj.workspace, list(paths), fmt=fmt, owner=owner, options=options, source=source, new_source=new_source
+    )
     built = build(obj.workspace) if summary.n_failed < len(summary.files) else {"people": 0, "ties": 0}
     rows = pl.DataFrame(
         [
@@ -262,7 +283,7 @@ def import_cmd(
     )
     tot = summary.totals()
     data = {
-        "files": [vars(f) for f in summary.files],
+        "files": [{**vars(f), "change": vars(f.change) if f.change else None} for f in summary.files],
         "totals": tot,
         "people": built["people"],
         "ties": built["ties"],
@@ -273,6 +294,7 @@ def import_cmd(
         f"{obj.workspace}: {tot['n_rows']} rows, {tot['n_rejects']} rejects; workspace now has "
         f"{built['people']} people and {built['ties']} ties"
     ]
+    lines += [f"{f.path}: {f.change.text()}" for f in summary.files if f.change]
     lines += [f"{f.path}: {note}" for f in summary.files for note in f.notes]
     show(Output(data=data, rows=rows, lines=lines), out_fmt, output)
     for f in summary.files:
@@ -441,13 +463,16 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
     help="Take this source (id, id prefix or imported path) out of the workspace; repeat for more. "
     "The export file is not touched.",
 )
+@click.option("--history", is_flag=True, help="Every imported version of each source, superseded ones too.")
 @output_options()
 @click.pass_obj
 @handle_errors
-def sources(obj: Ctx, remove: tuple[str, ...], out_fmt: str, output: Path | None) -> None:
-    """List imported files with their format, owner and row counts; --remove takes one out.
+def sources(obj: Ctx, remove: tuple[str, ...], history: bool, out_fmt: str, output: Path | None) -> None:
+    """List imported sources (one row each, its current version) with format, owner and row counts;
+    --history lists every version; --remove takes a source out.
 
     Example: reach sources --format csv
+    Example: reach sources --history
     Example: reach sources --remove 3f2a9c1d
     """
     from reach.workspace import Workspace
@@ -462,7 +487,11 @@ def sources(obj: Ctx, remove: tuple[str, ...], out_fmt: str, output: Path | None
                 "its records, interactions and rejects leave the next build",
                 err=True,
             )
-    rows = pl.from_arrow(Workspace.open(obj.workspace).sources()).drop("sha256")
+    ws = Workspace.open(obj.workspace)
+    table = ws.history() if history else ws.sources()
+    rows = pl.from_arrow(table).drop("sha256")
+    if not history:
+        rows = rows.drop("superseded_at")
     show(Output(data={"sources": rows.to_dicts()}, rows=rows), out_fmt, output)
 
 
@@ -595,26 +624,48 @@ def split(obj: Ctx, query: str, on: str | None, record: str | None) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--list", "list_", is_flag=True, help="How many people were forgotten (tombstones held; no identities).")
 @click.pass_obj
 @handle_errors
-def forget(obj: Ctx, query: str, yes: bool) -> None:
-    """Erase a person and every record, identifier and interaction of theirs from the workspace.
+def forget(obj: Ctx, query: str | None, yes: bool, list_: bool) -> None:
+    """Erase a person and every record, identifier and interaction of theirs from the workspace; a tombstone
+    (keyed hashes of their identifiers, none in clear) makes later imports drop them too.
 
     Example: reach forget grace.lee@acme.example --yes
+    Example: reach forget --list
     """
     from reach.builder import find_person_id
     from reach.corrections import forget as forget_fn
 
+    if list_:
+        from reach.tombstones import summary
+        from reach.workspace import Workspace
+
+        held = summary(Workspace.open(obj.workspace))
+        click.echo(
+            f"{held['people']} person{'' if held['people'] == 1 else 's'} forgotten: "
+            f"{held['hashes']} identifier hashes held, applied to every import"
+        )
+        return
+    if not query:
+        fail("say whom to forget (a name, email, ...), or --list to count the tombstones", 1)
     pid = find_person_id(obj.workspace, query)
     if not yes:
         click.confirm(f"erase person {pid} and all their data from {obj.workspace}?", abort=True)
-    counts = forget_fn(obj.workspace, pid)
+    res = forget_fn(obj.workspace, pid)
     click.echo(
-        f"forgot {pid}: {counts['records']} records, {counts['interactions']} interactions, "
-        f"{counts['rejects']} reject rows removed"
+        f"forgot {pid}: {res.records} records, {res.interactions} interactions, "
+        f"{res.rejects} reject rows removed; tombstone of {res.tombstone_hashes} identifier hashes kept "
+        "(later imports drop them)"
     )
+    for left in res.leftovers:
+        images = f" (images not searched: {', '.join(left.images)})" if left.images else ""
+        click.echo(
+            f"still in the outputs of an earlier run, delete them by hand: {left.folder}: "
+            f"{', '.join(left.files)}{images}"
+        )
 
 
 def read_list_file(path: Path | None) -> list[str]:

@@ -5,16 +5,19 @@ raw partitions and holds on every later build.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from reach import leftovers, tombstones
 from reach.builder import build, find_person_id, open_workspace
 from reach.errors import ReachError
 from reach.features.explain import explain_person
 from reach.identity import KIND_PRIORITY
+from reach.leftovers import Leftover
 from reach.settings import load_settings
-from reach.workspace import Workspace
+from reach.workspace import Workspace, same_owner
 
 
 def _best_identifier(ws: Workspace, person_id: str) -> str:
@@ -64,12 +67,27 @@ def split_person(
         ws.write_overrides(ov)
 
 
-def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[str, int]:
-    """Remove a person and every record, identifier, interaction and reject line of theirs from the workspace.
+@dataclass
+class Forgotten:
+    """What `forget` removed, the tombstone it kept, and the earlier run outputs that still hold the person."""
+
+    records: int = 0
+    interactions: int = 0
+    rejects: int = 0
+    tombstone_hashes: int = 0
+    leftovers: list[Leftover] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> int:  # counts["records"], as before
+        return int(getattr(self, key))
+
+
+def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> Forgotten:
+    """Remove a person and every record, identifier, interaction and reject line of theirs from the workspace,
+    and keep a tombstone so later imports drop them too (:mod:`reach.tombstones`).
 
     Raw partitions are rewritten without them, overrides that name their identifiers are dropped, the
-    owner label of sources they owned is cleared, and the build is redone. Source files are still
-    known by their hash, so re-importing the same file does not bring them back.
+    owner label of sources they owned is cleared, and the build is redone. The result names the outputs
+    folders of earlier runs that still hold them (:mod:`reach.leftovers`): those are not edited.
     """
     ws = open_workspace(workspace)
     pid = find_person_id(ws, query)
@@ -85,6 +103,7 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
     lowered = [n.lower() for n in needles]
     counts = {"records": 0, "interactions": 0, "rejects": 0}
     with ws.lock():
+        n_hashes = tombstones.add(ws, ids.select("kind", "value"))  # first: an import after a kill still drops them
         for sid in ws.source_ids():
             for name, cond in (
                 ("records", pl.col("record_id").is_in(rec_ids.implode())),
@@ -109,7 +128,7 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
                 if drop.height:
                     counts[name] += drop.height
                     ws.replace_raw(name, sid, table.filter(~cond).to_arrow())
-        src = pl.from_arrow(ws.sources())
+        src = pl.from_arrow(ws.history())
         src = src.with_columns(
             pl.when(pl.col("owner").str.to_lowercase().is_in(lowered))
             .then(None)
@@ -124,15 +143,15 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> dict[st
         ws.write_overrides(ov)
         ws.clear_build()
     build(ws, settings=load_settings(ws), force=True)
-    return counts
+    return Forgotten(**counts, tombstone_hashes=n_hashes, leftovers=leftovers.holding(ws, needles | {pid}))
 
 
 def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> dict:
     """Take one imported source out of the workspace: its records, interactions and rejects leave every later
     build (the export file itself is not touched and can be imported again).
 
-    ``ref`` is a source id (or a unique prefix of one, at least 4 characters) or the path the file was imported
-    from. Returns the removed ``sources`` row. This is the way out when one source breaks the build.
+    ``ref`` is a source id (or a unique prefix of one, at least 4 characters), the path the file was imported
+    from or the source's name. Its history of versions goes with it. Returns the removed ``sources`` row. This is the way out when one source breaks the build.
     """
     ws = open_workspace(workspace)
     rows = ws.sources().to_pylist()
@@ -142,6 +161,7 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
         for r in rows
         if (len(ref) >= 4 and r["source_id"].startswith(ref))
         or r["path"] == ref
+        or r["source_name"] == ref
         or os.path.abspath(r["path"]) == wanted
     ]
     if not hits:
@@ -151,6 +171,13 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
         shown = ", ".join(f"{r['source_id']} ({r['path']})" for r in hits[:5])
         msg = f"{ref!r} matches {len(hits)} sources: {shown}; give the source id"
         raise ReachError(msg)
+    hit = hits[0]
+    versions = [
+        r["source_id"]
+        for r in ws.history().to_pylist()
+        if r["source_id"] == hit["source_id"]
+        or (r["source_name"] == hit["source_name"] and same_owner(r["owner"], hit["owner"]))
+    ]
     with ws.lock():
-        ws.remove_sources([hits[0]["source_id"]])
-    return hits[0]
+        ws.remove_sources(versions)  # the source with its history of versions
+    return hit

@@ -2,7 +2,9 @@
 
 :func:`import_paths` is what `reach import` and the run's import stage call; :func:`import_file` imports one
 file (the caller holds the workspace lock). Files are known by the SHA-256 of their content, so importing the
-same file twice adds nothing.
+same file twice adds nothing; a file imported again from the same place (or under the same ``--source`` name)
+for the same owner with new content is a new version of that source and supersedes the previous one
+(:mod:`reach.versions`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from reach.io.files import sha256_file
 from reach.io.formats import Format, detect_format, get_format, registry
 from reach.io.sanitise import sanitise
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
+from reach.tombstones import drop_forgotten
+from reach.versions import VersionChange, current_version, new_source_id, source_name, version_change
 from reach.workspace import Workspace
 
 log = logging.getLogger("reach.imports")
@@ -35,6 +39,9 @@ class FileImport:
     status: str  # imported | unchanged | failed
     format: str | None = None
     source_id: str | None = None
+    name: str | None = None  # the source it is a version of
+    version: int | None = None
+    change: VersionChange | None = None  # set when it superseded an older version
     n_rows: int = 0
     n_records: int = 0
     n_interactions: int = 0
@@ -152,9 +159,20 @@ def with_pair_event_keys(inter: pa.Table) -> pa.Table:
 
 
 def import_file(
-    ws: Workspace, path: Path, *, fmt: str | None = None, owner: str | None = None, options: dict | None = None
+    ws: Workspace,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    owner: str | None = None,
+    options: dict | None = None,
+    source: str | None = None,
+    new_source: bool = False,
 ) -> FileImport:
-    """Import one file into ``ws`` (the caller holds the workspace lock)."""
+    """Import one file into ``ws`` (the caller holds the workspace lock).
+
+    ``source`` names the source the file is a version of (default: its absolute path); ``new_source``
+    imports it as a source of its own that supersedes nothing.
+    """
     result = FileImport(path=str(path), status="failed")
     try:
         if not path.exists():
@@ -164,14 +182,24 @@ def import_file(
             msg = f"{path}: permission denied"
             raise InputFormatError(msg)
         sha = content_hash(path)
-        source_id = sha[:16]
-        result.source_id = source_id
-        if source_id in set(ws.source_ids()):
-            result.status = "unchanged"
+        name = source_name(path, name=source, new_source=new_source, sha=sha)
+        result.name = name
+        same = [r for r in ws.sources().to_pylist() if r["sha256"] == sha]
+        if same:  # these bytes are already the current version of a source
+            result.status, result.source_id, result.version = "unchanged", same[0]["source_id"], same[0]["version"]
             return result
+        previous = current_version(ws, name, owner)
+        version = int(previous["version"] or 1) + 1 if previous else 1
+        source_id = new_source_id(ws, sha, name, version)
+        result.source_id = source_id
         form: Format = get_format(fmt) if fmt else detect_format(path)
         result.format = form.name
-        parsed = sanitise(form.read(path, owner=owner, options=options or {}))
+        parsed, dropped = drop_forgotten(ws, sanitise(form.read(path, owner=owner, options=options or {})))
+        if dropped:
+            result.notes.append(
+                f"{dropped.records} records, {dropped.interactions} interactions and {dropped.rejects} rejected "
+                "rows of forgotten people left out (`reach forget --list`)"
+            )
         base = ws.next_record_id()
         tables = _with_source(
             parsed.records, parsed.interactions, parsed.rejects, source_id=source_id, path=str(path), base=base
@@ -181,7 +209,10 @@ def import_file(
             "path": str(path),
             "sha256": sha,
             "format": form.name,
-            "owner": owner if form.needs_owner else None,
+            "owner": owner,
+            "source_name": name,
+            "version": version,
+            "superseded_at": None,
             "imported_at": datetime.now(UTC),
             "n_bytes": _size(path),
             "n_rows": parsed.n_rows,
@@ -190,9 +221,12 @@ def import_file(
             "n_rejects": tables["rejects"].num_rows,
             "n_skipped": parsed.n_skipped,
         }
-        ws.add_source(row, tables)
+        if previous:
+            result.change = version_change(ws, previous, tables)
+        ws.add_source(row, tables, supersedes=previous["source_id"] if previous else None)
         result.status = "imported"
-        result.notes = list(parsed.notes)
+        result.version = version
+        result.notes = [*parsed.notes, *result.notes]
         for k in ("n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped"):
             setattr(result, k, int(row[k]))
         if row["n_rejects"]:
@@ -215,19 +249,33 @@ def import_paths(
     fmt: str | None = None,
     owner: str | None = None,
     options: dict | None = None,
+    source: str | None = None,
+    new_source: bool = False,
 ) -> ImportSummary:
     """Import files (or directories of files) into the workspace, creating it if needed.
 
     Files already imported (same SHA-256) are reported ``unchanged``; a file that cannot be read is
-    reported ``failed`` with its message and the others still import.
+    reported ``failed`` with its message and the others still import. ``source`` (a name for the one
+    export given) and ``new_source`` are as in :func:`import_file`.
     """
-    ws = Workspace.open(workspace, create=True)
-    summary = ImportSummary()
+    if source is not None and new_source:
+        msg = "give either a source name (--source) or --new-source, not both"
+        raise InputFormatError(msg)
     files = expand_paths(paths)
     if not files:
         msg = "no files to import"
         raise InputFormatError(msg)
+    if source is not None and len(files) > 1:
+        msg = (
+            f"--source names one export, but {len(files)} files were given; "
+            "import them one at a time, or give a folder that is one export"
+        )
+        raise InputFormatError(msg)
+    ws = Workspace.open(workspace, create=True)
+    summary = ImportSummary()
     with ws.lock():
         for path in files:
-            summary.files.append(import_file(ws, path, fmt=fmt, owner=owner, options=options))
+            summary.files.append(
+                import_file(ws, path, fmt=fmt, owner=owner, options=options, source=source, new_source=new_source)
+            )
     return summary

@@ -20,7 +20,8 @@ PSEUDONYMISED_COLUMNS = (
     "owner",
     "excerpt",
     "path",
-)  # file names can hold names
+    "source_name",
+)  # file names (and the names of sources, by default their paths) can hold names
 
 
 def pseudonym(value: str, key: bytes) -> str:

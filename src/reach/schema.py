@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from reach.errors import SchemaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sources keep their versions (source_name, version, superseded_at)
 
 TS = pa.timestamp("us", tz="UTC")
 STR_LIST = pa.list_(pa.string())
@@ -36,11 +36,33 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {}
 SOURCES = _schema(
     "sources",
     [
-        ("source_id", pa.string(), False, "First 16 hex digits of the file's SHA-256; the import's id."),
+        (
+            "source_id",
+            pa.string(),
+            False,
+            "Id of this version of the source: the first 16 hex digits of the file's SHA-256 (of the SHA-256, "
+            "name and version number when an earlier version of the same source had the same bytes).",
+        ),
         ("path", pa.string(), False, "Path of the file as given when it was imported."),
         ("sha256", pa.string(), False, "SHA-256 of the file's bytes; importing the same bytes again adds nothing."),
         ("format", pa.string(), False, "Importer used: `edgelist`, `linkedin-connections`, ..."),
-        ("owner", pa.string(), True, "Whose export this is (`--owner`), or null for edge lists."),
+        ("owner", pa.string(), True, "Whose export this is (`--owner`), or null when none was given."),
+        (
+            "source_name",
+            pa.string(),
+            True,
+            "The source this file is a version of: its absolute path, or the name given with `reach import "
+            "--source` or a run config's `[[sources]] name`. A file imported again under the same name and owner "
+            "with new bytes is a new version that supersedes the previous one (docs/sources.md).",
+        ),
+        ("version", pa.int64(), True, "1 for the first import of the source, then 2, 3, ..."),
+        (
+            "superseded_at",
+            TS,
+            True,
+            "When a newer version replaced this one (its records, interactions and rejects then left the "
+            "workspace; the row stays as history). Null for the current version.",
+        ),
         ("imported_at", TS, False, "When the import ran (UTC)."),
         ("n_bytes", pa.int64(), False, "File size in bytes."),
         ("n_rows", pa.int64(), False, "Data rows (lines, messages, cards) read from the file."),

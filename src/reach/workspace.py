@@ -4,7 +4,7 @@ Layout::
 
     WORKSPACE/
       manifest.json              schema version, record-id counter, build state
-      sources.parquet            one row per imported file (the commit point of an import)
+      sources.parquet            one row per imported version of each source (the commit point of an import)
       raw/records/<source_id>.parquet
       raw/interactions/<source_id>.parquet
       raw/rejects/<source_id>.parquet
@@ -13,7 +13,14 @@ Layout::
 
 An import writes its partitions first, then reserves its record ids in the manifest, then appends
 its row to ``sources.parquet``; a partition whose source is not in ``sources.parquet`` is ignored, so
-a run killed at any point leaves the workspace as it was before the import.
+a run killed at any point leaves the workspace as it was before the import. A new version of a source
+commits the same way, its row and the older version's ``superseded_at`` in one write of ``sources.parquet``;
+the older version's partitions are deleted after that (a leftover is never read, and is removed by the next
+import).
+
+Schema version 1 workspaces (before export versions) are migrated when opened: every row gets its source
+``name`` (the absolute path it was imported from) and version, and of two imports of one path for one
+owner the older is marked superseded and its partitions are removed, as a re-import does now.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from reach import __version__
 from reach.errors import WorkspaceError
@@ -42,7 +50,7 @@ from reach.io.files import (
     remove_stale_temp_files,
     write_parquet,
 )
-from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES
+from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES, TS
 
 RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
 BUILD_TABLES = ("identifiers", "membership", "people", "ties")
@@ -90,6 +98,9 @@ class Workspace:
                 }
             )
         manifest = ws.manifest()
+        if manifest.get("schema_version") == 1 and SCHEMA_VERSION == 2:
+            ws._migrate_from_1()
+            manifest = ws.manifest()
         if manifest.get("schema_version") != SCHEMA_VERSION:
             msg = (
                 f"workspace {path} has schema version {manifest.get('schema_version')}, this reach "
@@ -200,14 +211,37 @@ class Workspace:
             msg = f"workspace {self.root} is in use by process {pid}; try again when it has finished"
             raise WorkspaceError(msg) from None
 
+    def _migrate_from_1(self) -> None:
+        """Schema 1 -> 2: name and number the versions of every source (see the module docs)."""
+        with self.lock():
+            if self.manifest().get("schema_version") != 1:  # another process migrated it meanwhile
+                return
+            hist = self.history()
+            if hist.num_rows:
+                names = [os.path.abspath(p) for p in hist.column("path").to_pylist()]
+                hist = hist.set_column(
+                    hist.schema.get_field_index("source_name"), "source_name", pa.array(names, pa.string())
+                )
+                hist = number_versions(hist)
+                self.replace_sources(hist)
+                self.remove_orphan_partitions()
+            self.update_manifest(schema_version=SCHEMA_VERSION)
+
     # ---------------------------------------------------------------- tables
-    def sources(self) -> pa.Table:
+    def history(self) -> pa.Table:
+        """Every imported version of every source (superseded ones have ``superseded_at`` set)."""
         path = self.root / "sources.parquet"
         if not path.exists():
             return SOURCES.empty_table()
         return read_parquet(path, SOURCES)
 
+    def sources(self) -> pa.Table:
+        """The current version of every source: one row per source."""
+        hist = self.history()
+        return hist.filter(pc.is_null(hist.column("superseded_at")))
+
     def source_ids(self) -> list[str]:
+        """Ids of the current versions (the sources every build reads)."""
         return self.sources().column("source_id").to_pylist()
 
     def raw_table(self, table: str, source_id: str) -> pa.Table:
@@ -225,21 +259,44 @@ class Workspace:
             return schema.empty_table()
         return pa.concat_tables(parts)
 
-    def add_source(self, source_row: dict, tables: dict[str, pa.Table]) -> None:
-        """Commit one imported source: partitions, record-id reservation, then the sources row."""
+    def add_source(self, source_row: dict, tables: dict[str, pa.Table], *, supersedes: str | None = None) -> None:
+        """Commit one imported source: partitions, record-id reservation, then the sources row.
+
+        With ``supersedes`` (the source id of the current version of the same source) that version is
+        marked superseded in the same write, and its partitions are deleted afterwards.
+        """
         sid = source_row["source_id"]
         for name, table in tables.items():
             write_parquet(table, self.raw_path(name, sid))
         n_records = tables["records"].num_rows
         manifest = self.manifest()
         self.update_manifest(next_record_id=int(manifest["next_record_id"]) + n_records)
+        hist = self.history()
+        if supersedes is not None:
+            old = pc.equal(hist.column("source_id"), supersedes)
+            at = pc.if_else(old, pa.scalar(source_row["imported_at"], TS), hist.column("superseded_at"))
+            hist = hist.set_column(hist.schema.get_field_index("superseded_at"), "superseded_at", at)
         row = pa.Table.from_pylist([source_row], schema=SOURCES)
-        write_parquet(pa.concat_tables([self.sources(), row]), self.root / "sources.parquet")
+        self.replace_sources(pa.concat_tables([hist, row]))
+        self.remove_orphan_partitions()
+
+    def remove_orphan_partitions(self) -> None:
+        """Delete raw partitions of superseded versions (and of imports killed before their commit)."""
+        current = set(self.source_ids())
+        for name in RAW_TABLES:
+            folder = self.root / "raw" / name
+            if not folder.is_dir():
+                continue
+            for f in folder.glob("*.parquet"):
+                if f.stem not in current:
+                    with contextlib.suppress(FileNotFoundError):
+                        f.unlink()
 
     def remove_sources(self, source_ids: list[str]) -> None:
-        sources = self.sources()
-        keep = [sid not in set(source_ids) for sid in sources.column("source_id").to_pylist()]
-        write_parquet(sources.filter(pa.array(keep, pa.bool_())), self.root / "sources.parquet")
+        """Drop these rows (any version) from the sources table and their partitions."""
+        hist = self.history()
+        keep = pc.invert(pc.is_in(hist.column("source_id"), pa.array(source_ids, pa.string())))
+        self.replace_sources(hist.filter(keep))
         for sid in source_ids:
             for name in RAW_TABLES:
                 with contextlib.suppress(FileNotFoundError):
@@ -248,8 +305,9 @@ class Workspace:
     def replace_raw(self, table: str, source_id: str, data: pa.Table) -> None:
         write_parquet(data, self.raw_path(table, source_id))
 
-    def replace_sources(self, sources: pa.Table) -> None:
-        write_parquet(sources, self.root / "sources.parquet")
+    def replace_sources(self, history: pa.Table) -> None:
+        """Write the whole sources table (every version: pass :meth:`history`, not :meth:`sources`)."""
+        write_parquet(history, self.root / "sources.parquet")
 
     def next_record_id(self) -> int:
         return int(self.manifest()["next_record_id"])
@@ -288,3 +346,26 @@ class Workspace:
     def files(self) -> list[Path]:
         """Every file in the workspace (for audits such as `forget`)."""
         return sorted(p for p in self.root.rglob("*") if p.is_file())
+
+
+def same_owner(a: str | None, b: str | None) -> bool:
+    """Owner labels compared as a person writes them (case and surrounding spaces ignored)."""
+    return (a or "").strip().lower() == (b or "").strip().lower()
+
+
+def number_versions(history: pa.Table) -> pa.Table:
+    """Number the versions of each source (same ``source_name`` and owner) by import time; every version but the
+    newest gets ``superseded_at`` (the next version's import time) unless it already has one."""
+    import polars as pl
+
+    df = pl.from_arrow(history).with_row_index("_row")
+    df = df.with_columns(
+        pl.col("owner").fill_null("").str.strip_chars().str.to_lowercase().alias("_owner"),
+    ).sort("imported_at", "_row")
+    df = df.with_columns(
+        (pl.int_range(pl.len()).over("source_name", "_owner") + 1).cast(pl.Int64).alias("version"),
+        pl.coalesce(pl.col("superseded_at"), pl.col("imported_at").shift(-1).over("source_name", "_owner")).alias(
+            "superseded_at"
+        ),
+    )
+    return df.sort("_row").drop("_row", "_owner").to_arrow().select(SOURCES.names).cast(SOURCES)

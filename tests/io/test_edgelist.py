@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reach.errors import InputFormatError
-from reach.io.edgelist import read_edgelist
+from reach.io.edgelist import GENERIC_HEADER, HEADER_NAMES, read_edgelist
 from reach.io.formats import detect_format
 
 
@@ -72,10 +72,14 @@ def test_collegemsg_third_column_is_unix_time(shared_data):
 
 def test_weights_header_and_rejects(tmp_path):
     path = tmp_path / "edges.csv"
-    path.write_text("source,target,weight\na,b,2.5\nb,c,oops\nc\n\nd,d,1\nc,e,-1\ne,f,1,1700000000,9\n")
+    more = [(f"g{i}", f"g{i + 1}") for i in range(9)]  # enough good lines that three bad ones are rejects
+    path.write_text(
+        "source,target,weight\na,b,2.5\nb,c,oops\nc\n\nd,d,1\nc,e,-1\ne,f,1,1700000000,9\n"
+        + "".join(f"{a},{b},1\n" for a, b in more)
+    )
     parsed = read_edgelist(path)
-    assert _edges(parsed) == [("a", "b")]
-    assert pl.from_arrow(parsed.interactions)["weight"].to_list() == [2.5]
+    assert _edges(parsed) == [("a", "b"), *more]
+    assert pl.from_arrow(parsed.interactions)["weight"].to_list() == [2.5] + [1.0] * 9
     rej = pl.from_arrow(parsed.rejects)
     assert rej["line"].to_list() == [3, 4, 7, 8]
     assert "third column is not a number" in rej["reason"][0]
@@ -93,8 +97,15 @@ def test_not_an_edge_list_names_file_and_line(tmp_path):
 
 
 SEPS = st.sampled_from([" ", "\t", ",", "  ", " \t"])
+
+
+def _header_word(k: str) -> bool:
+    """A key that could be a column name (``col1``, ``source``): a first row of them is read as a header."""
+    return bool(GENERIC_HEADER.fullmatch(k)) or k.lower() in HEADER_NAMES
+
+
 KEYS = st.text(alphabet=string.ascii_letters + string.digits + "_.-@", min_size=1, max_size=8).filter(
-    lambda k: not k.startswith(("#", "%"))
+    lambda k: not k.startswith(("#", "%")) and not _header_word(k)
 )
 
 
@@ -205,3 +216,126 @@ def test_fast_path_matches_the_general_path_on_any_integer_layout(
     if damage in ("zero", "plus", "space", "blank") or (damage == "mid_comment" and i > 0):
         assert not fast_taken
     _assert_same(a, b)
+
+
+def _keys(parsed) -> set[str]:
+    return set(pl.from_arrow(parsed.records)["key"].to_list())
+
+
+@pytest.mark.parametrize(
+    ("header", "sep"),
+    [
+        ("col1 col2", " "),
+        ("source target weight", " "),
+        ("from,to", ","),
+        ("Source\tTarget", "\t"),
+        ('"V1","V2"', ","),
+        ("node_a;node_b", ";"),
+        ("Column1,Column2,Column3", ","),
+        ("id1 id2", " "),
+        ("person1 person2", " "),
+    ],
+)
+@pytest.mark.parametrize("ids", ["numbers", "names"])
+def test_a_header_row_is_a_header_not_two_people(tmp_path, header, sep, ids):
+    import networkx as nx
+
+    pairs = [(1, 2), (2, 3), (3, 4), (4, 1), (1, 3)]
+    rows = [(f"p{a}", f"p{b}") if ids == "names" else (str(a), str(b)) for a, b in pairs]
+    n_cols = header.count(sep) + 1
+    body = "".join(sep.join([a, b, *(["2"] * (n_cols - 2))]) + "\n" for a, b in rows)
+    path = tmp_path / "edges.txt"
+    path.write_text(header + "\n" + body)
+    parsed = read_edgelist(path)
+    oracle = nx.Graph(rows)  # the data lines only, read independently
+    assert _keys(parsed) == set(oracle.nodes)
+    assert {frozenset(e) for e in _edges(parsed)} == {frozenset(e) for e in oracle.edges}
+    assert parsed.rejects.num_rows == 0
+    assert parsed.n_rows == len(rows)
+
+
+def test_a_first_row_whose_names_recur_is_an_edge(tmp_path):
+    path = tmp_path / "edges.txt"
+    path.write_text("col1 col2\ncol2 col3\ncol3 col1\n")  # names that are nodes further down: people
+    assert _edges(read_edgelist(path)) == [("col1", "col2"), ("col2", "col3"), ("col3", "col1")]
+    path.write_text("ana bob\n1 2\n2 3\n")  # words over numbers, but too few lines to call it a header
+    assert ("ana", "bob") in _edges(read_edgelist(path))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edges=st.lists(st.tuples(KEYS, KEYS), min_size=1, max_size=25),
+    header=st.sampled_from(
+        ["col1 col2", "source target", "from to", "Source Target weight", "V1 V2", "node1 node2", "Col_A Col_B"]
+    ),
+    sep=st.sampled_from([" ", "\t", ",", ";"]),
+    eol=st.sampled_from(["\n", "\r\n"]),
+)
+def test_header_rows_never_become_people(tmp_path_factory, edges, header, sep, eol):
+    n_cols = len(header.split())
+    lines = [sep.join(header.split())] + [sep.join([a, b, *(["1"] * (n_cols - 2))]) for a, b in edges]
+    path = tmp_path_factory.mktemp("hd") / "edges.txt"
+    path.write_bytes((eol.join(lines) + eol).encode())
+    parsed = read_edgelist(path)
+    assert _edges(parsed) == [(a, b) for a, b in edges if a != b]
+    assert _keys(parsed) == {k for e in edges for k in e}
+
+
+BAD_LINES = st.sampled_from(["]", "[", "graph", "a b c d e f", 'label "x y"', "x y z w v"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edges=st.lists(st.tuples(KEYS, KEYS), min_size=1, max_size=30),
+    bad=st.lists(st.tuples(st.integers(0, 40), BAD_LINES), max_size=12),
+)
+def test_inconsistent_files_are_refused_and_stray_rows_rejected(tmp_path_factory, edges, bad):
+    lines = [f"{a} {b}" for a, b in edges]
+    for pos, text in bad:
+        lines.insert(pos % (len(lines) + 1), text)
+    bad_lines = [i + 1 for i, ln in enumerate(lines) if ln in {b for _, b in bad}]
+    path = tmp_path_factory.mktemp("inc") / "edges.txt"
+    path.write_text("\n".join(lines) + "\n")
+    n, k = len(lines), len(bad_lines)
+    refuse = k == n or (k >= 2 and 2 * k > n) or (k >= 3 and k > 0.2 * n)
+    if refuse:
+        with pytest.raises(InputFormatError, match=rf"edges.txt: line {bad_lines[0]}: not consistently an edge list"):
+            read_edgelist(path)
+        return
+    parsed = read_edgelist(path)
+    assert pl.from_arrow(parsed.rejects)["line"].to_list() == bad_lines
+    assert _edges(parsed) == [(a, b) for a, b in edges if a != b]
+
+
+def test_prose_and_mixed_files_are_refused_with_a_hint(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("ana bob\nthese are my notes on people\nwe met at the fair\nand talked for hours\ncarl dee\n")
+    with pytest.raises(InputFormatError, match=r"notes.txt: line 2: .*--format"):
+        read_edgelist(path)
+    path.write_text("source,target,weight\nana,bob,heavy\nana,carl,2\n")  # one stray row: a reject
+    assert pl.from_arrow(read_edgelist(path).rejects)["line"].to_list() == [2]
+
+
+@pytest.mark.parametrize(
+    ("name", "real"),
+    [
+        ("classic_graphs/karate.gml", "gml"),
+        ("real_exports_2/graphs/igraph.celegansneural.gml", "gml"),
+        ("real_exports_2/graphs/igraph.pajek_links_crlf.net", "pajek"),
+        ("real_exports_2/graphs/igraph.pajek_bipartite.net", "pajek"),
+        ("real_exports_2/graphs/networkrepo.soc-wiki-Vote.mtx", "matrixmarket"),
+        ("real_exports_2/graphs/konect.out.moreno_train_train", "konect"),
+        ("real_exports_2/graphs/gephi07.LesMiserables.gexf", "gexf"),
+    ],
+)
+def test_format_edgelist_on_a_graph_file_names_the_real_format(shared_data, tmp_path, name, real):
+    from click.testing import CliRunner
+
+    from reach.cli import cli
+
+    path = shared_data / name
+    with pytest.raises(InputFormatError, match=rf"not an edge list: the file is {real} .*--format {real}"):
+        read_edgelist(path)
+    res = CliRunner().invoke(cli, ["-w", str(tmp_path / "ws"), "import", str(path), "--format", "edgelist"])
+    assert res.exit_code != 0
+    assert f"--format {real}" in res.output and "Traceback" not in res.output

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from reach.errors import InputFormatError
 from reach.io.base import EXCERPT_CHARS, Format, Parsed
-from reach.io.text import decode
+from reach.io.text import decode, looks_binary
 
 COMMENT_PREFIXES = ("#", "%")
 SPLIT = r"[ \t,;]+"
@@ -59,6 +59,15 @@ HEADER_NAMES = {
     "date": "time",
 }
 UNIX_1990 = 631_152_000
+# a header of generic column names: col1, Column 2, V1, node_a, vertex2, id1, person_b, ...
+GENERIC_HEADER = re.compile(
+    r"(?:col(?:umn)?|node|vertex|id|name|person|user|actor|ego|alter|key|label|(?:from|to|source|target)"
+    r"(?:_?(?:node|id|name))?)[ _-]?(?:\d+|[a-d])?|[vn][ _-]?\d+",
+    re.IGNORECASE,
+)
+OTHER_FORMAT_SCORE = 0.9  # another importer this sure of a file refuses --format edgelist on it
+MAX_BAD_SHARE = 0.2  # more lines that do not fit than this share refuse a file (see refuses) ...
+MIN_BAD_TO_REFUSE = 3  # ... when they are at least this many
 
 
 def _lines(text: str) -> pl.DataFrame:
@@ -228,10 +237,107 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
     )
 
 
+def _refuse_other_format(path: Path, raw: bytes) -> None:
+    """Refuse a file another importer claims with confidence (a Pajek, GML or MatrixMarket file forced
+    through ``--format edgelist``): its section lines, brackets and size lines are not edges."""
+    from reach.io.formats import registry
+
+    head = raw[:65536]
+    if looks_binary(head):
+        return
+    text = decode(head).lstrip("\ufeff")
+    own = sniff(text, path)
+    claims = sorted(
+        ((f.sniff(text, path), f.name) for f in registry().values() if f.name != "edgelist" and not f.binary),
+        reverse=True,
+    )
+    if claims and claims[0][0] >= OTHER_FORMAT_SCORE and claims[0][0] > own:
+        name = claims[0][1]
+        msg = (
+            f"{path}: not an edge list: the file is {name} ({registry()[name].description}); "
+            f"import it with --format {name} or without --format"
+        )
+        raise InputFormatError(msg)
+
+
+def _is_number(col: pl.Expr) -> pl.Expr:
+    return col.str.contains(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
+def _header(data: pl.DataFrame) -> list[str] | None:
+    """The column roles when the first data line is a header row, else None.
+
+    A header names its columns: every token is a known column name (``source target weight``,
+    ``from,to``), or a generic one (``col1 col2``, ``V1 V2``, ``node_a node_b``), or the line has words
+    where every other line has numbers in both key columns. In the last two cases none of its tokens
+    may be a node elsewhere in the file: a header's names never reappear as keys, an edge's often do.
+    """
+    if data.height == 0:
+        return None
+    toks = [t.strip("\"'") for t in data.row(0, named=True)["tok"]]
+    if not 2 <= len(toks) <= 4 or len({t.lower() for t in toks}) != len(toks):
+        return None
+    names = [HEADER_NAMES.get(t.lower()) for t in toks]
+    if names[0] == "src" and names[1] == "dst" and all(names):
+        return names  # type: ignore[return-value]
+    rest = data.slice(1)
+    if rest.height == 0:
+        return None
+    key_cols = [pl.col("tok").list.get(i, null_on_oob=True) for i in (0, 1)]
+    reused = rest.select(pl.any_horizontal(*(c.is_in(toks[:2]) for c in key_cols)).any()).item()
+    if reused:
+        return None
+    generic = all(GENERIC_HEADER.fullmatch(t) or t.lower() in HEADER_NAMES for t in toks)
+    worded = (
+        rest.height >= 3
+        and all(re.search(r"[^\W\d_]", t) and not re.fullmatch(r"[-+0-9.eE]+", t) for t in toks[:2])
+        and rest.select(pl.all_horizontal(*(_is_number(c).fill_null(False) for c in key_cols)).all()).item()
+    )
+    if not (generic or worded):
+        return None
+    roles = ["src", "dst", "c3", "c4"][: len(toks)]
+    for i in (2, 3):
+        if i < len(toks) and names[i] in ("weight", "time"):
+            roles[i] = names[i]  # type: ignore[assignment]
+    return roles
+
+
+def refuses(n_bad: int, n: int) -> bool:
+    """Whether ``n_bad`` lines that do not fit among ``n`` make a file not an edge list: all of them, more
+    than half when they are two or more, or more than :data:`MAX_BAD_SHARE` when they are at least
+    :data:`MIN_BAD_TO_REFUSE`. A single stray row in a longer file only goes to rejects."""
+    return n_bad > 0 and (
+        n_bad == n or (n_bad >= 2 and 2 * n_bad > n) or (n_bad >= MIN_BAD_TO_REFUSE and n_bad > MAX_BAD_SHARE * n)
+    )
+
+
+def _refuse_inconsistent(path: Path, data: pl.DataFrame) -> None:
+    """Refuse a file whose lines are not consistently an edge list (see :func:`refuses`): it is another
+    format, and reading the lines that happen to fit would invent people. A stray bad row goes to rejects."""
+    shape = pl.col("reason").is_not_null() & (pl.col("reason") != "weight must be positive")
+    bad = data.filter(shape)
+    n_bad, n = bad.height, data.height
+    if not refuses(n_bad, n):
+        return
+    first = bad.row(0, named=True)
+    msg = (
+        f"{path}: line {first['line']}: not consistently an edge list: {n_bad:,} of {n:,} lines do not fit "
+        f"({first['reason']}); if it is another format, pass --format with one of: {', '.join(_format_names())}"
+    )
+    raise InputFormatError(msg)
+
+
+def _format_names() -> list[str]:
+    from reach.io.formats import format_names
+
+    return [n for n in format_names() if n != "edgelist"]
+
+
 def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None = None) -> Parsed:
     """Parse an edge list into records (one per node key) and interactions (one per line)."""
     options = options or {}
     raw = Path(path).read_bytes()
+    _refuse_other_format(path, raw)
     fast = _fast_integer_edges(raw)
     if fast is not None:
         start_line, table = fast
@@ -251,15 +357,12 @@ def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None 
     data = data.with_columns(pl.col("body").str.replace_all(SPLIT, " ").str.split(" ").alias("tok"))
     data = data.with_columns(pl.col("tok").list.len().alias("n_tok"))
 
-    # header row: the first data line whose first two tokens are known column names
     columns = ["src", "dst"]
-    if data.height:
-        first = data.row(0, named=True)
-        names = [HEADER_NAMES.get(t.lower().strip('"')) for t in first["tok"]]
-        if len(names) >= 2 and names[0] == "src" and names[1] == "dst" and all(names):
-            columns = names
-            data = data.slice(1)
-    third_kind = columns[2] if len(columns) > 2 else options.get("third_column")
+    header = _header(data)
+    if header is not None:
+        columns = header
+        data = data.slice(1)
+    third_kind = columns[2] if len(columns) > 2 and columns[2] in ("weight", "time") else options.get("third_column")
 
     data = data.with_columns(
         pl.col("tok").list.get(0, null_on_oob=True).alias("src"),
@@ -336,10 +439,7 @@ def read_edgelist(path: Path, *, owner: str | None = None, options: dict | None 
         pl.lit(2, pl.Int32).alias("n_participants"),
     )
     rejects = bad.sort("line").select("line", "reason", pl.col("raw").str.slice(0, EXCERPT_CHARS).alias("excerpt"))
-    if good.height == 0 and bad.height > 0 and bad.height == data.height:
-        first = bad.row(0, named=True)
-        msg = f"{path}: line {first['line']}: not an edge list ({first['reason']})"
-        raise InputFormatError(msg)
+    _refuse_inconsistent(path, data)
     return Parsed(
         records=records.to_arrow(),
         interactions=interactions.to_arrow(),

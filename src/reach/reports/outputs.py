@@ -666,6 +666,11 @@ options = {}                             # passed to the importer
 glob = "exports/mail/*.mbox"
 owner = "ana@example.com"
 
+[[sources]]                              # a nightly download with a dated name: one source, the match
+glob = "exports/ben/Connections-*.csv"   # whose name sorts last is its current version and replaces
+name = "ben-linkedin"                    # the one before (docs/sources.md)
+owner = "ben@example.com"
+
 [candidates]   # title, company, location (substring, or regex = true), people, people_file,
                # exclude_companies, exclude_domains, max_hops = 2, limit = 100
 [intros]       # max_hops = 2, top = 3, max_asks, do_not_ask = [...], since = 2024-01-01

@@ -48,6 +48,7 @@ class SourceSpec:
     files: tuple[Path, ...]
     spec: str  # the path or glob as written
     owner: str | None = None
+    name: str | None = None  # the files are versions of this one source (a glob: its newest match only)
     format: str | None = None
     options: dict = field(default_factory=dict)
 
@@ -102,7 +103,7 @@ SECTIONS: dict[str, set[str]] = {
         "outputs",
         "thresholds",
     },
-    "sources": {"path", "glob", "owner", "format", "options"},
+    "sources": {"path", "glob", "name", "owner", "format", "options"},
     "targets": {"list", "file"},
     "accounts": {"list", "file"},
     "candidates": {
@@ -300,6 +301,10 @@ def load_run_config(
         [[sources]]                           # one per export: `path` (file or folder) or `glob`
         path = "exports/Connections.csv"
         owner = "ana@example.com"             # whose export it is (needed by LinkedIn and mail formats)
+        name = "ana-linkedin"                 # optional: the source's name; with a glob such as
+                                              # "exports/Connections-*.csv" only the match whose name sorts
+                                              # last (the newest dated file) is imported, as the new version
+                                              # of this source (see docs/sources.md)
         format = "linkedin-connections"       # optional: detected from content otherwise
         options = {}                          # passed to the importer
 
@@ -485,6 +490,7 @@ def _sources(c: _Checker, data: dict) -> list[SourceSpec]:
             c.add(f"{where}.format", f"unknown format {fmt!r} (expected one of: {', '.join(forms)})")
             fmt = None
         owner = c.str_(s, "owner", f"{where}.owner")
+        name = c.str_(s, "name", f"{where}.name")
         if fmt is not None and forms[fmt].needs_owner and owner is None:
             c.add(f"{where}.owner", f"missing: format {fmt!r} needs the export's owner (an email or name)")
         options = s.get("options", {})
@@ -513,7 +519,15 @@ def _sources(c: _Checker, data: dict) -> list[SourceSpec]:
             files = expand_paths(sorted(Path(f) for f in matched))
             if not files:
                 c.add(f"{where}.glob", f"{spec!r} matches no files (looked in {c.base})")
-        out.append(SourceSpec(files=tuple(files), spec=spec, owner=owner, format=fmt, options=dict(options)))
+            elif name is not None:  # versions of one source: the newest (last-sorting) match is current
+                files = [max(files, key=lambda f: (f.name, str(f)))]
+        if name is not None and len(files) > 1:
+            c.add(
+                f"{where}.name",
+                f"a named source is one export, but {spec!r} holds {len(files)} files; "
+                "name a file, an export folder, or a glob whose newest match is the current version",
+            )
+        out.append(SourceSpec(files=tuple(files), spec=spec, owner=owner, name=name, format=fmt, options=dict(options)))
     return out
 
 

@@ -68,7 +68,9 @@ def stage_import(st: State) -> dict:
     st.ws = Workspace.open(cfg.workspace, create=True)
     jobs = [(f, src) for src in cfg.sources for f in src.files]
     for i, (f, src) in enumerate(jobs, 1):
-        result = import_paths(cfg.workspace, [f], fmt=src.format, owner=src.owner, options=src.options or None)
+        result = import_paths(
+            cfg.workspace, [f], fmt=src.format, owner=src.owner, options=src.options or None, source=src.name
+        )
         st.imports.extend(result.files)
         st.tick(i, len(jobs))
     s = st.summary
@@ -79,6 +81,8 @@ def stage_import(st: State) -> dict:
     for f in st.imports:
         if f.status == "failed":
             s.notes.append(f"import failed: {f.error}")
+        elif f.change:
+            s.notes.append(f"{f.path}: {f.change.text()}")
     sids = {f.source_id for f in st.imports if f.source_id and f.status != "failed"}
     sources = pl.from_arrow(st.ws.sources())
     s.rows = int(sources.filter(pl.col("source_id").is_in(list(sids)))["n_rows"].sum()) if sids else 0
