@@ -527,7 +527,7 @@ def test_resolve_settings_from_dict():
     assert problems == [
         (
             "resolve.colour: unknown key (expected one of: default_region, fold_gmail, fuzzy_threshold, "
-            "max_names_per_identifier, name_company_domain, name_shared_export)"
+            "max_names_per_identifier, name_address_book, name_company_domain, name_shared_export)"
         ),
         "resolve.max_names_per_identifier: expected a whole number from 1 up, got 0",
         "resolve.default_region: expected a two-letter country code like 'GB', got 'Britain'",

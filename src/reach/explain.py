@@ -11,13 +11,15 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow as pa
 
-from reach.identity import NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
+from reach.identity import NAME_ADDRESS_BOOK, NAME_COMPANY_DOMAIN, NAME_SHARED_EXPORT
 
 # identifier kinds that record a name-based link rather than a shared identifier, and what they mean
 NAME_RULES = {
     NAME_COMPANY_DOMAIN: "a full name with a company, linked to the same name with an address at that company's domain",
     NAME_SHARED_EXPORT: "a full name only two people have in all the records, both seen in one export "
     "(an old employer's or a personal address)",
+    NAME_ADDRESS_BOOK: "a chat sender the export names from the owner's address book, linked to the one "
+    "contact card of that name in the owner's exports",
 }
 
 

@@ -52,6 +52,7 @@ KIND_PRIORITY = {
     "record": 5,
     "name+company-domain": 6,
     "name+shared-export": 7,
+    "name+address-book": 8,
 }
 SHARED_KINDS = ("email", "phone")
 
@@ -95,6 +96,10 @@ class ResolveSettings:
         seen in one export, both hold an address, phone or profile, and nothing says they are two (two
         addresses at one company, two stated companies, two LinkedIn profiles, a second name on either
         side). Reported as rule ``name+shared-export`` (:func:`name_shared_export_links`).
+    name_address_book: link a chat participant the export names from the owner's address book (a
+        WhatsApp sender saved in the phone's contacts is shown by that contact's name, with no number)
+        to the one person holding a contact card with that full name in the same owner's exports.
+        Reported as rule ``name+address-book`` (:func:`name_address_book_links`).
     fuzzy_threshold: when set (0-100), people with the same company and names at least this similar
         (rapidfuzz token-sort ratio) are merged, and each merge is reported.
     """
@@ -104,6 +109,7 @@ class ResolveSettings:
     fold_gmail: bool = False
     name_company_domain: bool = True
     name_shared_export: bool = True
+    name_address_book: bool = True
     fuzzy_threshold: float | None = None
     overrides: Overrides = field(default_factory=Overrides)
 
@@ -114,6 +120,7 @@ class ResolveSettings:
             "fold_gmail": self.fold_gmail,
             "name_company_domain": self.name_company_domain,
             "name_shared_export": self.name_shared_export,
+            "name_address_book": self.name_address_book,
             "fuzzy_threshold": self.fuzzy_threshold,
             "overrides": self.overrides.as_dict(),
         }
@@ -151,7 +158,7 @@ class ResolveSettings:
                 bad("default_region", f"expected a two-letter country code like 'GB', got {_show(v)}")
             else:
                 kwargs["default_region"] = v.upper()
-        for key in ("fold_gmail", "name_company_domain", "name_shared_export"):
+        for key in ("fold_gmail", "name_company_domain", "name_shared_export", "name_address_book"):
             if key in data:
                 v = data[key]
                 if not isinstance(v, bool):
@@ -453,7 +460,8 @@ def name_company_domain_links(
     an ``rv`` column indexing ``comp`` (each record's component so far); ``usable`` has the identifiers
     the components were built from. Each record gives keys (full name, company): from its
     ``company`` column (the *company side*: a LinkedIn row, a contact card; the company with and
-    without its legal suffix, so ``Acme Corp.`` meets both ``acme.com`` and ``acmecorp.com``) and from
+    without its legal suffix, so ``Acme Corp.`` meets both ``acme.com`` and ``acmecorp.com``, and without
+    trailing :data:`COMPANY_DESCRIPTORS`, so ``Stark Industries`` meets ``stark.com``) and from
     the domain of each of its usable, non-free-mail email addresses (the *domain side*: a mail or
     meeting party). The name is :func:`rule_names`. A key links the one component holding it on the
     domain side to each component holding it only on the company side; a key held by two components
@@ -479,10 +487,10 @@ def name_company_domain_links(
                 "record_id",
                 "comp",
                 "name",
-                org_key(pl.col("company"), keep_suffix=keep).alias("org"),
+                org_key(pl.col("company"), keep_suffix=keep, drop_descriptors=drop).alias("org"),
                 pl.lit(False).alias("domain"),
             )
-            for keep in (False, True)
+            for keep, drop in ((False, False), (True, False), (False, True))
         ]
     )
     mails = usable.filter(pl.col("kind") == "email").join(people.select("record_id", "comp", "name"), on="record_id")
@@ -539,15 +547,31 @@ def _linkable_names(rec: pl.DataFrame, comp: np.ndarray) -> pl.DataFrame:
     people = rec.with_columns(
         pl.when(pl.col("role") == "owner").then(owner_name).otherwise(pl.col("display_name")).alias("display_name")
     )
-    people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]) & pl.col("display_name").is_not_null())
+    people = people.filter(pl.col("role").is_in(["contact", "party", "owner"]))
     people = people.select(
         "record_id",
         "source_id",
         "company",
+        "role",
         pl.Series("comp", comp[people["rv"].to_numpy()]),
         rule_names(people["display_name"]),
     )
-    return people.filter(pl.col("name").is_not_null())
+    # an owner labelled by address only is named by the rest of their records, when those give one name
+    # (Ana's mailbox has her as "ana@northwind.example"; her LinkedIn and Slack records say "Ana Souza")
+    own_name = (
+        people.filter(pl.col("name").is_not_null() & (pl.col("role") != "owner"))
+        .group_by("comp")
+        .agg(pl.col("name").unique().alias("names"))
+        .filter(pl.col("names").list.len() == 1)
+        .select("comp", pl.col("names").list.first().alias("own_name"))
+    )
+    people = people.join(own_name, on="comp", how="left").with_columns(
+        pl.when(pl.col("name").is_null() & (pl.col("role") == "owner"))
+        .then(pl.col("own_name"))
+        .otherwise(pl.col("name"))
+        .alias("name")
+    )
+    return people.filter(pl.col("name").is_not_null()).select("record_id", "source_id", "company", "comp", "name")
 
 
 ADDRESS_NAME = r"^([a-z]{2,})[._-]([a-z]{2,})@"  # first.last@, first_last@, first-last@
@@ -714,6 +738,78 @@ def name_shared_export_links(
     return links, evidence
 
 
+NAME_ADDRESS_BOOK = "name+address-book"  # the rule's name, and the kind of its evidence in `identifiers`
+# what an importer writes in a record's ``attributes`` when the export named the party from the owner's
+# own address book (a WhatsApp sender saved in the phone's contacts)
+NAME_FROM_ADDRESS_BOOK = '{"name_from":"address-book"}'
+
+
+def name_address_book_links(
+    rec: pl.DataFrame, comp: np.ndarray, usable: pl.DataFrame, ignore: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pairs of components one person by the ``name+address-book`` rule, and the records behind them.
+
+    A chat export names a sender saved in the exporting phone's contacts by that contact's name and
+    gives no number (WhatsApp), so the name *is* a reference to one of the owner's contact cards. A
+    record the importer marked so (``attributes`` :data:`NAME_FROM_ADDRESS_BOOK`) that has no usable
+    identifier of its own is linked to the component holding a contact card (role ``contact``) with the
+    same full name (:func:`rule_names`) in an export of the same owner (the sources whose owner records
+    are one person), when exactly one component holds such a card. Two cards of that name in two
+    people, or none, link nothing. ``rec`` and ``usable`` as in :func:`name_company_domain_links`.
+
+    Returns ``(links, evidence)``: ``links`` has ``comp_a``, ``comp_b``, ``name``, ``org`` (null);
+    ``evidence`` has ``record_id``, ``kind`` (``"name+address-book"``) and ``value`` (the name) for the
+    chat record and the cards.
+    """
+    empty_links = pl.DataFrame(schema={"comp_a": pl.Int64, "comp_b": pl.Int64, "name": pl.String, "org": pl.String})
+    empty_ev = pl.DataFrame(schema={"record_id": pl.Int64, "kind": pl.String, "value": pl.String})
+    if "attributes" not in rec.columns:
+        return empty_links, empty_ev
+    rec = rec.drop("owner").with_columns(pl.Series("comp", comp[rec["rv"].to_numpy()]))
+    owners = rec.filter(pl.col("role") == "owner").group_by("source_id").agg(pl.col("comp").first().alias("owner"))
+    strong = usable.filter(pl.col("kind") != "record").select("record_id").unique()
+    chat = rec.filter(
+        (pl.col("role") == "party")
+        & (pl.col("attributes") == NAME_FROM_ADDRESS_BOOK)
+        & pl.col("display_name").is_not_null()
+    ).join(strong, on="record_id", how="anti")
+    cards = rec.filter((pl.col("role") == "contact") & pl.col("display_name").is_not_null())
+    if chat.height == 0 or cards.height == 0:
+        return empty_links, empty_ev
+    chat = chat.with_columns(rule_names(chat["display_name"])).drop_nulls("name").join(owners, on="source_id")
+    cards = cards.with_columns(rule_names(cards["display_name"])).drop_nulls("name").join(owners, on="source_id")
+    if ignore:
+        chat = chat.filter(~pl.col("name").is_in(list(ignore)))
+    per_name = cards.group_by("owner", "name").agg(pl.col("comp").unique().alias("cards"))
+    hits = (
+        chat.select("record_id", pl.col("comp").alias("comp_a"), "owner", "name")
+        .join(per_name.filter(pl.col("cards").list.len() == 1), on=["owner", "name"])
+        .with_columns(pl.col("cards").list.first().alias("comp_b"))
+        .filter(pl.col("comp_a") != pl.col("comp_b"))
+    )
+    if hits.height == 0:
+        return empty_links, empty_ev
+    links = (
+        hits.select(
+            pl.col("comp_a").cast(pl.Int64),
+            pl.col("comp_b").cast(pl.Int64),
+            "name",
+            pl.lit(None, pl.String).alias("org"),
+        )
+        .unique()
+        .sort("name", "comp_a")
+    )
+    card_ev = cards.join(
+        hits.select("owner", "name", pl.col("comp_b").alias("comp")).unique(), on=["owner", "name", "comp"]
+    )
+    evidence = (
+        pl.concat([hits.select("record_id", "name"), card_ev.select("record_id", "name")])
+        .select("record_id", pl.lit(NAME_ADDRESS_BOOK).alias("kind"), pl.col("name").alias("value"))
+        .unique()
+    )
+    return links, evidence
+
+
 def _components(g: ig.Graph) -> np.ndarray:
     """Connected-component label of each vertex (igraph's C routine, without building a
     ``VertexClustering``, whose constructor walks the membership in Python).
@@ -803,13 +899,14 @@ def resolve(records: pa.Table, *, settings: ResolveSettings | None = None) -> di
         )
     ]
     evidence_rows = []
-    cand = linkable.select("record_id", "source_id", "role", "owner", "display_name", "company").join(
+    cand = linkable.select("record_id", "source_id", "role", "owner", "display_name", "company", "attributes").join(
         rec_ids, on="record_id"
     )
     rid = rec_ids["record_id"].to_numpy()
     rules = [
         (NAME_COMPANY_DOMAIN, name_company_domain_links, settings.name_company_domain),
         (NAME_SHARED_EXPORT, name_shared_export_links, settings.name_shared_export),
+        (NAME_ADDRESS_BOOK, name_address_book_links, settings.name_address_book),
     ]
     for rule, find_links, on in rules:
         if not on:
@@ -933,6 +1030,8 @@ def build_people(records: pa.Table, membership: pa.Table, identifiers: pa.Table)
     role_rank = pl.col("role").replace_strict({"contact": 0, "party": 1, "owner": 2, "node": 3}, default=4)
     # a real name beats an address or owner label used as a name
     looks_like_address = pl.col("display_name").str.contains("@").fill_null(True)
+    blank = pl.col("display_name").str.strip_chars() == ""
+    rec = rec.with_columns(pl.when(blank).then(None).otherwise(pl.col("display_name")).alias("display_name"))
     rec = rec.with_columns(role_rank.alias("rank"), looks_like_address.alias("addr")).sort(
         "person_id", "addr", "rank", "record_id", descending=[False, False, False, True]
     )
@@ -946,5 +1045,38 @@ def build_people(records: pa.Table, membership: pa.Table, identifiers: pa.Table)
         pl.len().cast(pl.Int32).alias("n_records"),
         pl.col("source_id").n_unique().cast(pl.Int32).alias("n_sources"),
     )
-    people = people.join(emails, on="person_id", how="left").join(slugs, on="person_id", how="left").sort("person_id")
-    return conform(people.to_arrow(), PEOPLE)
+    people = people.join(emails, on="person_id", how="left").join(slugs, on="person_id", how="left")
+    # a phone as the person's exports write it (the label of someone known by a number only)
+    phones = (
+        ids.filter(pl.col("kind") == "phone")
+        .group_by("person_id")
+        .agg(pl.col("value").min().alias("_e164"))
+        .join(
+            rec.select("person_id", pl.col("phones").list.first().alias("_phone"))
+            .drop_nulls()
+            .unique("person_id", keep="first", maintain_order=True),
+            on="person_id",
+            how="left",
+        )
+        .select("person_id", pl.coalesce("_phone", "_e164").alias("_phone"))
+    )
+    people = people.join(phones, on="person_id", how="left").with_columns(person_label().alias("display_name"))
+    return conform(people.drop("_phone").sort("person_id").to_arrow(), PEOPLE)
+
+
+def person_label() -> pl.Expr:
+    """A readable label for every person: the best name; for someone known without one, what they are known
+    by: their (first) address, edge-list key, LinkedIn profile, phone, or ``"(no name) <company>"``; never
+    null and never a person id. Needs ``display_name``, ``emails``, ``key``, ``linkedin``, ``_phone``
+    (a number as the exports write it) and ``company``.
+    """
+    name = pl.col("display_name").str.strip_chars()
+    return pl.coalesce(
+        pl.when(name != "").then(name),
+        pl.col("emails").list.first(),
+        pl.col("key"),
+        pl.format("linkedin.com/in/{}", pl.col("linkedin")),
+        pl.col("_phone"),
+        pl.format("(no name) {}", pl.col("company")),
+        pl.lit("(no name)"),
+    )

@@ -108,12 +108,39 @@ def company_key(col: pl.Expr) -> pl.Expr:
     return pl.when(c == "").then(None).otherwise(c)
 
 
-def org_key(col: pl.Expr, *, keep_suffix: bool = False) -> pl.Expr:
+# words a company's name often carries that its domain leaves out ("Stark Industries" at stark.com,
+# "Cyberdyne Systems" at cyberdyne.com); only dropped at the end of a name of two words or more, and
+# never words that name another line of business ("Acme Bank" is not acme.com)
+COMPANY_DESCRIPTORS = (
+    "industries",
+    "enterprises",
+    "systems",
+    "technologies",
+    "technology",
+    "group",
+    "holdings",
+    "labs",
+    "laboratories",
+    "solutions",
+    "software",
+    "international",
+    "global",
+    "worldwide",
+    "analytics",
+)
+_DESCRIPTOR_TAIL = r"(?:\s+(?:" + "|".join(COMPANY_DESCRIPTORS) + r"))+$"
+
+
+def org_key(col: pl.Expr, *, keep_suffix: bool = False, drop_descriptors: bool = False) -> pl.Expr:
     """A company as one token, for matching names to domains: ``"The Acme, Inc."`` -> ``"acme"``,
     ``"Blue Wind Labs"`` -> ``"bluewindlabs"``; keys shorter than two characters are null. With
-    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``).
+    ``keep_suffix`` the legal suffix stays (``"Acme Corp."`` -> ``"acmecorp"``, as in ``acmecorp.com``);
+    with ``drop_descriptors`` trailing :data:`COMPANY_DESCRIPTORS` go (``"Vandelay Industries, Inc."`` ->
+    ``"vandelay"``, as in ``vandelay.com``).
     """
     k = col.str.to_lowercase().str.replace_all(r"[^\w\s&]", " ").str.strip_chars() if keep_suffix else company_key(col)
+    if drop_descriptors:
+        k = k.str.replace(r"^the\s+", "").str.replace(_DESCRIPTOR_TAIL, "")
     k = k.str.replace(r"^the\s+", "").str.replace_all(r"[\s&_]+", "")
     return pl.when(k.str.len_chars() >= 2).then(k).otherwise(None)
 

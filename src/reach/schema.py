@@ -102,7 +102,8 @@ RECORDS = _schema(
             pa.string(),
             True,
             "Graph files (GML, GraphML, GEXF, Pajek, ...): the node's id and other "
-            'attributes as a JSON object, e.g. `{"id": "12", "value": 3}`.',
+            'attributes as a JSON object, e.g. `{"id": "12", "value": 3}`; a WhatsApp sender shown by '
+            'name: `{"name_from":"address-book"}`.',
         ),
     ],
 )
@@ -161,8 +162,8 @@ IDENTIFIERS = _schema(
             pa.string(),
             False,
             "`key`, `owner`, `email`, `phone`, `linkedin`, `record` (the record alone), or a name-based "
-            "link reported apart: `name+company-domain` (value `<name> | <company>`) or `name+shared-export` "
-            "(value `<name>`); see docs/tie-strength.md.",
+            "link reported apart: `name+company-domain` (value `<name> | <company>`), `name+shared-export` "
+            "or `name+address-book` (value `<name>`); see docs/tie-strength.md.",
         ),
         ("value", pa.string(), False, "Normalised identifier value."),
     ],
@@ -180,7 +181,13 @@ PEOPLE = _schema(
     "people",
     [
         ("person_id", pa.string(), False, "Stable id: a hash of the person's anchor identifier."),
-        ("display_name", pa.string(), True, "Best name across the person's records."),
+        (
+            "display_name",
+            pa.string(),
+            True,
+            "Best name across the person's records; for someone known without a name, what they are known by "
+            "(address, edge-list key, LinkedIn profile, phone), so it is never empty and never an id.",
+        ),
         ("company", pa.string(), True, "Most recent non-empty company across records."),
         ("title", pa.string(), True, "Most recent non-empty title across records."),
         ("location", pa.string(), True, "First non-empty location across records."),

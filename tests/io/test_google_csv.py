@@ -171,7 +171,9 @@ def test_header_only_and_errors(tmp_path):
         read_google_csv(binary, owner=None, options={})
     other = tmp_path / "Connections.csv"
     other.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n", encoding="utf-8")
-    with pytest.raises(InputFormatError, match="Connections.csv: no Google Contacts CSV"):
+    with pytest.raises(
+        InputFormatError, match="Connections.csv: not a Google Contacts CSV.*--format linkedin-connections"
+    ):
         read_google_csv(other, owner=None, options={})
     with pytest.raises(InputFormatError, match="missing.csv"):
         read_google_csv(tmp_path / "missing.csv", owner=None, options={})

@@ -269,6 +269,84 @@ def find_header(data: bytes, match: Callable[[list[str]], bool], path: Path, *, 
     return Header(cells=cells, line=idx + 1, offset=offset, delimiter=delim)
 
 
+@dataclass(frozen=True)
+class Needs:
+    """The columns a reader needs: one column of each group (alternatives, as the export spells them).
+
+    An export trimmed in a spreadsheet still reads when it keeps one column of every group; the
+    message for one that does not names the groups it lacks, not a missing header.
+    """
+
+    groups: tuple[tuple[str, ...], ...]
+
+    def missing(self, cells: Sequence[str]) -> list[tuple[str, ...]]:
+        """The groups none of whose columns is among ``cells`` (normalised, see :func:`norm`)."""
+        have = set(cells)
+        return [g for g in self.groups if not any(norm(c) in have for c in g)]
+
+    def met(self, cells: list[str]) -> bool:
+        return not self.missing(cells)
+
+    def describe(self, groups: Sequence[tuple[str, ...]]) -> str:
+        return "; ".join((f"one of {', '.join(repr(c) for c in g)}" if len(g) > 1 else repr(g[0])) for g in groups)
+
+
+def find_export_header(
+    data: bytes, path: Path, *, identify: Callable[[list[str]], bool], needs: Needs, what: str, name: str
+) -> Header:
+    """The header row of export format ``name``: the line ``identify`` recognises (the export as its
+    product writes it, or as trimmed by a user), else the first line holding every column ``needs`` (the
+    reader was told the format with ``--format``), unless another importer recognises the file as its own
+    export (then the message names that format). When no line fits, the message names the columns missing
+    from the line that comes closest (header cells only: a data row's values are never shown).
+    """
+    text = decode_head(data)
+    found = scan_header(text, identify)
+    if found is None:
+        found = scan_header(text, needs.met)
+        if found is not None:
+            _refuse_other_export(path, text, name)
+    if found is None:
+        best: tuple[int, int, list[tuple[str, ...]]] | None = None
+        for i, line in enumerate(text.split("\n")[:HEADER_SCAN_LINES]):
+            line = line.rstrip("\r").lstrip("\ufeff")
+            if not line.strip():
+                continue
+            cells = [norm(c) for c in _split_header(line, guess_delimiter(line))]
+            lacking = needs.missing(cells)
+            if best is None or len(lacking) < len(best[2]):
+                best = (i, len(lacking), lacking)
+        if best is None:
+            msg = f"{path}: no {what} header: the file has no lines"
+        else:
+            msg = (
+                f"{path}: line {best[0] + 1}: not a {what} header: it lacks the columns a {what} needs: "
+                f"{needs.describe(best[2])}"
+            )
+        raise InputFormatError(msg)
+    idx, cells, delim = found
+    offset = 0
+    for _ in range(idx + 1):
+        nxt = data.find(b"\n", offset)
+        offset = len(data) if nxt < 0 else nxt + 1
+    return Header(cells=cells, line=idx + 1, offset=offset, delimiter=delim)
+
+
+def _refuse_other_export(path: Path, text: str, name: str) -> None:
+    from reach.io.formats import registry
+
+    forms = registry()
+    head = text.lstrip("\ufeff")
+    claims = sorted((f.sniff(head, path), f.name) for f in forms.values() if f.name != name and not f.binary)
+    if claims and claims[-1][0] >= 0.9:
+        other = claims[-1][1]
+        msg = (
+            f"{path}: not a {forms[name].description if name in forms else name}: the file is {other} "
+            f"({forms[other].description}); import it with --format {other} or without --format"
+        )
+        raise InputFormatError(msg)
+
+
 # ---------------------------------------------------------------------------------------------
 # row boundaries
 

@@ -239,7 +239,8 @@ def _read_fast(start_line: int, table: pa.Table, n_comments: int, options: dict)
 
 def _refuse_other_format(path: Path, raw: bytes) -> None:
     """Refuse a file another importer claims with confidence (a Pajek, GML or MatrixMarket file forced
-    through ``--format edgelist``): its section lines, brackets and size lines are not edges."""
+    through ``--format edgelist``): its section lines, brackets and size lines are not edges.
+    """
     from reach.io.formats import registry
 
     head = raw[:65536]
@@ -305,7 +306,8 @@ def _header(data: pl.DataFrame) -> list[str] | None:
 def refuses(n_bad: int, n: int) -> bool:
     """Whether ``n_bad`` lines that do not fit among ``n`` make a file not an edge list: all of them, more
     than half when they are two or more, or more than :data:`MAX_BAD_SHARE` when they are at least
-    :data:`MIN_BAD_TO_REFUSE`. A single stray row in a longer file only goes to rejects."""
+    :data:`MIN_BAD_TO_REFUSE`. A single stray row in a longer file only goes to rejects.
+    """
     return n_bad > 0 and (
         n_bad == n or (n_bad >= 2 and 2 * n_bad > n) or (n_bad >= MIN_BAD_TO_REFUSE and n_bad > MAX_BAD_SHARE * n)
     )
@@ -313,7 +315,8 @@ def refuses(n_bad: int, n: int) -> bool:
 
 def _refuse_inconsistent(path: Path, data: pl.DataFrame) -> None:
     """Refuse a file whose lines are not consistently an edge list (see :func:`refuses`): it is another
-    format, and reading the lines that happen to fit would invent people. A stray bad row goes to rejects."""
+    format, and reading the lines that happen to fit would invent people. A stray bad row goes to rejects.
+    """
     shape = pl.col("reason").is_not_null() & (pl.col("reason") != "weight must be positive")
     bad = data.filter(shape)
     n_bad, n = bad.height, data.height

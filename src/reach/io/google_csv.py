@@ -6,8 +6,11 @@ Group Membership,E-mail 1 - Type,E-mail 1 - Value,...,Organization 1 - Name``), 
 ``Language``/``Photo`` columns; any number of ``E-mail N``, ``Phone N`` and ``Website N`` columns;
 several values in one cell joined by `` ::: ``; a UTF-8 BOM; multi-line quoted ``Notes``; phone-only
 rows; "Other Contacts" rows whose name is their email address (the address goes to ``emails``, the
-name stays empty). A website on linkedin.com becomes ``linkedin_url``; ``Location`` or the first
-address's city, region and country become ``location``. Columns are found by name.
+name stays empty); exports trimmed in a spreadsheet (``Group Membership`` or other columns deleted),
+recognised by a name column beside Google's numbered ``E-mail 1 - Value`` columns, and with
+``--format google-csv`` any header that keeps a column of :data:`NEEDS`. A website on linkedin.com
+becomes ``linkedin_url``; ``Location`` or the first address's city, region and country become
+``location``. Columns are found by name.
 
 Each row becomes one ``contact`` record. With an ``owner``, record 0 is the owner and every contact is
 also an owner -> contact interaction of channel ``contact`` (an address-book entry: weak evidence).
@@ -32,9 +35,25 @@ _PHONE = re.compile(r"^phone (\d+) - value$")
 _WEBSITE = re.compile(r"^website (\d+) - value$")
 _CURRENT = {"first name", "last name", "labels"}
 _LEGACY = {"given name", "family name", "group membership"}
+# Google's own way of naming repeated fields: "E-mail 1 - Value", "Phone 2 - Type", "Organization 1 - Name"
+_NUMBERED = re.compile(r"^[a-z][a-z -]*[a-z] \d+ - [a-z][a-z ]*$")
+_NAME_COLUMNS = ("Name", "First Name", "Last Name", "Given Name", "Family Name", "Middle Name", "Nickname", "File As")
+NEEDS = cu.Needs(
+    (
+        (
+            *_NAME_COLUMNS,
+            "Organization Name",
+            "Organization 1 - Name",
+            "E-mail 1 - Value",
+            "Phone 1 - Value",
+            "Website 1 - Value",
+        ),
+    )
+)
 
 
 def _is_header(cells: list[str]) -> bool:
+    """The header as Google writes it (current or legacy generation)."""
     names = set(cells)
     has_values = any(_EMAIL.match(c) or _PHONE.match(c) for c in cells)
     return has_values and (
@@ -42,8 +61,22 @@ def _is_header(cells: list[str]) -> bool:
     )
 
 
+def _is_trimmed(cells: list[str]) -> bool:
+    """A Google header with columns deleted (``Group Membership``, ``Labels``, whole name parts): still
+    a name column beside Google's numbered ``E-mail 1 - Value`` / ``Phone 1 - Type`` columns.
+    """
+    names = set(cells)
+    return any(_NUMBERED.match(c) for c in cells) and any(cu.norm(n) in names for n in _NAME_COLUMNS)
+
+
+def _identify(cells: list[str]) -> bool:
+    return _is_header(cells) or _is_trimmed(cells)
+
+
 def sniff(head: str, path: Path | None = None) -> float:
-    return 0.95 if cu.scan_header(head, _is_header, max_lines=3) is not None else 0.0
+    if cu.scan_header(head, _is_header, max_lines=3) is not None:
+        return 0.95
+    return 0.9 if cu.scan_header(head, _is_trimmed, max_lines=3) is not None else 0.0
 
 
 def read_google_csv(
@@ -51,7 +84,9 @@ def read_google_csv(
 ) -> Parsed:
     """Parse a Google Contacts CSV export (``data``: the file's bytes when already read)."""
     data = cu.load_bytes(path, data, what="Google Contacts CSV")
-    header = cu.find_header(data, _is_header, path, what="Google Contacts CSV (E-mail 1 - Value, ...)")
+    header = cu.find_export_header(
+        data, path, identify=_identify, needs=NEEDS, what="Google Contacts CSV", name="google-csv"
+    )
     idx = header.index()
 
     def find(*names: str) -> int | None:

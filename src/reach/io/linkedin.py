@@ -57,7 +57,8 @@ CONNECTION_COLUMNS = {
     "position": "title",
     "connected on": "connected_on",
 }
-REQUIRED = {"first_name", "last_name", "connected_on"}
+# a trimmed Connections.csv still reads when it keeps one column that names the connection
+CONNECTION_NEEDS = cu.Needs((("First Name", "Last Name", "URL", "Profile URL", "Email Address"),))
 MONTHS = {
     m: i
     for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
@@ -92,7 +93,9 @@ def _norm_header(cell: str) -> str:
 
 
 def _is_connections(cells: list[str]) -> bool:
-    return {"first name", "last name", "connected on"} <= set(cells)
+    """Connections.csv as LinkedIn writes it, or trimmed: ``Connected On`` beside a name or URL column."""
+    names = set(cells)
+    return "connected on" in names and bool({"first name", "last name", "url", "profile url"} & names)
 
 
 def _is_messages(cells: list[str]) -> bool:
@@ -119,6 +122,120 @@ def sniff_messages(head: str, path: Path | None = None) -> float:
 
 def sniff_invitations(head: str, path: Path | None = None) -> float:
     return 1.0 if cu.scan_header(head, _is_invitations, max_lines=3) is not None else 0.0
+
+
+# Profile.csv: the owner's own name (and, in some vintages, profile URL); Email Addresses.csv: their addresses
+PROFILE_ONLY = {
+    "maiden name",
+    "headline",
+    "birth date",
+    "geo location",
+    "industry",
+    "summary",
+    "twitter handles",
+    "websites",
+    "instant messengers",
+    "zip code",
+}
+PROFILE_URLS = ("profile url", "public profile url", "public profile", "url")
+PROFILE_NEEDS = cu.Needs((("First Name", "Last Name"),))
+EMAILS_NEEDS = cu.Needs((("Email Address",),))
+LINKEDIN_PROFILE = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^\s,;\]\[\"']+", re.IGNORECASE)
+
+
+def _is_profile(cells: list[str]) -> bool:
+    names = set(cells)
+    return {"first name", "last name"} <= names and len(names & PROFILE_ONLY) >= 2
+
+
+def _is_email_addresses(cells: list[str]) -> bool:
+    return {"email address", "confirmed", "primary"} <= set(cells)
+
+
+def sniff_profile(head: str, path: Path | None = None) -> float:
+    return 0.95 if cu.scan_header(head, _is_profile, max_lines=3) is not None else 0.0
+
+
+def sniff_email_addresses(head: str, path: Path | None = None) -> float:
+    return 0.95 if cu.scan_header(head, _is_email_addresses, max_lines=3) is not None else 0.0
+
+
+def _owner_only(rows: cu.CsvRows, owner: str, extra: dict, notes: list[str]) -> Parsed:
+    rows.reject(np.arange(len(rows)) > 0, "an export's profile file holds one person, its owner: extra row")
+    return Parsed(
+        records=cu.owner_table(owner, **extra),
+        interactions=cu.empty_interactions(),
+        rejects=rejects_table(rows.rejects),
+        n_rows=rows.n_rows,
+        n_skipped=rows.n_skipped,
+        notes=notes + rows.notes,
+    )
+
+
+def read_profile(path: Path, *, owner: str | None, options: dict | None = None, data: bytes | None = None) -> Parsed:
+    """The owner's own ``Profile.csv``: one owner record with their name, location and LinkedIn URL
+    (a ``Profile URL`` column or a linkedin.com/in/ address among ``Websites``), which joins the owner
+    to their LinkedIn identity in other people's exports. No contacts, no interactions.
+    """
+    owner = _need_owner(path, owner)
+    data = cu.load_bytes(path, data, what="LinkedIn Profile.csv")
+    header = cu.find_export_header(
+        data, path, identify=_is_profile, needs=PROFILE_NEEDS, what="LinkedIn Profile.csv", name="linkedin-profile"
+    )
+    idx = header.index()
+    url_col = next((idx[n] for n in PROFILE_URLS if n in idx), None)
+    cols = {k: idx.get(n) for k, n in (("first", "first name"), ("last", "last name"), ("geo", "geo location"))}
+    cols["websites"] = idx.get("websites")
+    cols["url"] = url_col
+    rows = cu.read_rows(data, header, [i for i in cols.values() if i is not None])
+    if not len(rows):
+        return _owner_only(rows, owner, {}, ["Profile.csv has no row: nothing known about the owner"])
+    first = {k: (rows.cell(i)[0].as_py() if i is not None else None) or None for k, i in cols.items()}
+    url = first["url"] if first["url"] and LINKEDIN_PROFILE.search(first["url"]) else None
+    if url is None and first["websites"]:
+        found = LINKEDIN_PROFILE.search(first["websites"])
+        url = found.group(0) if found else None
+    name = " ".join(p for p in (first["first"], first["last"]) if p) or None
+    extra = {
+        "display_name": name,
+        "first_name": first["first"],
+        "last_name": first["last"],
+        "location": first["geo"],
+        "linkedin_url": url,
+    }
+    notes = ["Profile.csv: the owner's own profile" + (" and LinkedIn URL" if url else " (no LinkedIn URL in it)")]
+    return _owner_only(rows, owner, extra, notes)
+
+
+def read_email_addresses(
+    path: Path, *, owner: str | None, options: dict | None = None, data: bytes | None = None
+) -> Parsed:
+    """The owner's own ``Email Addresses.csv``: every address (confirmed or not) on the owner record."""
+    owner = _need_owner(path, owner)
+    data = cu.load_bytes(path, data, what="LinkedIn Email Addresses.csv")
+    header = cu.find_export_header(
+        data,
+        path,
+        identify=_is_email_addresses,
+        needs=EMAILS_NEEDS,
+        what="LinkedIn Email Addresses.csv",
+        name="linkedin-email-addresses",
+    )
+    col = header.index()["email address"]
+    rows = cu.read_rows(data, header, [col])
+    emails = cu.multi([rows.cell(col)], keep="email") if len(rows) else None
+    found = sorted({e for lst in (emails.to_pylist() if emails is not None else []) if lst for e in lst})
+    owner_emails = [e for e in [owner.strip()] if "@" in e and " " not in e]
+    extra = {"emails": owner_emails + [e for e in found if e not in owner_emails]}
+    notes = [f"Email Addresses.csv: {len(found)} of the owner's own addresses"]
+    return Parsed(
+        records=cu.owner_table(owner, **extra),
+        interactions=cu.empty_interactions(),
+        rejects=rejects_table(rows.rejects),
+        n_rows=rows.n_rows,
+        n_skipped=rows.n_skipped,
+        notes=notes + rows.notes,
+    )
 
 
 def parse_connected_on(value: str) -> datetime | None:
@@ -400,14 +517,15 @@ def _need_owner(path: Path, owner: str | None) -> str:
 
 def _connections_part(path: Path, data: bytes, label: str) -> _Part:
     data = cu.load_bytes(path, data, what="LinkedIn Connections.csv")
-    header = cu.find_header(
-        data, _is_connections, path, what="LinkedIn Connections (First Name,Last Name,...,Connected On)"
+    header = cu.find_export_header(
+        data,
+        path,
+        identify=_is_connections,
+        needs=CONNECTION_NEEDS,
+        what="LinkedIn Connections.csv",
+        name="linkedin-connections",
     )
     fields = header.fields(CONNECTION_COLUMNS, normalise=_norm_header)
-    missing = REQUIRED - set(fields)
-    if missing:
-        msg = f"{path}: line {header.line}: header lacks {', '.join(sorted(missing))}"
-        raise InputFormatError(msg)
     rows = cu.read_rows(data, header, list(fields.values()), label=label)
     c = {
         k: rows.cell(fields.get(k))
@@ -841,6 +959,20 @@ def read_zip(path: Path, *, owner: str | None, options: dict | None = None) -> P
 
 FORMATS = [
     Format("linkedin-connections", "LinkedIn data export Connections.csv", sniff, read_connections, needs_owner=True),
+    Format(
+        "linkedin-profile",
+        "LinkedIn data export Profile.csv (the owner's own name and profile URL)",
+        sniff_profile,
+        read_profile,
+        needs_owner=True,
+    ),
+    Format(
+        "linkedin-email-addresses",
+        "LinkedIn data export Email Addresses.csv (the owner's own addresses)",
+        sniff_email_addresses,
+        read_email_addresses,
+        needs_owner=True,
+    ),
     Format("linkedin-messages", "LinkedIn data export messages.csv", sniff_messages, read_messages, needs_owner=True),
     Format(
         "linkedin-invitations",

@@ -7,7 +7,9 @@ well as ``Business Country/Region``; up to three e-mail columns whose ``E-mail T
 with an Exchange DN (``/o=ExchangeLabs/...``) instead of an address (ignored: not an email); many
 phone columns (faxes, pagers and assistants' phones are left out); a web page on linkedin.com as the
 LinkedIn URL; and English, German and French headers (Outlook localises them, including French's
-two ``Titre`` columns: courtesy title first, job title second). Columns are found by name.
+two ``Titre`` columns: courtesy title first, job title second). Columns are found by name. An
+export trimmed in a spreadsheet is recognised by a name column beside one of Outlook's e-mail columns;
+with ``--format outlook-csv`` any header with a name, company or e-mail column (:data:`NEEDS`) is read.
 
 Each row becomes one ``contact`` record; with an ``owner``, record 0 is the owner and each contact is
 also an owner -> contact interaction of channel ``contact`` (an address-book entry: weak evidence).
@@ -96,15 +98,40 @@ _SIGNATURES = (
 )
 
 
+# Outlook's own spellings of its e-mail columns ("Email Address" alone is LinkedIn's and HubSpot's too)
+_OUTLOOK_EMAIL = {
+    n for key in ("email1", "email2", "email3", "type1", "type2", "type3", "display1") for n in NAMES[key]
+} - {"email address"}
+_NAME_KEYS = ("first", "middle", "last")
+NEEDS = cu.Needs(
+    (tuple(n.title() for key in (*_NAME_KEYS, "company", "email1", "email2", "email3") for n in NAMES[key]),)
+)
+
+
 def _is_header(cells: list[str]) -> bool:
+    """The header as Outlook writes it (desktop or outlook.com, English, German or French)."""
     names = set(cells)
     if any(c.startswith("e-mail 1 - ") for c in cells):  # Google CSV
         return False
     return any(sig <= names for sig in _SIGNATURES)
 
 
+def _is_trimmed(cells: list[str]) -> bool:
+    """An Outlook header with columns deleted: still a name column and one of Outlook's e-mail columns."""
+    names = set(cells)
+    if any(c.startswith("e-mail 1 - ") for c in cells):
+        return False
+    return bool(names & _OUTLOOK_EMAIL) and any(n in names for key in _NAME_KEYS for n in NAMES[key])
+
+
+def _identify(cells: list[str]) -> bool:
+    return _is_header(cells) or _is_trimmed(cells)
+
+
 def sniff(head: str, path: Path | None = None) -> float:
-    return 0.9 if cu.scan_header(head, _is_header, max_lines=3) is not None else 0.0
+    if cu.scan_header(head, _is_header, max_lines=3) is not None:
+        return 0.9
+    return 0.85 if cu.scan_header(head, _is_trimmed, max_lines=3) is not None else 0.0
 
 
 def read_outlook_csv(
@@ -112,7 +139,9 @@ def read_outlook_csv(
 ) -> Parsed:
     """Parse an Outlook (desktop or outlook.com) contacts CSV export."""
     data = cu.load_bytes(path, data, what="Outlook contacts CSV")
-    header = cu.find_header(data, _is_header, path, what="Outlook contacts CSV (First Name,...,E-mail Address)")
+    header = cu.find_export_header(
+        data, path, identify=_identify, needs=NEEDS, what="Outlook contacts CSV", name="outlook-csv"
+    )
     normed = [cu.norm(c) for c in header.cells]
     idx = header.index()
     fields = {key: next((idx[n] for n in names if n in idx), None) for key, names in NAMES.items()}

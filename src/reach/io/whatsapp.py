@@ -20,8 +20,9 @@ starts with U+200E and is not an attachment, deleted-message or call note (iOS w
 "Messages and calls are end-to-end encrypted", "Your security code with X changed", "X added Y", as
 coming from the chat's name). The English notices are also recognised without the mark.
 
-Senders are address-book names or raw ``+E.164`` numbers (a number becomes ``phones``). The exporting
-phone's owner is record 0 (``needs_owner``); which sender is the owner is found, in order, from
+Senders are address-book names or raw ``+E.164`` numbers (a number becomes ``phones``; a name is
+marked ``attributes`` ``{"name_from":"address-book"}``, which identity's ``name+address-book`` rule
+reads). The exporting phone's owner is record 0 (``needs_owner``); which sender is the owner is found, in order, from
 ``owner`` or an ``aliases`` option entry equal to a sender's name or number (case- and
 accent-insensitive), the sender of "You deleted this message", or, in a two-sender chat, the sender
 that is not the chat's name (from iOS's first system line or an Android file name ``WhatsApp Chat
@@ -46,6 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
+from reach.identity import NAME_FROM_ADDRESS_BOOK
 from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
 from reach.io.text import decode
 from reach.schema import RECORDS
@@ -600,6 +602,8 @@ def parse_chat(text: str, *, owner: str, options: dict | None = None, chat_name:
                 "role": "party",
                 "display_name": None if phone else name,
                 "phones": [name] if phone else None,
+                # a sender shown by name is a contact saved in the exporting phone's address book
+                "attributes": None if phone else NAME_FROM_ADDRESS_BOOK,
             }
         )
 

@@ -679,7 +679,7 @@ owner = "ben@example.com"
 [strength]     # the keys of the workspace's settings.toml [strength] (docs/tie-strength.md); they win,
                # also for later commands on the workspace, until the next run (run-settings.json)
 [resolve]      # max_names_per_identifier, default_region, fold_gmail, name_company_domain = true,
-               # name_shared_export = true, fuzzy_threshold (docs/tie-strength.md)
+               # name_shared_export = true, name_address_book = true, fuzzy_threshold (docs/tie-strength.md)
 [outputs]      # folder = "out/{date}" ({date}, {time}, {datetime}), csv = false, plots = true,
                # html = true, graphml = "auto" (up to a million ties) | true | false, top_targets = 4
 [thresholds]   # max_failed_files = 0, max_rejects, max_reject_rate = 0.05, strength_change = 0.05

@@ -127,6 +127,7 @@ SECTIONS: dict[str, set[str]] = {
         "fold_gmail",
         "name_company_domain",
         "name_shared_export",
+        "name_address_book",
         "fuzzy_threshold",
     },
     "outputs": {"folder", "csv", "plots", "html", "graphml", "top_targets", "pseudonymise"},
@@ -317,7 +318,7 @@ def load_run_config(
                        run and for every later command on the workspace until the next run
                        (kept in WORKSPACE/run-settings.json); the same for [resolve]
         [resolve]      max_names_per_identifier, default_region, fold_gmail, name_company_domain,
-                       name_shared_export, fuzzy_threshold (docs/tie-strength.md)
+                       name_shared_export, name_address_book, fuzzy_threshold (docs/tie-strength.md)
         [outputs]      folder ("out/{date}"; also {time}, {datetime}), csv (false), plots (true),
                        html (true), graphml ("auto": written up to a million ties; true or false to
                        force), top_targets (4: intro-path plots), pseudonymise (false: true replaces
