@@ -10,11 +10,11 @@ All of it runs on the CSR adjacency (:class:`reach.adjacency.Csr`), vectorised:
   degree plus their neighbours' degrees). Those whose walks would cost more than one pass over the
   adjacency (hubs and their neighbours, on heavy-tailed graphs) run in groups of 128 on bitmaps: two
   words per vertex, the first ring pushed, the second pulled with one gather and one ``reduceat``
-  over all slots, so a hub in the first ring costs nothing extra. The rest enumerate the pairs
-  (source, person within two hops) by walking the adjacency twice and de-duplicate them by one sort
-  of 64-bit keys. Unique contributions are counted in O(n) memory: per vertex, how many sources
-  reach it and, while that is one, which. For hops >= 3 a bit-parallel BFS
-  (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
+  over all slots, so a hub in the first ring costs nothing extra. The rest get their pairs (source,
+  person within two hops) from one boolean sparse product ``A[S] @ A + A[S]`` per chunk (scipy's
+  SMMP merges each row's walks in a marker array, no sort). Unique contributions are counted in
+  O(n) memory: per vertex, how many sources reach it and, while that is one, which. For hops >= 3 a
+  bit-parallel BFS (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from reach.graph import ReachGraph
 
 CHUNK_PAIRS = 8_000_000  # two-hop walk pairs enumerated per chunk of sources (bounds memory)
 BIT_GROUP = 128  # sources per bitmap pass (two uint64 words per vertex)
-PAIR_NS = 300.0  # measured cost of one enumerated two-step walk (sort-deduplicated)
+PAIR_NS = 300.0  # cost per two-step walk on the pairs path (measured for the former sort; the product costs less)
 SLOT_NS = 8.0  # measured cost per adjacency slot (and vertex) of one bitmap pass over BIT_GROUP sources
 
 
