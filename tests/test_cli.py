@@ -133,3 +133,20 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name):
     assert "Example:" in res.output
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert re.search(rf"`reach {name}\b", readme), f"README does not document `reach {name}`"
+
+
+def test_people_says_how_many_match_beyond_the_limit(tmp_path):
+    """`reach people X` with more matches than --limit says "first 50 of N"; N counted by brute force."""
+    emails = [f"john.smith{i}@example.org" for i in range(120)] + ["someone.else@example.org"]
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\n" + "".join(f"{e},hub@example.org\n" for e in emails))
+    runner = CliRunner()
+    ws = str(tmp_path / "ws")
+    assert runner.invoke(cli, ["-w", ws, "import", str(edges), "--format", "edgelist"]).exit_code == 0
+    res = runner.invoke(cli, ["-w", ws, "people", "john.smith", "--format", "json"])
+    data = json.loads(res.output)
+    expected = sum("john.smith" in e for e in emails)
+    assert data["total"] == expected and len(data["people"]) == 50
+    table = runner.invoke(cli, ["-w", ws, "people", "john.smith"]).output
+    assert f"first 50 of {expected} people" in table
+    assert "1 person" in runner.invoke(cli, ["-w", ws, "people", "someone.else"]).output

@@ -8,10 +8,13 @@ are the only columns allowed to differ.
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reach.pipeline import build, import_paths
 from reach.workspace import Workspace
@@ -154,3 +157,72 @@ def test_two_calendars_of_one_meetings_attendees(tmp_path):
     two, one = _ties(tmp_path / "two"), _ties(tmp_path / "one")
     assert two.equals(one)
     assert one["n_meetings"].to_list() == [1, 1, 1]
+
+
+PEOPLE = ["ana@example.com", "ben@example.com", "cy@example.com", "dee@example.com"]
+VEVENT = (
+    "BEGIN:VEVENT\r\nUID:ev{i}@example.com\r\nDTSTART:202401{d:02d}T100000Z\r\nDTEND:202401{d:02d}T110000Z\r\n"
+    "SUMMARY:m\r\nORGANIZER:mailto:{org}\r\n{att}END:VEVENT\r\n"
+)
+
+
+def _ics(events) -> str:
+    body = "".join(
+        VEVENT.format(i=i, d=d, org=org, att="".join(f"ATTENDEE:mailto:{a}\r\n" for a in att))
+        for i, d, org, att in events
+    )
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+_event = st.tuples(
+    st.sampled_from(["email", "meeting"]),
+    st.integers(0, 3),  # sender / organiser
+    st.sets(st.integers(0, 3), min_size=1, max_size=3),  # recipients / attendees
+    st.integers(1, 28),  # day
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    events=st.lists(_event, min_size=1, max_size=12),
+    n_exports=st.integers(2, 4),
+    data=st.data(),
+)
+def test_random_overlapping_splits_of_exports_give_the_ties_of_their_union(events, n_exports, data):
+    """Every event goes to at least one export, any may go to several (each export its own owner); the ties
+    equal those of one import of the union."""
+    events = [(kind, s, sorted(r - {s}), d) for kind, s, r, d in events if r - {s}]
+    if not events:
+        return
+    homes = [data.draw(st.sets(st.integers(0, n_exports - 1), min_size=1)) for _ in events]
+
+    def write(folder: Path, chosen: list[int]) -> list[Path]:
+        mails = [
+            (PEOPLE[events[i][1]], ", ".join(PEOPLE[r] for r in events[i][2]), events[i][3], f"e{i}")
+            for i in chosen
+            if events[i][0] == "email"
+        ]
+        meets = [
+            (i, events[i][3], PEOPLE[events[i][1]], [PEOPLE[r] for r in events[i][2]])
+            for i in chosen
+            if events[i][0] == "meeting"
+        ]
+        folder.mkdir(parents=True)
+        out = []
+        if mails:
+            (folder / "mail.mbox").write_text(_mbox([(s, t, min(d, 28), m) for s, t, d, m in mails]))
+            out.append(folder / "mail.mbox")
+        if meets:
+            (folder / "cal.ics").write_text(_ics(meets))
+            out.append(folder / "cal.ics")
+        return out
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for e in range(n_exports):
+            chosen = [i for i, h in enumerate(homes) if e in h]
+            files = write(root / f"export{e}", chosen)
+            if files:
+                import_paths(root / "split", files, owner=PEOPLE[e % len(PEOPLE)])
+        import_paths(root / "union", write(root / "all", list(range(len(events)))), owner=PEOPLE[0])
+        assert _ties(root / "split").equals(_ties(root / "union"))

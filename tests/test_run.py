@@ -566,3 +566,35 @@ def test_run_settings_carry_over_to_later_commands(tmp_path):
     assert again.exit_code == 0 and again.rebuilt is True
     assert not ws.run_settings_path.exists()
     assert load_settings(ws).strength.half_life_days != 30
+
+
+def test_an_import_during_a_run_never_makes_a_later_run_reuse_stale_results(tmp_path, monkeypatch):
+    """The hostile probe: an import lands while a run is in its communities stage. The run's analysis keys must
+    name the build its graph was read from, so the next (otherwise unchanged) run recomputes for the new build."""
+    from reach.builder import build
+    from reach.imports import import_paths
+
+    cfg = lean(tmp_path)
+    extra = tmp_path / "late.csv"
+    extra.write_text(
+        "source,target\nlate.one@example.org,late.two@example.org\nlate.two@example.org,late.three@example.org\n"
+    )
+    real = reach.run.stages.stage_communities
+    calls = {"n": 0}
+
+    def communities_with_a_concurrent_import(st):
+        if calls["n"] == 0:  # another process imports (and rebuilds) in the middle of the first run
+            import_paths(tmp_path / "ws", [extra], fmt="edgelist")
+            build(reach.workspace.Workspace.open(tmp_path / "ws"))
+        calls["n"] += 1
+        return real(st)
+
+    monkeypatch.setattr(reach.run.stages, "stage_communities", communities_with_a_concurrent_import)
+    run_pipeline(cfg, now=DAY1, quiet=True)
+    second = run_pipeline(cfg, now=DAY2, quiet=True)
+    ws = reach.workspace.Workspace.open(tmp_path / "ws")
+    n_people = ws.built("people").num_rows
+    stats = pq.read_table(Path(second.outputs) / "stats.parquet").to_pylist()[0]
+    assert stats["people"] == n_people  # the graph of this run, not the one the first run read
+    members = pq.read_table(Path(second.outputs) / "community_members.parquet")
+    assert members.num_rows == n_people

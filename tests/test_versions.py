@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -252,3 +253,49 @@ def test_a_killed_supersede_leaves_no_old_partition_in_the_build(tmp_path):
     write_parquet(kept, ws.raw_path("records", old))
     assert ws.raw("records").num_rows == 4
     assert pa.concat_tables([ws.raw_table("records", s) for s in ws.source_ids()]).num_rows == 4
+
+
+MAIL = (
+    "From {s} Mon Jan  1 00:00:00 2024\nFrom: {s}\nTo: {t}\nDate: {d:02d} Jan 2024 10:00:00 +0000\n"
+    "Message-ID: <m{d}@example.com>\nSubject: hi\n\nbody\n\n"
+)
+
+
+def _mail(days) -> str:
+    ana, omar = "ana@example.com", "omar@acme.example"
+    return "".join(MAIL.format(s=ana if d % 2 else omar, t=omar if d % 2 else ana, d=d) for d in days)
+
+
+def test_the_nightly_changes_report_real_changes_only(tmp_path):
+    box = tmp_path / "ana.mbox"
+    box.write_text(_mail([1, 2]))
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        'workspace = "ws"\nteam = ["ana@example.com"]\ntargets = ["omar@acme.example"]\n'
+        '[outputs]\nfolder = "out/{datetime}"\nplots = false\nhtml = false\n'
+        '[[sources]]\npath = "ana.mbox"\nowner = "ana@example.com"\n'
+    )
+    from datetime import datetime
+
+    days = iter(datetime(2024, 5, d, 3) for d in range(1, 10))
+    first = run_pipeline(cfg, quiet=True, now=next(days))
+    assert first.exit_code == 0, first.error
+    # downloaded again with the same content: nothing changes
+    box.write_bytes(box.read_bytes())
+    again = run_pipeline(cfg, quiet=True, now=next(days))
+    assert again.files["unchanged"] == 1 and not again.rebuilt and again.changes == {}
+    # the mailbox grew: the tie is warmer, and exactly as warm as one import of the grown mailbox
+    grown = list(range(1, 9))
+    box.write_text(_mail(grown))
+    third = run_pipeline(cfg, quiet=True, now=next(days))
+    assert third.exit_code == 0, third.error
+    changes = pl.read_parquet(Path(third.outputs) / "changes.parquet")
+    assert set(changes["change"]) == {"warmer"}
+    warmer = changes.row(0, named=True)
+    clean = tmp_path / "clean.mbox"
+    clean.write_text(_mail(grown))
+    import_paths(tmp_path / "clean", [clean], owner="ana@example.com")
+    ties = _ties(tmp_path / "clean")
+    assert ties["n_emails"].to_list() == [len(grown)]  # brute force: every message once
+    assert warmer["current"] == pytest.approx(ties["strength"][0])
+    assert _ties(tmp_path / "ws").equals(ties)

@@ -134,3 +134,39 @@ def test_every_workspace_folder_is_private(tmp_path):
     for p in [ws, *ws.rglob("*")]:
         mode = stat.S_IMODE(p.stat().st_mode)
         assert mode & 0o077 == 0, f"{p} is {oct(mode)}"
+
+
+def test_import_walk_stays_inside_the_folder_and_ends_link_loops(tmp_path):
+    """A link loop is visited once, links out of the imported folder and folders reach wrote are skipped;
+    the files found are exactly those os.walk finds without following links (the stdlib as oracle)."""
+    import os
+
+    from pathlib import Path
+
+    from reach.imports import expand_paths
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "run.lock").write_text("1234 reach run\n")
+    exports = tmp_path / "exports"
+    (exports / "a" / "b").mkdir(parents=True)
+    (exports / "a" / "one.csv").write_text("source,target\nx,y\n")
+    (exports / "a" / "b" / "two.csv").write_text("source,target\ny,z\n")
+    (exports / "a" / "b" / "loop").symlink_to(exports / "a")  # a loop back up
+    (exports / "lock-link").symlink_to(outside / "run.lock")  # out of the folder
+    (exports / "away").symlink_to(outside)
+    (exports / "inside-link.csv").symlink_to(exports / "a" / "one.csv")  # inside: followed
+    ws = exports / "ws"
+    (ws / "raw").mkdir(parents=True)
+    (ws / "manifest.json").write_text("{}")
+    (ws / "run.lock").write_text("1 reach\n")
+    found = sorted(str(p.relative_to(exports)) for p in expand_paths([exports]))
+    expected = sorted(
+        str((Path(d) / f).relative_to(exports))
+        for d, dirs, files in os.walk(exports)
+        if not Path(d).is_relative_to(ws)
+        for f in files
+        if not (Path(d) / f).is_symlink() or (Path(d) / f).resolve().is_relative_to(exports)
+    )
+    assert found == expected
+    assert "inside-link.csv" in found and "lock-link" not in found

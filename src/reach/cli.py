@@ -448,10 +448,17 @@ def people(obj: Ctx, search: str | None, limit: int, out_fmt: str, output: Path 
     Example: reach people acme
     """
     from reach.builder import load_graph
-    from reach.features import find_people
+    from reach.features import find_people_counted
 
-    rows = find_people(load_graph(obj.workspace), fo.PeopleOptions(search=search, limit=limit))  # search real names
-    show(Output(data={"people": rows.to_dicts()}, rows=rows, lines=[f"{rows.height} people"]), out_fmt, output)
+    opts = fo.PeopleOptions(search=search, limit=limit)
+    rows, total = find_people_counted(load_graph(obj.workspace), opts)  # search real names
+    noun = "person" if total == 1 else "people"
+    line = (
+        f"{total:,} {noun}"
+        if rows.height == total
+        else f"first {rows.height:,} of {total:,} people (--limit N for more)"
+    )
+    show(Output(data={"people": rows.to_dicts(), "total": total}, rows=rows, lines=[line]), out_fmt, output)
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from reach.errors import InputFormatError
 from reach.io.files import sha256_file
 from reach.io.formats import Format, detect_format, get_format, registry
 from reach.io.sanitise import sanitise
+from reach.io.text import collecting_notes
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
 from reach.tombstones import drop_forgotten
 from reach.versions import VersionChange, current_version, new_source_id, source_name, version_change
@@ -69,27 +70,46 @@ def _is_export_folder(path: Path) -> bool:
     return any(f.accepts_dirs and f.sniff("", path) > 0 for f in registry().values())
 
 
+def _reach_folder(folder: Path) -> bool:
+    """A folder reach itself wrote (a workspace, a run's outputs): never an export to import."""
+    workspace = (folder / "manifest.json").is_file() and (folder / "raw").is_dir()
+    return workspace or (folder / ".reach-outputs.json").exists()
+
+
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
     """Files named directly; folders that are one export (Slack, maildir) as they are; and every
     non-hidden file or export folder under other folders (sorted).
+
+    Inside a folder, a symbolic link is followed only when it leads to a place inside that folder, each real
+    folder is visited once (a link loop ends), and folders reach wrote (workspaces, outputs) are skipped.
     """
     out: list[Path] = []
 
-    def walk(folder: Path) -> None:
+    def walk(folder: Path, root: Path, seen: set[Path]) -> None:
+        real = folder.resolve()
+        if real in seen:
+            log.warning("%s: already visited (a link loop?): skipped", folder)
+            return
+        seen.add(real)
         for child in sorted(folder.iterdir()):
             if child.name.startswith("."):
                 continue
+            if child.is_symlink() and not child.resolve().is_relative_to(root):
+                log.warning("%s: a link to outside %s: skipped", child, root)
+                continue
             if child.is_dir():
-                if _is_export_folder(child):
+                if _reach_folder(child):
+                    log.warning("%s: a folder reach wrote (workspace or outputs), not an export: skipped", child)
+                elif _is_export_folder(child):
                     out.append(child)
                 else:
-                    walk(child)
+                    walk(child, root, seen)
             elif child.is_file():
                 out.append(child)
 
     for p in map(Path, paths):
         if p.is_dir() and not _is_export_folder(p):
-            walk(p)
+            walk(p, p.resolve(), set())
         else:
             out.append(p)
     return out
@@ -194,7 +214,9 @@ def import_file(
         result.source_id = source_id
         form: Format = get_format(fmt) if fmt else detect_format(path)
         result.format = form.name
-        parsed, dropped = drop_forgotten(ws, sanitise(form.read(path, owner=owner, options=options or {})))
+        with collecting_notes() as decode_notes:
+            read = sanitise(form.read(path, owner=owner, options=options or {}))
+        parsed, dropped = drop_forgotten(ws, read)
         if dropped:
             result.notes.append(
                 f"{dropped.records} records, {dropped.interactions} interactions and {dropped.rejects} rejected "
@@ -226,7 +248,7 @@ def import_file(
         ws.add_source(row, tables, supersedes=previous["source_id"] if previous else None)
         result.status = "imported"
         result.version = version
-        result.notes = [*parsed.notes, *result.notes]
+        result.notes = [*parsed.notes, *decode_notes, *result.notes]
         for k in ("n_rows", "n_records", "n_interactions", "n_rejects", "n_skipped"):
             setattr(result, k, int(row[k]))
         if row["n_rejects"]:

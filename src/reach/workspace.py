@@ -30,6 +30,7 @@ import errno
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from reach import __version__
 from reach.errors import WorkspaceError
@@ -47,13 +49,16 @@ from reach.io.files import (
     ensure_private_dir,
     hold_lock,
     read_parquet,
+    read_parquet_table,
     remove_stale_temp_files,
+    sha256_file,
     write_parquet,
 )
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, SCHEMA_VERSION, SOURCES, TABLES, TS
 
 RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJECTS}
 BUILD_TABLES = ("identifiers", "membership", "people", "ties")
+BUILD_DIGEST_KEY = b"reach.build_digest"  # Parquet metadata: which build a build table belongs to
 DEFAULT_WORKSPACE = "reach-workspace"
 
 
@@ -332,8 +337,10 @@ class Workspace:
         self.update_manifest(build=None)
 
     def write_build(self, tables: dict[str, pa.Table], digest: str) -> None:
+        """Write the build tables, each stamped with the build's digest (see :meth:`built_together`)."""
         for name, table in tables.items():
-            write_parquet(table, self.build_path(name))
+            meta = dict(table.schema.metadata or {}) | {BUILD_DIGEST_KEY: digest.encode()}
+            write_parquet(table.replace_schema_metadata(meta), self.build_path(name))
         self.update_manifest(build={"digest": digest, "built_at": datetime.now(UTC).isoformat(timespec="seconds")})
 
     def built(self, table: str) -> pa.Table:
@@ -342,6 +349,38 @@ class Workspace:
             msg = f"workspace {self.root} has not been built yet; run `reach build`"
             raise WorkspaceError(msg)
         return read_parquet(path, TABLES[table])
+
+    def built_together(self, tables: tuple[str, ...] = ("people", "ties")) -> tuple[dict[str, pa.Table], str]:
+        """Build tables that belong to one build, and that build's fingerprint.
+
+        A build is replaced file by file, and an import may rebuild while a run or a server reads: tables read
+        one after the other could come from two builds. Every build table carries its build's digest; the
+        tables are read again until they agree (the fingerprint is that digest). Tables written before digests
+        were stamped are fingerprinted by their bytes.
+        """
+        for _attempt in range(20):
+            raw: dict[str, pa.Table] = {}
+            for name in tables:
+                path = self.build_path(name)
+                try:
+                    raw[name] = pq.read_table(path)
+                except FileNotFoundError:
+                    msg = f"workspace {self.root} has not been built yet; run `reach build`"
+                    raise WorkspaceError(msg) from None
+            digests = {(t.schema.metadata or {}).get(BUILD_DIGEST_KEY) for t in raw.values()}
+            if len(digests) == 1:
+                (digest,) = digests
+                if digest is None:
+                    digest = (
+                        hashlib.sha256(b"".join(bytes.fromhex(sha256_file(self.build_path(n))) for n in tables))
+                        .hexdigest()
+                        .encode()
+                    )
+                out = {n: read_parquet_table(t, TABLES[n]) for n, t in raw.items()}
+                return out, digest.decode()
+            time.sleep(0.05 * (1 + _attempt))  # a build is being written: wait for its last table
+        msg = f"workspace {self.root}: the build kept changing while it was read; try again when imports finish"
+        raise WorkspaceError(msg)
 
     def files(self) -> list[Path]:
         """Every file in the workspace (for audits such as `forget`)."""

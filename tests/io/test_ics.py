@@ -658,3 +658,35 @@ def test_fuzz_bytes(tmp_path_factory, data):
     path.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + data)
     with contextlib.suppress(InputFormatError):
         read_ics(path, owner=None, options={})
+
+
+@pytest.mark.parametrize(
+    "rrule",
+    [
+        "FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR",
+        "FREQ=MINUTELY;INTERVAL=7",
+        "FREQ=DAILY;INTERVAL=3;BYHOUR=9,15",
+        "FREQ=HOURLY;INTERVAL=5;UNTIL=20261115T000000Z",
+    ],
+)
+def test_open_ended_fast_series_keep_their_latest_occurrences(tmp_path, rrule):
+    """A series too long to walk from its start (hourly since 2010) keeps the last occurrences before as_of,
+    as a brute-force walk of dateutil's rule over the whole series finds them."""
+    from dateutil.rrule import rrulestr
+
+    path = tmp_path / "fast.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:fast@example.com\r\n"
+        "DTSTAMP:20100101T000000Z\r\nDTSTART:20100104T090000Z\r\nDTEND:20100104T091500Z\r\n"
+        f"RRULE:{rrule}\r\nSUMMARY:Sync\r\nORGANIZER:mailto:ana@example.com\r\n"
+        "ATTENDEE:mailto:ana@example.com\r\nATTENDEE:mailto:ben@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    as_of = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
+    parsed = ics.read_ics(path, owner="ana@example.com", options={"as_of": as_of.isoformat()})
+    got = sorted(set(parsed.interactions.column("at").to_pylist()))
+    oracle_rule = rrulestr(rrule, dtstart=datetime(2010, 1, 4, 9, 0, tzinfo=UTC))
+    expected = [d for d in oracle_rule.between(datetime(2010, 1, 1, tzinfo=UTC), as_of, inc=True)][
+        -ics.MAX_OCCURRENCES :
+    ]
+    assert got == expected
+    assert not any("walked only" in n for n in parsed.notes)

@@ -25,7 +25,7 @@ from reach.features.options import (
     TeamOptions,
 )
 from reach.features.path import PathResult, degrees_of_separation
-from reach.features.people import find_people
+from reach.features.people import find_people, find_people_counted
 from reach.features.reach import TeamPlan, reached, team_plan, team_reach
 from reach.features.stats import StatsReport, stats
 
@@ -56,6 +56,7 @@ __all__ = [
     "explain",
     "explain_person",
     "find_people",
+    "find_people_counted",
     "intros",
     "reached",
     "resolve_people",

@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 
 from reach.errors import InputFormatError
 from reach.io.base import EXCERPT_CHARS, Parsed, owner_record, rejects_table
-from reach.io.text import detect_encoding, looks_binary
+from reach.io.text import decode, detect_encoding, looks_binary
 from reach.schema import INTERACTIONS, RECORDS, TS
 
 MAX_ROW_BYTES = 1 << 20  # a longer row is rejected (a contact row is a few hundred bytes)
@@ -183,17 +183,10 @@ def load_bytes(path: Path, data: bytes | None = None, *, what: str = "CSV file")
         msg = f"{path}: looks like a binary file, not a {what}"
         raise InputFormatError(msg)
     enc = detect_encoding(head)
-    if enc == "utf-8-sig":
-        enc = "utf-8"  # the BOM stays: the header line is read past it, and not copying saves time
-    if enc == "utf-8" and _valid_utf8(data):
-        return _old_mac(data)
-    if enc in ("utf-8", "cp1252"):
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    else:
-        text = data.decode(enc, errors="replace")
+    if enc in ("utf-8", "utf-8-sig") and _valid_utf8(data):
+        return _old_mac(data)  # the BOM stays: the header line is read past it, and not copying saves time
+    # UTF-8 with a few bad bytes stays UTF-8 (each byte replaced and noted); a legacy code page is converted
+    text = decode(data)
     return _old_mac(text.lstrip("\ufeff").encode("utf-8", errors="replace"))
 
 

@@ -175,12 +175,15 @@ def read_parquet(path: Path, schema: pa.Schema | None = None) -> pa.Table:
     Columns added to a schema later (nullable ones) read as nulls from older files.
     """
     table = pq.read_table(path)
-    if schema is not None:
-        for field in schema:
-            if field.name not in table.column_names and field.nullable:
-                table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
-        table = table.select(schema.names).cast(schema)
-    return table
+    return table if schema is None else read_parquet_table(table, schema)
+
+
+def read_parquet_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A table read from Parquet, cast to ``schema`` (nullable columns added since read as nulls)."""
+    for field in schema:
+        if field.name not in table.column_names and field.nullable:
+            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+    return table.select(schema.names).cast(schema)
 
 
 def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import reach.io
 from reach.errors import InputFormatError
 from reach.io.base import Format
+from reach.io.mail import mbox_framed
 from reach.io.text import decode, looks_binary
 
 SNIFF_BYTES = 65536
@@ -53,7 +54,8 @@ def detect_format(path: Path) -> Format:
     if not head.strip():
         msg = f"{path}: file is empty"
         raise InputFormatError(msg)
-    binary = looks_binary(head)
+    # a mailbox keeps stray NULs in message bodies: its framing, not its bytes, says it is text
+    binary = looks_binary(head) and not mbox_framed(head)
     text = "" if binary else decode(head).lstrip("\ufeff")
     scored = sorted(((f.sniff(text, path), f.name) for f in forms.values() if f.binary or not binary), reverse=True)
     if not scored or scored[0][0] <= 0:

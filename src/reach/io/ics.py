@@ -26,10 +26,11 @@ owner's address and ``options["aliases"]`` map to record 0.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections import deque
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -769,6 +770,56 @@ class _BadEvent(Exception):
     pass
 
 
+def _walk(rule, t: _Time, as_of: datetime, keep, found: deque) -> bool:
+    """Append to ``found`` the kept occurrences up to ``as_of``; True when :data:`SCAN_LIMIT` cut the walk."""
+    try:
+        for k, local in enumerate(rule):
+            if k >= SCAN_LIMIT:
+                return True
+            at = t.utc(local)
+            if at > as_of:
+                break
+            if keep(local):
+                found.append(at)
+    except Exception:  # noqa: BLE001, S110 - past year 9999, or dateutil gave up: keep what we have
+        pass
+    return False
+
+
+FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 604800}
+
+
+def _later_start(rrule: str, rule, t: _Time, as_of: datetime, cap: int) -> _Time | None:
+    """A DTSTART shifted forward by whole periods of the series' pattern, so that a walk from it reaches
+    ``as_of`` and still holds the last ``cap`` occurrences (an hourly series open since 2010 keeps its latest
+    occurrences, not its first ones). The pattern of a FREQ up to WEEKLY repeats every lcm(interval, one week)
+    in wall time; series with COUNT, or with a longer FREQ, are left as they are (None).
+    """
+    fields = dict(part.partition("=")[::2] for part in rrule.upper().replace(" ", "").split(";") if part)
+    unit = FREQ_SECONDS.get(fields.get("FREQ", ""))
+    if unit is None or "COUNT" in fields:
+        return None
+    try:
+        interval = max(1, int(fields.get("INTERVAL", "1")))
+    except ValueError:
+        return None
+    step = math.lcm(unit * interval, 604800)
+    end = as_of.astimezone(t.tz).replace(tzinfo=None) if t.tz and not t.all_day else as_of.replace(tzinfo=None)
+    total = int((end - t.local).total_seconds() // step)
+    horizon = t.local + timedelta(seconds=step)
+    per_step = 0
+    for local in rule:
+        if local >= horizon or per_step >= SCAN_LIMIT:
+            break
+        per_step += 1
+    if per_step == 0:
+        return None
+    back = -(-cap // per_step) + 1  # whole steps before as_of that hold at least cap occurrences
+    if total <= back or back * per_step >= SCAN_LIMIT:
+        return None
+    return _Time(t.local + timedelta(seconds=(total - back) * step), t.tz, all_day=t.all_day)
+
+
 def _occurrences(
     ev: _Event, zones: _Zones, floating_tz, as_of: datetime, cap: int, overrides, notes: dict
 ) -> list[datetime | None] | None:
@@ -805,18 +856,14 @@ def _occurrences(
         except Exception as exc:  # noqa: BLE001 - dateutil raises ValueError, TypeError, IndexError...
             msg = f"unreadable RRULE {ev.rrule.strip()[:60]!r}: {type(exc).__name__}"
             raise _BadEvent(msg) from None
-        try:
-            for k, local in enumerate(rule):
-                if k >= SCAN_LIMIT:
-                    notes["_truncated"] = 1
-                    break
-                at = t.utc(local)
-                if at > as_of:
-                    break
-                if keep(local):
-                    found.append(at)
-        except Exception:  # noqa: BLE001, S110 - past year 9999, or dateutil gave up: keep what we have
-            pass
+        truncated = _walk(rule, t, as_of, keep, found)
+        if truncated:
+            later = _later_start(ev.rrule, rule, t, as_of, cap)
+            if later is not None:  # walk again from a start that repeats the series' pattern, near as_of
+                found.clear()
+                truncated = _walk(_rule(ev.rrule, later), later, as_of, keep, found)
+        if truncated:
+            notes["_truncated"] = 1
     else:
         at = t.utc(t.local)
         if at <= as_of and keep(t.local):

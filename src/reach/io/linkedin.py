@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 from reach.errors import InputFormatError
 from reach.io import csvutil as cu
 from reach.io.base import Format, Parsed, event_keys, rejects_table
+from reach.io.limits import read_member
 
 CONNECTION_COLUMNS = {
     "first name": "first_name",
@@ -83,7 +84,6 @@ INVITATION_COLUMNS = {
     "inviteeprofileurl": "invitee_url",
 }
 MEMBERS = ("connections.csv", "messages.csv", "invitations.csv")
-MAX_MEMBER_BYTES = 2 << 30
 OWNER = "\u0000owner"  # the key standing for the export's owner
 TRUE = ("yes", "true", "1", "y")
 
@@ -875,15 +875,7 @@ def sniff_zip(head: str, path: Path | None = None) -> float:
 
 
 def _read_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    if info.file_size > MAX_MEMBER_BYTES:
-        msg = f"{path}: {info.filename} is larger than {MAX_MEMBER_BYTES >> 20} MiB"
-        raise InputFormatError(msg)
-    try:
-        with zf.open(info) as fh:
-            return fh.read(MAX_MEMBER_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        msg = f"{path}: cannot read {info.filename} from the ZIP: {exc}"
-        raise InputFormatError(msg) from exc
+    return read_member(zf, info, str(path))
 
 
 def _profile_names(data: bytes, path: Path) -> list[str]:

@@ -661,20 +661,32 @@ def _read(fh, path: Path, size: int) -> bytes:
         raise InputFormatError(msg) from exc
 
 
-def _check_text(head: bytes, path: Path, what: str) -> None:
+def _check_text(head: bytes, path: Path, what: str, *, structured: bool = False) -> None:
+    """Refuse an empty or binary file; ``structured`` (the file has the format's own framing, such as an mbox's
+    ``From `` line followed by header lines) tolerates stray NUL bytes, which real mailboxes carry in bodies.
+    """
     if not head.strip():
         msg = f"{path}: file is empty"
         raise InputFormatError(msg)
-    if looks_binary(head[:65536]) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (not structured and looks_binary(head[:65536])):
         msg = f"{path}: looks like a binary file, not {what}"
         raise InputFormatError(msg)
+
+
+def mbox_framed(buf: bytes) -> bool:
+    """The bytes open like an mbox: a ``From `` separator line, then an RFC 5322 header line."""
+    start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+    if not buf.startswith(b"From ", start):
+        return False
+    end = buf.find(b"\n", start)
+    return end > 0 and re.match(rb"[!-9;-~]+:", buf[end + 1 : end + 200]) is not None
 
 
 def _scan_mbox(fh, path: Path, sink: _Collector) -> None:
     """Stream an mbox: add each message's headers to ``sink``; bodies are skipped unread."""
     first = max(CHUNK, 65536)
     buf = _read(fh, path, first)
-    _check_text(buf, path, "an mbox mailbox")
+    _check_text(buf, path, "an mbox mailbox", structured=mbox_framed(buf))
     eof = len(buf) < first
     start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
     while start < len(buf) and buf[start] in b"\r\n \t":

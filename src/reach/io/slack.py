@@ -41,7 +41,6 @@ import math
 import re
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,6 +50,7 @@ import pyarrow as pa
 
 from reach.errors import ConfigError, InputFormatError
 from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
+from reach.io.limits import read_member
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -63,7 +63,6 @@ KEEP_SUBTYPES = frozenset(
     {"", "thread_broadcast", "reply_broadcast", "me_message", "file_share", "file_comment", "file_mention"}
 )
 SLACKBOT = "USLACKBOT"
-MAX_MEMBER_BYTES = 1 << 30  # a single JSON file larger than this is refused (zip bombs)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
 
@@ -120,23 +119,7 @@ def _open_zip(path: Path) -> _Export:
     members = {n[len(root) :]: info for n, info in by_name.items() if n.startswith(root)}
 
     def read(name: str) -> bytes:
-        info = members[name]
-        if info.file_size > MAX_MEMBER_BYTES:
-            msg = f"{name} is {info.file_size} bytes uncompressed, more than reach reads from one file"
-            raise InputFormatError(msg)
-        try:
-            return zf.read(info)
-        except (
-            zipfile.BadZipFile,
-            OSError,
-            EOFError,
-            ValueError,
-            NotImplementedError,
-            RuntimeError,
-            zlib.error,
-        ) as exc:
-            msg = f"{name}: cannot read it from the ZIP: {exc}"
-            raise InputFormatError(msg) from exc
+        return read_member(zf, members[name], str(path))
 
     return _Export(members, read, str(path), zf.close)
 

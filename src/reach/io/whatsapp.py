@@ -49,6 +49,7 @@ import pyarrow as pa
 from reach.errors import ConfigError, InputFormatError
 from reach.identity import NAME_FROM_ADDRESS_BOOK
 from reach.io.base import Format, Parsed, event_key, owner_record, rejects_table
+from reach.io.limits import read_member
 from reach.io.text import decode
 from reach.schema import RECORDS
 
@@ -224,8 +225,7 @@ def sniff(head: str, path: Path) -> float:
             name = _zip_chat([i.filename for i in zf.infolist()])
             if name is None:
                 return 0.0
-            with zf.open(name) as fh:
-                text = decode(fh.read(4096)).lstrip("\ufeff")
+            text = decode(read_member(zf, name, str(path), limit=4096)).lstrip("\ufeff")
         return sniff(text, Path(name)) if text else 0.0
     except Exception:  # noqa: BLE001 - a sniffer must never fail; a broken file is just not ours
         return 0.0
@@ -275,7 +275,7 @@ def _read_text(path: Path) -> tuple[str, str | None]:
             if name is None:
                 msg = f"{path}: no _chat.txt (or a single 'WhatsApp Chat ... .txt') in the ZIP"
                 raise InputFormatError(msg)
-            text = decode(zf.read(name))
+            text = decode(read_member(zf, name, str(path)))
         return text, _chat_name_from_file(name) or _chat_name_from_file(path.name)
     except OSError as exc:
         msg = f"{path}: cannot read: {exc.strerror or exc}"

@@ -1,7 +1,8 @@
 """`reach run PIPELINE.toml`: the whole job in one call, for a nightly schedule.
 
 :func:`run_pipeline` validates the config (every problem at once, before any work), then runs the
-stages in order: ``import`` (incremental: files already imported, by content hash, are skipped),
+stages in order: ``import`` (incremental: files already imported, by content hash, are skipped; a new
+version of a source supersedes the previous one, see docs/sources.md),
 ``build`` (people and ties; skipped when nothing changed), ``graph``, ``intros`` (targets, candidates,
 accounts), ``reach`` (team reach and plan), ``communities``, ``stats``, ``report`` (tables, changes
 since the previous run, GraphML, plots, HTML). It returns a :class:`RunSummary` whose ``exit_code`` is

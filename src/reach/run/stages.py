@@ -44,6 +44,7 @@ class State:
     previous: Path | None = None  # the last finished run's outputs folder
     previous_keys: dict = field(default_factory=dict)  # its analysis keys (see _reuse)
     keys: dict = field(default_factory=dict)
+    build_fingerprint: str | None = None  # digest of the build the graph was read from
     do_not_ask: tuple[str, ...] = ()  # person ids
     candidate_people: tuple[str, ...] = ()  # person ids
 
@@ -141,7 +142,8 @@ def stage_graph(st: State) -> dict:
     from reach.graph import build_graph
     from reach.people import lookup_people
 
-    st.rg = rg = build_graph(st.ws.built("people"), st.ws.built("ties"))
+    built, st.build_fingerprint = st.ws.built_together(("people", "ties"))
+    st.rg = rg = build_graph(built["people"], built["ties"])
     try:
         st.team_v = team_vertices(rg, st.cfg.team)
     except PersonNotFound as exc:
@@ -490,13 +492,12 @@ def _analysis_key(st: State, stage: str) -> str:
     import hashlib
 
     from reach import __version__
-    from reach.io.files import sha256_file
 
     parts: dict[str, Any] = {
         "version": __version__,
         "seed": st.cfg.seed,
         "pseudonymise": st.cfg.pseudonymise,
-        "build": [sha256_file(st.ws.build_path(t)) for t in ("people", "ties")],
+        "build": st.build_fingerprint,  # the build this run's graph was read from, not what is on disk now
     }
     if stage == "communities":
         import importlib.util

@@ -144,9 +144,10 @@ def load_snapshot(root: Path, *, pseudonymise: bool) -> Snapshot:
     if not build:
         msg = f"workspace {root} has not been built yet; run `reach build` or `reach run`"
         raise WorkspaceError(msg)
-    people, ties = ws.built("people"), ws.built("ties")
-    membership = pl.from_arrow(ws.built("membership"))
-    identifiers = pl.from_arrow(ws.built("identifiers"))
+    built, _fingerprint = ws.built_together(("people", "ties", "membership", "identifiers"))
+    people, ties = built["people"], built["ties"]
+    membership = pl.from_arrow(built["membership"])
+    identifiers = pl.from_arrow(built["identifiers"])
     sources = pl.from_arrow(ws.sources()).drop("sha256")
     records = _read_records(ws, sources["source_id"].to_list()).join(
         membership.select("record_id"), on="record_id", how="semi"
