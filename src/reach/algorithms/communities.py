@@ -75,13 +75,24 @@ With a *fixed* resolution (``resolution=1.0``: classic modularity) the coarsened
 multi-level Louvain with PLM's refinement, all in numpy (:mod:`reach.algorithms.louvain`: chunked
 asynchronous local moving, aggregation while anything moves, each level moved again after projecting
 back), then the communities are split into their connected pieces; ``seed`` orders its sweeps and
-``n_runs`` (default 1 there) seeded runs are compared. On the Graph500 Kronecker graph of scale 18
-(2.44M ties) it finds Q 0.1104-0.1110 where networkit's PLM finds 0.1106 and the steps above found
-0.095, in about the CPU time of PLM (one thread each; scripts/bench.py --graph kron18).
+``n_runs`` (default 1 there) seeded runs are compared. Large sweeps propose two chunks at a time in
+two threads. Measured on two cores shared with a dozen other jobs (load 10-16, so CPU seconds are the
+steadier figure), networkit PLM with refinement in one thread:
 
-All of it is deterministic (``seed`` only reaches igraph, and the fixed-resolution Louvain's order). Large sweeps run in two threads (row blocks).
-Modularity is computed from the edge array. The CSR adjacency cached on the graph (``rg.csr``) is
-reused, and the igraph ``Graph`` of the people is never built.
+=================================  ==============================  ==============================
+graph                              reach ``resolution=1.0``        networkit PLM
+=================================  ==============================  ==============================
+Kronecker 18 (262k ids, 2.44M)     Q 0.1102-0.1110, 4.3-4.9 CPU s  Q 0.1106, 4.0-4.7 CPU s
+Kronecker 20 (1M ids, 9.99M)       Q 0.1004, 18.5 CPU s            Q 0.1013, 32.9 CPU s
+planted 1M people, 10M ties        Q 0.7607, 17.4 CPU s            Q 0.7604, 18.9 CPU s
+=================================  ==============================  ==============================
+
+(The steps above found Q 0.095 on Kronecker 18.)
+
+All of it is deterministic (``seed`` only reaches igraph, and the fixed-resolution Louvain's order).
+Large sweeps run in two threads (row blocks). Modularity is computed from the edge array. The CSR
+adjacency cached on the graph (``rg.csr``) is reused, and the igraph ``Graph`` of the people is never
+built.
 
 Measured (scripts/bench_communities.py and the synthetic data of scripts/bench.py; two cores shared with
 other jobs at load average 1-2.5, so wall-clock times are noisy, 30-50 % higher at load 4; networkit PLM

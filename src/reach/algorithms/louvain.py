@@ -19,6 +19,8 @@ moves never depend on it). Deterministic for a fixed ``seed``.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -26,6 +28,8 @@ CHUNK_SLOTS = 1 << 17  # adjacency slots per chunk at most (a sweep has at least
 MIN_CHUNKS = 8
 MAX_SWEEPS = 24  # local-moving sweeps per level at most
 MAX_LEVELS = 24
+THREADS = 2  # chunks proposed at once (in threads) on graphs of THREAD_SLOTS adjacency slots or more
+THREAD_SLOTS = 1_000_000
 MIN_MOVED = 1e-3  # a sweep moving fewer than this share of the level's vertices ends the level's moving
 
 
@@ -92,28 +96,41 @@ def move_phase(
     K = np.bincount(c, weights=deg, minlength=n)
     size = np.bincount(c, minlength=n)
     active = rowlen > 0
-    for _ in range(max_sweeps):
-        act = np.flatnonzero(active)
-        if act.size == 0:
-            break
-        active[:] = False
-        order = act[rng.permutation(act.size)]
-        slots = np.cumsum(rowlen[order])
-        n_chunks = max(MIN_CHUNKS, int(slots[-1]) // CHUNK_SLOTS + 1)
-        cuts = np.searchsorted(slots, np.linspace(0, slots[-1], n_chunks + 1)[1:-1])
-        moved = 0
-        for chunk in np.split(order, cuts):
-            if chunk.size == 0:
-                continue
-            chunk.sort()
-            moved += _move_chunk(adj, deg, chunk, c, K, size, scale, active)
-        if moved <= MIN_MOVED * n:
-            break
+    pool = ThreadPoolExecutor(THREADS) if THREADS > 1 and adj.nnz >= THREAD_SLOTS else None
+    try:
+        for _ in range(max_sweeps):
+            act = np.flatnonzero(active)
+            if act.size == 0:
+                break
+            active[:] = False
+            order = act[rng.permutation(act.size)]
+            slots = np.cumsum(rowlen[order])
+            n_chunks = max(MIN_CHUNKS, int(slots[-1]) // CHUNK_SLOTS + 1)
+            cuts = np.searchsorted(slots, np.linspace(0, slots[-1], n_chunks + 1)[1:-1])
+            chunks = [np.sort(ch) for ch in np.split(order, cuts) if ch.size]
+            moved = 0
+            step = 1 if pool is None else THREADS
+            for i in range(0, len(chunks), step):
+                group = chunks[i : i + step]
+                if pool is None or len(group) == 1:
+                    found = [_propose(adj, deg, ch, c, K, size, scale) for ch in group]
+                else:  # the chunks of a group choose against the same state (numpy and scipy release the GIL)
+                    found = list(pool.map(lambda ch: _propose(adj, deg, ch, c, K, size, scale), group))
+                for v, target, km, touched in found:
+                    moved += _apply(v, target, km, touched, c, K, size, active)
+            if moved <= MIN_MOVED * n:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return c
 
 
-def _move_chunk(adj, deg, verts, c, K, size, scale, active) -> int:
-    """Move the vertices ``verts`` at once to their best communities; update ``c``, ``K``, ``size``, ``active``."""
+def _propose(adj, deg, verts, c, K, size, scale):
+    """The moves of the vertices ``verts`` to their best communities, all at once, given ``c``, ``K``, ``size``.
+
+    Returns ``(vertices, targets, their strengths, neighbours of the movers)``; reads the state only.
+    """
     rows = adj[verts]
     r = verts.shape[0]
     wc = sp.csr_matrix((rows.data.copy(), np.take(c, rows.indices), rows.indptr.copy()), shape=(r, adj.shape[1]))
@@ -132,10 +149,7 @@ def _move_chunk(adj, deg, verts, c, K, size, scale, active) -> int:
     nz = np.flatnonzero(cnt)
     best = np.full(r, -np.inf)
     best[nz] = np.maximum.reduceat(score, wc.indptr[nz])
-    gain = best - stay
-    go = gain > 1e-12 * (kv + 1.0)
-    if not go.any():
-        return 0
+    go = best - stay > 1e-12 * (kv + 1.0)
     hit = np.flatnonzero((score == best[row]) & go[row])
     first = np.ones(hit.shape[0], dtype=bool)
     first[1:] = row[hit[1:]] != row[hit[:-1]]
@@ -145,20 +159,25 @@ def _move_chunk(adj, deg, verts, c, K, size, scale, active) -> int:
     src = cv[mv]
     # two singletons choosing each other: only the move towards the smaller label
     ok = ~((size[src] == 1) & (size[target] == 1) & (target > src))
-    mv, target, src = mv[ok], target[ok], src[ok]
-    if mv.size == 0:
+    mv, target = mv[ok], target[ok]
+    moved_rows = np.zeros(r, dtype=bool)
+    moved_rows[mv] = True
+    touched = rows.indices[np.repeat(moved_rows, np.diff(rows.indptr))]
+    return verts[mv], target, kv[mv], touched
+
+
+def _apply(v, target, km, touched, c, K, size, active) -> int:
+    """Move ``v`` to ``target`` (strengths ``km``), updating the totals, and activate ``touched``."""
+    if v.size == 0:
         return 0
-    v = verts[mv]
-    km = kv[mv]
+    src = c[v]
     np.subtract.at(K, src, km)
     np.add.at(K, target, km)
     np.subtract.at(size, src, 1)
     np.add.at(size, target, 1)
     c[v] = target
-    moved_rows = np.zeros(r, dtype=bool)
-    moved_rows[mv] = True
-    active[rows.indices[np.repeat(moved_rows, np.diff(rows.indptr))]] = True
-    return int(mv.size)
+    active[touched] = True
+    return int(v.size)
 
 
 def compress(labels: np.ndarray) -> tuple[np.ndarray, int]:
@@ -171,12 +190,14 @@ def compress(labels: np.ndarray) -> tuple[np.ndarray, int]:
 
 def aggregate(adj, labels: np.ndarray, k: int):
     """The adjacency of the communities (summed weights, no diagonal): ``M^T A M`` for membership ``M``."""
-    coo = adj.tocoo()
-    a, b = labels[coo.row], labels[coo.col]
-    keep = a != b
-    out = sp.csr_matrix((coo.data[keep], (a[keep], b[keep])), shape=(k, k))
-    out.sum_duplicates()
-    return out
+    n = adj.shape[0]
+    member = sp.csr_matrix((np.ones(n), labels, np.arange(n + 1)), shape=(n, k))
+    out = (member.T.tocsr() @ adj @ member).tocsr()
+    rows = np.repeat(np.arange(k), np.diff(out.indptr))
+    keep = out.indices != rows
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=k), out=indptr[1:])
+    return sp.csr_matrix((out.data[keep], out.indices[keep], indptr), shape=(k, k))
 
 
 def modularity(adj, deg: np.ndarray, labels: np.ndarray, gamma: float = 1.0) -> float:

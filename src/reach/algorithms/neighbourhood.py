@@ -10,11 +10,11 @@ All of it runs on the CSR adjacency (:class:`reach.adjacency.Csr`), vectorised:
   degree plus their neighbours' degrees). Those whose walks would cost more than one pass over the
   adjacency (hubs and their neighbours, on heavy-tailed graphs) run in groups of 128 on bitmaps: two
   words per vertex, the first ring pushed, the second pulled with one gather and one ``reduceat``
-  over all slots, so a hub in the first ring costs nothing extra. The rest enumerate the pairs
-  (source, person within two hops) by walking the adjacency twice and de-duplicate them by one sort
-  of 64-bit keys. Unique contributions are counted in O(n) memory: per vertex, how many sources
-  reach it and, while that is one, which. For hops >= 3 a bit-parallel BFS
-  (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
+  over all slots, so a hub in the first ring costs nothing extra. The rest get their pairs (source,
+  person within two hops) from one boolean sparse product ``A[S] @ A + A[S]`` per chunk (scipy's
+  SMMP merges each row's walks in a marker array, no sort). Unique contributions are counted in
+  O(n) memory: per vertex, how many sources reach it and, while that is one, which. For hops >= 3 a
+  bit-parallel BFS (:mod:`reach.algorithms.bitbfs`) runs 64 sources per machine word.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from reach.graph import ReachGraph
 
 CHUNK_PAIRS = 8_000_000  # two-hop walk pairs enumerated per chunk of sources (bounds memory)
 BIT_GROUP = 128  # sources per bitmap pass (two uint64 words per vertex)
-PAIR_NS = 300.0  # measured cost of one enumerated two-step walk (sort-deduplicated)
+PAIR_NS = 300.0  # cost per two-step walk on the pairs path (measured for the former sort; the product costs less)
 SLOT_NS = 8.0  # measured cost per adjacency slot (and vertex) of one bitmap pass over BIT_GROUP sources
 
 
@@ -227,8 +227,9 @@ def _reach_within_two(
         walk = csr.degree[sources]
         rest = np.arange(k)
     rest = np.sort(rest)
+    adj = _bool_adjacency(csr) if rest.size else None
     for lo, hi in _chunks_by_cost(walk[rest], CHUNK_PAIRS):
-        _hops_by_pairs(csr, sources, rest[lo:hi], hops, counts, best, cover, is_source)
+        _hops_by_pairs(csr, sources, rest[lo:hi], hops, counts, best, cover, is_source, adj)
     return counts, best, cover.unique()
 
 
@@ -241,39 +242,51 @@ def _hops_by_pairs(
     best: np.ndarray,
     cover: _Coverage,
     is_source: np.ndarray,
+    adj=None,
 ) -> None:
-    """Enumerate the (source, vertex) pairs within ``hops`` <= 2 of ``sources[idx]``; sort-deduplicate."""
+    """The (source, vertex) pairs within ``hops`` <= 2 of ``sources[idx]``, by one boolean sparse product.
+
+    ``A[S] @ A + A[S]`` (scipy's SMMP, which merges each row's walks in a dense marker array: no sort)
+    gives each source's row of everyone within two hops; ``adj`` is the boolean adjacency (built here
+    when not given).
+    """
     n = csr.n
+    if adj is None:
+        adj = _bool_adjacency(csr)
     chunk = sources[idx]
-    j1, s1 = slots_of(csr, chunk)
-    u = csr.indices[s1].astype(np.int64)
-    key1 = sorted_unique(j1 * n + u)  # (source, neighbour), de-duplicated
-    if hops == 2:
-        i2, s2 = slots_of(csr, u)
-        key2 = j1[i2] * n + csr.indices[s2]
-        allk = sorted_unique(np.concatenate([key1, key2]))
-    else:
-        allk = key1
-    j_all, w_all = np.divmod(allk, n)
-    self_hit = w_all == chunk[j_all]
-    j_all, w_all = j_all[~self_hit], w_all[~self_hit]
-    n_within = np.bincount(j_all, minlength=chunk.shape[0])
-    n1 = np.bincount(key1 // n, minlength=chunk.shape[0])
+    k = chunk.shape[0]
+    s1 = adj[chunk]
+    s1.sum_duplicates()  # repeated ties: one neighbour
+    within = (s1 @ adj + s1).tocsr() if hops == 2 else s1
+    row = np.repeat(np.arange(k), np.diff(within.indptr))
+    col = within.indices.astype(np.int64)
+    keep = col != chunk[row]  # a source is not within reach of itself
+    row, col = row[keep], col[keep]
+    n1 = np.diff(s1.indptr)
     counts[idx, 0] = n1
     if hops == 2:
-        counts[idx, 1] = n_within - n1
+        counts[idx, 1] = np.bincount(row, minlength=k) - n1
     # the team: distance to the nearest source, sources left out
-    w1 = key1 % n
+    w1 = s1.indices
     best[w1[~is_source[w1]]] = 1
-    keep = ~is_source[w_all]
-    j_all, w_all = j_all[keep], w_all[keep]
-    best[w_all[best[w_all] == 0]] = 2
-    order = np.argsort(w_all, kind="stable")
-    ws, js = w_all[order], j_all[order]
-    if ws.shape[0]:
-        start = np.flatnonzero(np.concatenate([[True], ws[1:] != ws[:-1]]))
-        times = np.diff(np.append(start, ws.shape[0]))
-        cover.add(ws[start], times, idx[js[start]])
+    keep = ~is_source[col]
+    row, col = row[keep], col[keep]
+    best[col[best[col] == 0]] = 2
+    times = np.bincount(col, minlength=n)
+    verts = np.flatnonzero(times)
+    times = times[verts]
+    owner_sum = np.bincount(col, weights=row.astype(np.float64), minlength=n)[verts]  # exact: far below 2**53
+    owner = np.where(times == 1, owner_sum, 0.0).astype(np.int64)
+    cover.add(verts, times, idx[owner])
+
+
+def _bool_adjacency(csr: Csr):
+    """The adjacency as a boolean scipy CSR matrix sharing the CSR's index arrays."""
+    import scipy.sparse as sp
+
+    indptr = csr.indptr.astype(csr.indices.dtype) if csr.n_slots < 2**31 else csr.indptr
+    indices = csr.indices if indptr.dtype == csr.indices.dtype else csr.indices.astype(indptr.dtype)
+    return sp.csr_matrix((np.ones(csr.n_slots, dtype=bool), indices, indptr), shape=(csr.n, csr.n), copy=False)
 
 
 _U16_BITS: np.ndarray | None = None
