@@ -105,8 +105,7 @@ def forget(workspace: str | os.PathLike[str] | Workspace, query: str) -> Forgott
     with ws.lock():
         # first: an import after a kill still drops them; the person id too, so that no earlier run's table
         # read back by a later run (its `changes`) publishes them again
-        person = pl.DataFrame({"kind": ["person"], "value": [pid]})
-        n_hashes = tombstones.add(ws, pl.concat([ids.select("kind", "value"), person], how="vertical_relaxed"))
+        n_hashes = tombstones.add(ws, ids.select("kind", "value"), person_id=pid)
         for sid in ws.source_ids():
             for name, cond in (
                 ("records", pl.col("record_id").is_in(rec_ids.implode())),

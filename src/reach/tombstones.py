@@ -75,17 +75,20 @@ def load(ws: Workspace) -> list[dict]:
 
 
 def held(ws: Workspace) -> set[str]:
-    return {h for entry in load(ws) for h in entry["hashes"]}
+    return {h for entry in load(ws) for h in [*entry["hashes"], *entry.get("person", [])]}
 
 
-def add(ws: Workspace, identifiers: pl.DataFrame) -> int:
+def add(ws: Workspace, identifiers: pl.DataFrame, *, person_id: str | None = None) -> int:
     """Keep a tombstone of one person's identifiers (``kind``, ``value`` columns); returns hashes added."""
-    ids = identifiers.filter(pl.col("kind").is_in((*KINDS, "person"))).unique(["kind", "value"])
+    ids = identifiers.filter(pl.col("kind").is_in(KINDS)).unique(["kind", "value"])
     hashes = sorted(set(_hash(ws.secret_key(), ids["kind"], ids["value"]).to_list()))
     if not hashes:
         return 0
     people = load(ws)
-    people.append({"forgotten_at": datetime.now(UTC).isoformat(timespec="seconds"), "hashes": hashes})
+    entry = {"forgotten_at": datetime.now(UTC).isoformat(timespec="seconds"), "hashes": hashes}
+    if person_id is not None:  # kept apart: it drops the person from earlier run tables, not from imports
+        entry["person"] = person_hashes(ws, [person_id]).to_list()
+    people.append(entry)
     atomic_write_text(_path(ws), json.dumps({"version": 1, "people": people}, indent=1) + "\n")
     return len(hashes)
 
