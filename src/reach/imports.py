@@ -27,7 +27,7 @@ from reach.io.text import collecting_notes
 from reach.schema import INTERACTIONS, RECORDS, REJECTS, conform
 from reach.tombstones import drop_forgotten
 from reach.versions import VersionChange, current_version, new_source_id, source_name, version_change
-from reach.workspace import Workspace
+from reach.workspace import Workspace, is_reach_folder
 
 log = logging.getLogger("reach.imports")
 
@@ -70,12 +70,6 @@ def _is_export_folder(path: Path) -> bool:
     return any(f.accepts_dirs and f.sniff("", path) > 0 for f in registry().values())
 
 
-def _reach_folder(folder: Path) -> bool:
-    """A folder reach itself wrote (a workspace, a run's outputs): never an export to import."""
-    workspace = (folder / "manifest.json").is_file() and (folder / "raw").is_dir()
-    return workspace or (folder / ".reach-outputs.json").exists()
-
-
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
     """Files named directly; folders that are one export (Slack, maildir) as they are; and every
     non-hidden file or export folder under other folders (sorted).
@@ -98,7 +92,7 @@ def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
                 log.warning("%s: a link to outside %s: skipped", child, root)
                 continue
             if child.is_dir():
-                if _reach_folder(child):
+                if is_reach_folder(child):
                     log.warning("%s: a folder reach wrote (workspace or outputs), not an export: skipped", child)
                 elif _is_export_folder(child):
                     out.append(child)

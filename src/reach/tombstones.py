@@ -103,21 +103,29 @@ def person_hashes(ws: Workspace, person_ids: list[str]) -> pl.Series:
 
 def without_forgotten(ws: Workspace, tables: dict[str, pl.DataFrame | None]) -> dict[str, pl.DataFrame | None]:
     """Earlier run tables without the rows of forgotten people (by any person column), so that nothing read
-    back from an earlier outputs folder (the nightly ``changes``) publishes a forgotten person again."""
+    back from an earlier outputs folder (the nightly ``changes``) publishes a forgotten person again.
+    """
     gone = held(ws)
     if not gone:
         return tables
-    out: dict[str, pl.DataFrame | None] = {}
-    for name, df in tables.items():
-        if df is None or not df.height:
-            out[name] = df
-            continue
-        keep = pl.Series([True] * df.height)
-        for col in PERSON_COLUMNS:
-            if col in df.columns:
-                ids = df[col].cast(pl.String).fill_null("")
-                keep &= ~person_hashes(ws, ids.to_list()).is_in(list(gone))
-        out[name] = df.filter(keep)
+    frames = {name: df for name, df in tables.items() if df is not None and df.height}
+    ids = (
+        pl.concat(
+            [df[c].cast(pl.String) for df in frames.values() for c in PERSON_COLUMNS if c in df.columns]
+            or [pl.Series([], dtype=pl.String)]
+        )
+        .drop_nulls()
+        .unique()
+    )
+    # each distinct id hashed once, whatever the number of tables and columns it stands in
+    forgotten = ids.filter(person_hashes(ws, ids.to_list()).is_in(list(gone))).implode()
+    out = dict(tables)
+    for name, df in frames.items():
+        cols = [c for c in PERSON_COLUMNS if c in df.columns]
+        if cols:
+            out[name] = df.filter(
+                ~pl.any_horizontal([pl.col(c).cast(pl.String).is_in(forgotten) for c in cols]).fill_null(False)
+            )
     return out
 
 

@@ -60,6 +60,13 @@ RAW_TABLES = {"records": RECORDS, "interactions": INTERACTIONS, "rejects": REJEC
 BUILD_TABLES = ("identifiers", "membership", "people", "ties")
 BUILD_DIGEST_KEY = b"reach.build_digest"  # Parquet metadata: which build a build table belongs to
 DEFAULT_WORKSPACE = "reach-workspace"
+OUTPUTS_MARKER = ".reach-outputs.json"  # written into every outputs folder reach publishes: what it wrote there
+
+
+def is_reach_folder(folder: Path) -> bool:
+    """A folder reach itself wrote (a workspace, a run's outputs folder): never an export to import."""
+    ws = Workspace(folder)
+    return (ws.manifest_path.is_file() and (folder / "raw").is_dir()) or (folder / OUTPUTS_MARKER).exists()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -394,7 +401,8 @@ def same_owner(a: str | None, b: str | None) -> bool:
 
 def number_versions(history: pa.Table) -> pa.Table:
     """Number the versions of each source (same ``source_name`` and owner) by import time; every version but the
-    newest gets ``superseded_at`` (the next version's import time) unless it already has one."""
+    newest gets ``superseded_at`` (the next version's import time) unless it already has one.
+    """
     import polars as pl
 
     df = pl.from_arrow(history).with_row_index("_row")

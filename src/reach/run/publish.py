@@ -18,7 +18,7 @@ from reach import __version__
 from reach.errors import UnsafeOutput, WorkspaceError
 from reach.io.files import LockBusy, atomic_write_text, ensure_private_dir, hold_lock
 from reach.run.config import OLD_PREFIX, RUN_LOCK, TMP_PREFIX
-from reach.workspace import _pid_alive
+from reach.workspace import OUTPUTS_MARKER, _pid_alive
 
 log = logging.getLogger("reach.run")
 
@@ -41,7 +41,7 @@ def run_lock(workspace: Path):
         raise WorkspaceError(msg) from None
 
 
-MARKER = ".reach-outputs.json"  # written into every outputs folder reach publishes: what it wrote there
+MARKER = OUTPUTS_MARKER
 
 
 # ------------------------------------------------------------------ what an outputs folder may replace
