@@ -24,6 +24,7 @@ from reach.reports.render import to_csv
 from reach.serve import pages
 from reach.serve.security import TokenGate
 from reach.serve.state import ServedWorkspace, Snapshot
+from reach.strength_labels import strength_label
 
 MAX_BODY = 8 << 20  # uploads: a target list or CSV, not a data export
 NAV = [
@@ -64,15 +65,6 @@ def _cell(value: object) -> str:
 def _name(person: dict) -> str:
     emails = person.get("emails") or []
     return person.get("display_name") or (emails[0] if emails else None) or person.get("key") or person["person_id"]
-
-
-def strength_label(strength: float) -> str | None:
-    """The plain-language strength label, when the library has one."""
-    try:
-        from reach.strength import strength_label as label  # issue 14's labels
-    except ImportError:
-        return None
-    return str(label(strength))
 
 
 class Site:
