@@ -140,7 +140,6 @@ def test_import_walk_stays_inside_the_folder_and_ends_link_loops(tmp_path):
     """A link loop is visited once, links out of the imported folder and folders reach wrote are skipped;
     the files found are exactly those os.walk finds without following links (the stdlib as oracle)."""
     import os
-
     from pathlib import Path
 
     from reach.imports import expand_paths

@@ -153,7 +153,8 @@ def remove_source(workspace: str | os.PathLike[str] | Workspace, ref: str) -> di
     build (the export file itself is not touched and can be imported again).
 
     ``ref`` is a source id (or a unique prefix of one, at least 4 characters), the path the file was imported
-    from or the source's name. Its history of versions goes with it. Returns the removed ``sources`` row. This is the way out when one source breaks the build.
+    from or the source's name. Its history of versions goes with it. Returns the removed ``sources`` row.
+    This is the way out when one source breaks the build.
     """
     ws = open_workspace(workspace)
     rows = ws.sources().to_pylist()

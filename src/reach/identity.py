@@ -195,7 +195,8 @@ def _idna_to_unicode(domain: str) -> str:
 
 def _unicode_domains(emails: pl.Series) -> pl.Series:
     """Addresses whose domain is written in IDNA (punycode) rewritten with the Unicode domain: one spelling
-    per address. Only the distinct addresses that have an ``xn--`` label go through Python."""
+    per address. Only the distinct addresses that have an ``xn--`` label go through Python.
+    """
     has = emails.str.contains(r"@(?:[^@]*\.)?xn--").fill_null(value=False)
     if not has.any():
         return emails
@@ -209,7 +210,8 @@ def _unicode_domains(emails: pl.Series) -> pl.Series:
 def normalise_email(col: pl.Expr, *, fold_gmail: bool = False) -> pl.Expr:
     """NFKC (full-width ``＠`` and letters become plain), lower-case, trim, unwrap ``Name <a@b>`` and
     ``mailto:``, IDNA domains in Unicode (``josé@xn--exmple-cua.com`` is ``josé@exämple.com``); non-addresses
-    become null."""
+    become null.
+    """
     e = col.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
     e = pl.when(e.str.contains("<")).then(e.str.extract(r"<([^>]*)>", 1)).otherwise(e)
     e = e.str.strip_prefix("mailto:").str.strip_chars(" \"'<>;,")

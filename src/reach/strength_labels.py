@@ -37,7 +37,8 @@ def strength_label(strength: float | None) -> str | None:
 
 def strength_label_expr(column: str | pl.Expr = "strength") -> pl.Expr:
     """:func:`strength_label` as a polars expression over a strength column (null stays null); named like the
-    column when given by name."""
+    column when given by name.
+    """
     col = pl.col(column) if isinstance(column, str) else column
     (name0, lo0), *rest = STRENGTH_BANDS
     expr = pl.when(col.is_null() | col.is_nan()).then(pl.lit(None, pl.String)).when(col >= lo0).then(pl.lit(name0))
