@@ -150,3 +150,12 @@ def test_people_says_how_many_match_beyond_the_limit(tmp_path):
     table = runner.invoke(cli, ["-w", ws, "people", "john.smith"]).output
     assert f"first 50 of {expected} people" in table
     assert "1 person" in runner.invoke(cli, ["-w", ws, "people", "someone.else"]).output
+
+
+def test_explain_counts_are_pluralised_by_their_number(run, small_graph):
+    assert run("import", str(small_graph)).exit_code == 0
+    tie = json.loads(run("explain", "ana", "ben", "--format", "json").output)["tie"]
+    text = run("explain", "ana", "ben").output
+    assert tie["n_edges"] == 1 and tie["n_emails"] == 0
+    assert "1 edge-list line," in text and "edge-list lines" not in text
+    assert "0 emails," in text and "1 interaction:" in text

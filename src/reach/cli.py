@@ -554,6 +554,11 @@ def person(obj: Ctx, query: str, out_fmt: str, output: Path | None) -> None:
     show(Output(data=rep.as_dict(), rows=rows, lines=lines), out_fmt, output)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 edge-list line', '2 edge-list lines', '0 emails'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 @cli.command()
 @click.argument("a")
 @click.argument("b")
@@ -580,8 +585,9 @@ def explain(obj: Ctx, a: str, b: str, limit: int, out_fmt: str, output: Path | N
             f"{na} - {nb}: {strength_label(t['strength'])}, strength {t['strength']:.3f} "
             f"(path cost {path_cost(t['strength']):.2f})",
             f"  {ex.reason}",
-            f"  {t['n_interactions']} interactions: {t['n_emails']} emails, {t['n_meetings']} meetings, "
-            f"{t['n_messages']} messages, {t['n_connections']} connections, {t['n_edges']} edge-list lines, "
+            f"  {_count(t['n_interactions'], 'interaction')}: {_count(t['n_emails'], 'email')}, "
+            f"{_count(t['n_meetings'], 'meeting')}, {_count(t['n_messages'], 'message')}, "
+            f"{_count(t['n_connections'], 'connection')}, {_count(t['n_edges'], 'edge-list line')}, "
             f"{t['n_other']} other" + (f" ({', '.join(ex.other_channels)})" if t["n_other"] else ""),
             f"  initiated: {t['n_a_to_b']} by {t['person_a'] == ex.person_a['person_id'] and na or nb}, "
             f"{t['n_b_to_a']} by {t['person_a'] == ex.person_a['person_id'] and nb or na}; "
